@@ -1,0 +1,188 @@
+/*
+ * bits_shim.h: a flat C ABI over the BITS COM API, for Deno FFI.
+ *
+ * Rules that hold for every function:
+ *  - Every function returns an HRESULT (int32). Failure is hr < 0 only:
+ *    S_FALSE and the BG_S_* codes are successes that carry information.
+ *  - COM is initialised by the shim in the multithreaded apartment (MTA),
+ *    lazily on every thread that calls in (Deno runs `nonblocking` symbols
+ *    on a thread pool). A thread that is already a single-threaded apartment
+ *    gets RPC_E_CHANGED_MODE and nothing else happens.
+ *  - Handles (BITS_MANAGER, BITS_JOB) are COM interface pointers owned by
+ *    the caller; every handle an out-parameter returns must be released
+ *    exactly once with bits_release. The shim releases every other COM
+ *    pointer it touches on every path.
+ *  - Input strings are UTF-16LE, NUL-terminated, with their length in code
+ *    units (NUL excluded). A string whose length does not match its first
+ *    NUL is refused with E_INVALIDARG before any COM call.
+ *  - Output strings go to caller-owned buffers with an explicit capacity;
+ *    the shim never writes past it. When a buffer is too small the function
+ *    returns BITS_SHIM_E_INSUFFICIENT_BUFFER and reports the size needed.
+ *  - Jobs are named by their GUID: 16 bytes in Windows' in-memory layout
+ *    (Data1 u32 LE, Data2 u16 LE, Data3 u16 LE, Data4[8]).
+ *
+ * Build: `deno task build` (mingw-w64 from Linux; MSVC or clang on Windows,
+ * see docs/building.md).
+ */
+#ifndef BITS_SHIM_H
+#define BITS_SHIM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(BITS_SHIM_BUILD)
+#define BITS_SHIM_API __declspec(dllexport)
+#elif defined(_WIN32)
+#define BITS_SHIM_API __declspec(dllimport)
+#else
+#define BITS_SHIM_API
+#endif
+
+/* ABI version: bumped whenever a signature or the snapshot layout changes. */
+#define BITS_SHIM_ABI_VERSION 1
+
+/* HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER). */
+#define BITS_SHIM_E_INSUFFICIENT_BUFFER ((int32_t)0x8007007A)
+
+typedef void *BITS_MANAGER; /* IBackgroundCopyManager* */
+typedef void *BITS_JOB;     /* IBackgroundCopyJob* */
+
+/* Writes BITS_SHIM_ABI_VERSION to *version. Needs no COM; never fails
+ * unless version is NULL (E_POINTER). */
+BITS_SHIM_API int32_t bits_shim_abi_version(uint32_t *version);
+
+/* Writes the Wine version (e.g. "10.0") when running under Wine, from
+ * ntdll!wine_get_version, and returns S_OK; returns S_FALSE with *len = 0
+ * on real Windows. *len receives the length in code units (NUL excluded);
+ * buf receives the string NUL-terminated when it fits. */
+BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
+                                        uint32_t *len);
+
+/* Releases any handle returned by this API (IUnknown::Release). NULL is a
+ * no-op returning S_FALSE. */
+BITS_SHIM_API int32_t bits_release(void *handle);
+
+/* Connects to the BITS service: CoCreateInstance of the 1.0
+ * CLSID_BackgroundCopyManager with CLSCTX_LOCAL_SERVER (the only CLSID Wine
+ * registers; newer interfaces come from QueryInterface). Also pins the MTA
+ * for the process lifetime (CoIncrementMTAUsage) so that handles outlive
+ * the pool threads that created them. */
+BITS_SHIM_API int32_t bits_connect(BITS_MANAGER *manager);
+
+/* Creates a job and sets its description right after CreateJob (Wine's
+ * GetDescription fails on a job whose description was never set, so the
+ * description is always set, "" when empty). If SetDescription fails, the
+ * job is cancelled before returning the failure: no half-built job stays.
+ * type: 0 download, 1 upload, 2 upload-reply (BG_JOB_TYPE).
+ * guid_out: 16 bytes. */
+BITS_SHIM_API int32_t bits_manager_create_job(
+    BITS_MANAGER manager, const uint16_t *display_name, uint32_t name_len,
+    int32_t type, const uint16_t *description, uint32_t description_len,
+    uint8_t *guid_out, BITS_JOB *job);
+
+/* Looks a job up by GUID (BG_E_NOT_FOUND when absent). */
+BITS_SHIM_API int32_t bits_manager_get_job(BITS_MANAGER manager,
+                                           const uint8_t *guid, BITS_JOB *job);
+
+/* Enumerates the queue (flags: 0 own jobs, 1 BG_JOB_ENUM_ALL_USERS) and
+ * writes up to cap job handles to jobs. *count receives the number of jobs
+ * in the queue. When cap < *count nothing is written, no handle is
+ * returned, and BITS_SHIM_E_INSUFFICIENT_BUFFER comes back: call again with
+ * a larger array (the queue may have grown in between). */
+BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
+                                             uint32_t flags, BITS_JOB *jobs,
+                                             uint32_t cap, uint32_t *count);
+
+/* IBackgroundCopyJob::AddFile(remote_url, local_path). */
+BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
+                                        uint32_t remote_len,
+                                        const uint16_t *local,
+                                        uint32_t local_len);
+
+/* IBackgroundCopyJob::Resume. */
+BITS_SHIM_API int32_t bits_job_resume(BITS_JOB job);
+
+/* IBackgroundCopyJob::Complete. Returns S_OK, BG_S_PARTIAL_COMPLETE or
+ * BG_S_UNABLE_TO_DELETE_FILES unchanged so the caller can tell them apart. */
+BITS_SHIM_API int32_t bits_job_complete(BITS_JOB job);
+
+/* IBackgroundCopyJob::Cancel. Returns S_OK or BG_S_UNABLE_TO_DELETE_FILES
+ * unchanged. */
+BITS_SHIM_API int32_t bits_job_cancel(BITS_JOB job);
+
+/*
+ * A job's whole state in one call: GetId, GetType, GetState, GetProgress,
+ * GetDisplayName, GetDescription and, in the ERROR and TRANSIENT_ERROR
+ * states only, GetError -> IBackgroundCopyError::GetError.
+ *
+ * Layout written to out (little-endian, offsets in bytes):
+ *    0 u32 abi_version        BITS_SHIM_ABI_VERSION
+ *    4 u32 total_bytes        header + both strings
+ *    8 u8[16] id              job GUID
+ *   24 i32 type               BG_JOB_TYPE
+ *   28 i32 state              BG_JOB_STATE
+ *   32 u64 bytes_total        (UINT64)-1 while unknown
+ *   40 u64 bytes_transferred
+ *   48 u32 files_total
+ *   52 u32 files_transferred
+ *   56 i32 error_context      BG_ERROR_CONTEXT, 0 when none
+ *   60 i32 error_code         the job's error HRESULT, 0 when none
+ *   64 i32 error_hr           result of reading the error: S_FALSE when
+ *                             the state has no error, else GetError's
+ *   68 i32 display_name_hr    result of GetDisplayName
+ *   72 i32 description_hr     result of GetDescription
+ *   76 u32 display_name_len   code units, NUL excluded; 0 on failure
+ *   80 u32 description_len    code units, NUL excluded; 0 on failure
+ *   84 u32 reserved           0
+ *   88 u16[] display name, then description, neither NUL-terminated
+ *
+ * The call fails only when GetId, GetType, GetState or GetProgress fails,
+ * or when the buffer is too small: then *needed holds the bytes required
+ * and BITS_SHIM_E_INSUFFICIENT_BUFFER is returned. A failed name or
+ * description read is reported in its *_hr field instead (Wine fails
+ * GetDescription on jobs created by clients that never set one).
+ */
+#define BITS_SNAPSHOT_HEADER_BYTES 88u
+BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
+                                        uint32_t cap, uint32_t *needed);
+
+/*
+ * Every file of a job, in BITS' enumeration order, in one call: EnumFiles,
+ * then GetRemoteName, GetLocalName and GetProgress for each file.
+ *
+ * Layout written to out (little-endian, offsets in bytes):
+ *    0 u32 abi_version        BITS_SHIM_ABI_VERSION
+ *    4 u32 total_bytes        everything written
+ *    8 u32 count              number of file records
+ *   12 u32 reserved           0
+ *   16 file records, each starting on an 8-byte boundary:
+ *      0 u64 bytes_total      (UINT64)-1 while unknown
+ *      8 u64 bytes_transferred
+ *     16 u32 completed        BOOL
+ *     20 i32 remote_hr        result of GetRemoteName
+ *     24 i32 local_hr         result of GetLocalName
+ *     28 u32 remote_len       code units, NUL excluded; 0 on failure
+ *     32 u32 local_len        code units, NUL excluded; 0 on failure
+ *     36 u32 record_bytes     this record's size, strings and padding
+ *                             included (a multiple of 8)
+ *     40 u16[] remote name, then local name, neither NUL-terminated,
+ *        zero-padded to the next 8-byte boundary
+ *
+ * Fails when EnumFiles, Next or GetProgress fails, or when the buffer is
+ * too small (then *needed holds the bytes required and
+ * BITS_SHIM_E_INSUFFICIENT_BUFFER is returned; the file list may change
+ * between calls, so callers retry until it fits).
+ */
+#define BITS_FILES_HEADER_BYTES 16u
+#define BITS_FILE_RECORD_HEADER_BYTES 40u
+BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
+                                     uint32_t *needed);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BITS_SHIM_H */

@@ -1,0 +1,69 @@
+/**
+ * The shim's symbol table: one entry per function of `bits_shim.h`, with the
+ * C parameter names in comments. Every function returns an HRESULT (`i32`).
+ * Calls that cross into the BITS service can block, so they are `nonblocking`
+ * and run on Deno's thread pool; the shim initialises COM on each thread.
+ *
+ * @module
+ */
+
+/** HRESULT, signed: negative is failure. */
+const HRESULT = "i32";
+/** A COM interface pointer owned by the caller (BITS_MANAGER, BITS_JOB). */
+const HANDLE = "pointer";
+/** Caller-owned memory: input strings, GUIDs, out-parameters, result buffers. */
+const BUFFER = "buffer";
+
+/** Symbols of `bits_shim.dll`, for `Deno.dlopen`. */
+export const symbols = {
+  /** bits_shim_abi_version(uint32_t* version) */
+  bits_shim_abi_version: { parameters: [BUFFER], result: HRESULT },
+  /** bits_wine_version(uint16_t* buf, uint32_t cap, uint32_t* len) */
+  bits_wine_version: { parameters: [BUFFER, "u32", BUFFER], result: HRESULT },
+  /** bits_release(void* handle): synchronous so dispose and finalizers can use it. */
+  bits_release: { parameters: [HANDLE], result: HRESULT },
+  /** bits_connect(BITS_MANAGER* manager) */
+  bits_connect: { parameters: [BUFFER], result: HRESULT, nonblocking: true },
+  /**
+   * bits_manager_create_job(manager, display_name, name_len, type,
+   * description, description_len, guid_out, job)
+   */
+  bits_manager_create_job: {
+    parameters: [HANDLE, BUFFER, "u32", "i32", BUFFER, "u32", BUFFER, BUFFER],
+    result: HRESULT,
+    nonblocking: true,
+  },
+  /** bits_manager_get_job(manager, const uint8_t* guid, BITS_JOB* job) */
+  bits_manager_get_job: { parameters: [HANDLE, BUFFER, BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_manager_enum_jobs(manager, uint32_t flags, BITS_JOB* jobs, uint32_t cap, uint32_t* count) */
+  bits_manager_enum_jobs: {
+    parameters: [HANDLE, "u32", BUFFER, "u32", BUFFER],
+    result: HRESULT,
+    nonblocking: true,
+  },
+  /** bits_job_add_file(job, remote, remote_len, local, local_len) */
+  bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
+  /** bits_job_resume(job) */
+  bits_job_resume: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_job_complete(job): S_OK, BG_S_PARTIAL_COMPLETE or BG_S_UNABLE_TO_DELETE_FILES */
+  bits_job_complete: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_job_cancel(job): S_OK or BG_S_UNABLE_TO_DELETE_FILES */
+  bits_job_cancel: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_job_snapshot(job, uint8_t* out, uint32_t cap, uint32_t* needed) */
+  bits_job_snapshot: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_job_files(job, uint8_t* out, uint32_t cap, uint32_t* needed) */
+  bits_job_files: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded shim's functions. */
+export type ShimSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
+
+/** ABI version this module was written for (`BITS_SHIM_ABI_VERSION`). */
+export const SHIM_ABI_VERSION = 1;
+
+/** Size of the fixed part of a snapshot (`BITS_SNAPSHOT_HEADER_BYTES`). */
+export const SNAPSHOT_HEADER_BYTES = 88;
+/** Size of the fixed part of a file list (`BITS_FILES_HEADER_BYTES`). */
+export const FILES_HEADER_BYTES = 16;
+/** Size of the fixed part of one file record (`BITS_FILE_RECORD_HEADER_BYTES`). */
+export const FILE_RECORD_HEADER_BYTES = 40;

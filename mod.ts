@@ -1,0 +1,50 @@
+/**
+ * deno-bits: drive the Windows Background Intelligent Transfer Service (BITS)
+ * from TypeScript, through a thin C shim over the BITS COM API.
+ *
+ * Importing works on every OS; the first call that needs BITS loads the shim
+ * (`deno task build` builds it) and throws {@linkcode BitsUnavailableError}
+ * off Windows. Needs `--allow-ffi`, `--allow-read` (destination checks) and,
+ * for the `BITS_SHIM_PATH` override, `--allow-env=BITS_SHIM_PATH`.
+ *
+ * @example Download a file and wait for it
+ * ```ts ignore
+ * import { connect } from "@deno-bits/bits";
+ *
+ * using bits = await connect();
+ * using job = await bits.download([
+ *   { url: "https://example.com/file.zip", path: "C:\\Downloads\\file.zip" },
+ * ], { displayName: "file.zip" });
+ * await job.wait({ onSnapshot: (s) => console.log(s.state, s.progress.bytesTransferred) });
+ * console.log(await job.complete()); // "completed"
+ * ```
+ *
+ * @module
+ */
+
+export { BitsManager, connect } from "./src/manager.ts";
+export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
+export { BitsJob } from "./src/job.ts";
+export type { FileSpec, WaitOptions } from "./src/job.ts";
+export { BitsError, BitsUnavailableError, InvalidArgumentError, unwrap } from "./src/errors.ts";
+export type { BitsErrorDetails, UnavailableReason } from "./src/errors.ts";
+export { describeHresult, failed, formatHresult, hresultName } from "./src/hresult.ts";
+export type { HresultInfo } from "./src/hresult.ts";
+export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES } from "./src/types.ts";
+export type {
+  CancelOutcome,
+  CompleteOutcome,
+  ErrorContext,
+  JobErrorInfo,
+  JobFile,
+  JobProgress,
+  JobSnapshot,
+  JobState,
+  JobType,
+} from "./src/types.ts";
+export { formatGuid, isGuid, normalizeGuid, parseGuid } from "./src/guid.ts";
+export { decodeUtf16, encodeUtf16 } from "./src/utf16.ts";
+export type { Utf16String } from "./src/utf16.ts";
+export { MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_LOCAL_PATH, MAX_URL } from "./src/validate.ts";
+export { SHIM_PATH_ENV } from "./ffi/library.ts";
+export { wineVersion } from "./src/platform.ts";

@@ -1,0 +1,270 @@
+// Builds ffi/build/bits_shim.dll from ffi/bits_shim.c.
+//
+// Permissions: --allow-read --allow-write --allow-run
+//   read:  ffi/bits_shim.c, ffi/bits_shim.h and the existing DLL (up-to-date check)
+//   write: creates ffi/build/ (the compiler writes the DLL itself)
+//   run:   the C compiler (x86_64-w64-mingw32-gcc on Linux; cl, clang or gcc on Windows)
+// No --allow-env or --allow-net: compilers are found by trying to start them,
+// not by reading PATH.
+//
+// Usage: deno task build [--force]
+
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Options for {@linkcode buildShim}. */
+export interface BuildShimOptions {
+  /** Rebuild even when the DLL is newer than its sources. */
+  force?: boolean;
+  /** Repository root; defaults to the parent of this script's directory. */
+  root?: string;
+  /** Receives progress lines, including the exact compiler command. Defaults to `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** What {@linkcode buildShim} did. */
+export interface BuildShimResult {
+  /** Absolute path of the DLL. */
+  dll: string;
+  /** `false` when the DLL was up to date and nothing ran. */
+  built: boolean;
+  /** The command that ran (program first), relative to `root`; absent when skipped. */
+  command?: string[];
+}
+
+/** A build failure with a message meant for the person running the build. */
+export class ShimBuildError extends Error {
+  /** Creates the error; `cause` carries the underlying exception, if any. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ShimBuildError";
+  }
+}
+
+/** Flags shared by every GCC-compatible driver targeting mingw-w64. */
+const MINGW_FLAGS: readonly string[] = [
+  "-std=c11",
+  "-O2",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-DBITS_SHIM_BUILD",
+  "-shared",
+  "-s",
+  "-static-libgcc",
+  "-Wl,--no-insert-timestamp",
+];
+
+interface Toolchain {
+  /** Shown in messages. */
+  name: string;
+  program: string;
+  args: string[];
+}
+
+const SOURCE = "ffi/bits_shim.c";
+const HEADER = "ffi/bits_shim.h";
+const BUILD_DIR = "ffi/build";
+const DLL = "ffi/build/bits_shim.dll";
+
+function defaultRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), "..");
+}
+
+async function mtime(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).mtime?.getTime();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+async function upToDate(root: string): Promise<boolean> {
+  const dll = await mtime(join(root, DLL));
+  if (dll === undefined) return false;
+  for (const source of [SOURCE, HEADER]) {
+    const time = await mtime(join(root, source));
+    if (time === undefined) {
+      throw new ShimBuildError(`missing source file ${join(root, source)}`);
+    }
+    if (time >= dll) return false;
+  }
+  return true;
+}
+
+/** Runs `program args`, discarding output; `undefined` when it cannot start. */
+async function probe(
+  program: string,
+  args: string[],
+): Promise<{ code: number; stdout: string } | undefined> {
+  try {
+    const { code, stdout } = await new Deno.Command(program, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return { code, stdout: new TextDecoder().decode(stdout) };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+function mingwToolchain(program: string): Toolchain {
+  return {
+    name: program,
+    program,
+    args: [...MINGW_FLAGS, "-o", DLL, SOURCE, "-lole32"],
+  };
+}
+
+async function linuxToolchain(): Promise<Toolchain> {
+  const program = "x86_64-w64-mingw32-gcc";
+  if (await probe(program, ["--version"]) === undefined) {
+    throw new ShimBuildError(
+      `${program} not found: install the mingw-w64 cross compiler ` +
+        "(Debian/Ubuntu package gcc-mingw-w64-x86-64: " +
+        "`apt-get install gcc-mingw-w64-x86-64`).",
+    );
+  }
+  return mingwToolchain(program);
+}
+
+async function windowsToolchain(): Promise<Toolchain> {
+  // `cl` without arguments prints its banner and usage; it is on PATH only
+  // inside a Developer Command Prompt, which also sets INCLUDE and LIB.
+  if (await probe("cl", []) !== undefined) {
+    return {
+      name: "cl (MSVC)",
+      program: "cl",
+      args: [
+        "/nologo",
+        "/std:c11",
+        "/O2",
+        "/W4",
+        "/WX",
+        // Static CRT: the DLL then imports only system DLLs, no vcruntime.
+        "/MT",
+        "/LD",
+        "/DBITS_SHIM_BUILD",
+        "/Fo:ffi\\build\\",
+        "/Fe:ffi\\build\\bits_shim.dll",
+        "ffi\\bits_shim.c",
+        "ole32.lib",
+      ],
+    };
+  }
+  const clang = await probe("clang", ["-dumpmachine"]);
+  if (clang !== undefined && clang.code === 0) {
+    if (/mingw|windows-gnu/.test(clang.stdout)) {
+      return { ...mingwToolchain("clang"), name: "clang (mingw target)" };
+    }
+    return {
+      name: "clang (MSVC target)",
+      program: "clang",
+      args: [
+        "-std=c11",
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-DBITS_SHIM_BUILD",
+        "-shared",
+        // The MSVC-target equivalent of /MT.
+        "-fms-runtime-lib=static",
+        "-o",
+        DLL,
+        SOURCE,
+        "-lole32",
+      ],
+    };
+  }
+  if (await probe("gcc", ["--version"]) !== undefined) {
+    return { ...mingwToolchain("gcc"), name: "gcc (mingw-w64)" };
+  }
+  throw new ShimBuildError(
+    "no C compiler found. Either run `deno task build` from a " +
+      '"Developer Command Prompt for VS" (x64) so that `cl` is on PATH, ' +
+      "or install LLVM (`winget install LLVM.LLVM`) or a mingw-w64 gcc " +
+      "and put clang or gcc on PATH. See docs/building.md.",
+  );
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./\\-]+$/.test(arg) ? arg : `"${arg.replaceAll('"', '\\"')}"`;
+}
+
+/**
+ * Builds `ffi/build/bits_shim.dll`, unless it is newer than `ffi/bits_shim.c`
+ * and `ffi/bits_shim.h` and `force` is not set.
+ *
+ * On Linux (and other non-Windows hosts) it cross-compiles with
+ * `x86_64-w64-mingw32-gcc`; on Windows it uses the first of `cl`, `clang`
+ * and `gcc` that can be started. The command is logged before it runs.
+ *
+ * @throws {ShimBuildError} when no compiler is found or the compiler fails.
+ */
+export async function buildShim(
+  options: BuildShimOptions = {},
+): Promise<BuildShimResult> {
+  const root = options.root ?? defaultRoot();
+  const log = options.log ?? ((line: string): void => console.log(line));
+  const dll = join(root, DLL);
+
+  if (!options.force && await upToDate(root)) {
+    log(`${DLL} is up to date (use --force to rebuild)`);
+    return { dll, built: false };
+  }
+
+  const toolchain = Deno.build.os === "windows" ? await windowsToolchain() : await linuxToolchain();
+  await Deno.mkdir(join(root, BUILD_DIR), { recursive: true });
+
+  const command = [toolchain.program, ...toolchain.args];
+  log(`$ ${command.map(quote).join(" ")}`);
+  let code: number;
+  try {
+    ({ code } = await new Deno.Command(toolchain.program, {
+      args: toolchain.args,
+      cwd: root,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output());
+  } catch (error) {
+    throw new ShimBuildError(
+      `could not run ${toolchain.name}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  if (code !== 0) {
+    throw new ShimBuildError(`${toolchain.name} failed with exit code ${code}`);
+  }
+  log(`built ${DLL}`);
+  return { dll, built: true, command };
+}
+
+async function main(args: string[]): Promise<number> {
+  const unknown = args.filter((arg) => arg !== "--force");
+  if (unknown.length > 0) {
+    console.error(
+      `usage: build_shim.ts [--force] (unknown: ${unknown.join(" ")})`,
+    );
+    return 2;
+  }
+  try {
+    await buildShim({ force: args.includes("--force") });
+    return 0;
+  } catch (error) {
+    if (error instanceof ShimBuildError) {
+      console.error(`build_shim: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

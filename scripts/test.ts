@@ -1,0 +1,98 @@
+/**
+ * `deno task test`: every test, one closing line.
+ *
+ * 1. prepares the Windows side (on Linux: the Wine 10 bed) and builds the shim;
+ * 2. runs the unit tests with this Deno;
+ * 3. runs the integration tests against real BITS with the Windows Deno
+ *    (natively on Windows, under Wine on Linux);
+ * 4. reads both JUnit reports and prints `N passed, N failed, N skipped`.
+ *
+ * Exits non-zero when anything failed or a suite produced no report.
+ * Permissions: --allow-read --allow-write --allow-run --allow-env.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { prepare, REPO_ROOT, run, runWindowsDeno } from "./windows_deno.ts";
+
+/** Counts from one JUnit report. */
+export interface SuiteCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Counts the test cases of a Deno JUnit report. */
+export function countJunit(xml: string): SuiteCounts {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const match of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const body = match[2] ?? "";
+    if (/<(failure|error)\b/.test(body)) counts.failed++;
+    else if (/<skipped\b/.test(body)) counts.skipped++;
+    else counts.passed++;
+  }
+  return counts;
+}
+
+const UNIT_PERMISSIONS = [
+  "--allow-read",
+  "--allow-env=BITS_SHIM_PATH",
+  "--allow-run",
+  "--allow-write=ffi/build",
+];
+// The integration tests serve files on loopback, write destinations, and run the CLI.
+const WINE_PERMISSIONS = [
+  "--allow-ffi",
+  "--allow-read",
+  "--allow-write",
+  "--allow-net=127.0.0.1",
+  "--allow-env",
+  "--allow-run",
+];
+
+async function readCounts(name: string, path: string, exitCode: number): Promise<SuiteCounts> {
+  let counts: SuiteCounts;
+  try {
+    counts = countJunit(await Deno.readTextFile(new URL(path, REPO_ROOT)));
+  } catch {
+    console.error(`${name}: no report at ${path} (exit code ${exitCode}); counted as one failure`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+  if (exitCode !== 0 && counts.failed === 0) {
+    console.error(`${name}: exit code ${exitCode} with no failed test in the report; counted as one failure`);
+    counts.failed = 1;
+  }
+  console.error(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  return counts;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ args: Deno.args, options: { only: { type: "string" } } });
+  const only = values.only;
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await prepare();
+  const totals: SuiteCounts = { passed: 0, failed: 0, skipped: 0 };
+  const add = (c: SuiteCounts): void => {
+    totals.passed += c.passed;
+    totals.failed += c.failed;
+    totals.skipped += c.skipped;
+  };
+  if (only === undefined || only === "unit") {
+    await Deno.remove(new URL(".out/unit.xml", REPO_ROOT)).catch(() => {});
+    const code = await run(Deno.execPath(), ["test", ...UNIT_PERMISSIONS, "--junit-path=.out/unit.xml", "tests/unit/"]);
+    add(await readCounts("unit", ".out/unit.xml", code));
+  }
+  if (only === undefined || only === "wine") {
+    await Deno.remove(new URL(".out/integration.xml", REPO_ROOT)).catch(() => {});
+    const code = await runWindowsDeno(
+      ["test", "--cached-only", "--no-check", ...WINE_PERMISSIONS, "--junit-path=.out/integration.xml", "tests/wine/"],
+      Deno.build.os === "windows" ? {} : { BED_WINE: "1" },
+    );
+    add(await readCounts("integration (real BITS)", ".out/integration.xml", code));
+  }
+  console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  return totals.failed === 0 && totals.passed > 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

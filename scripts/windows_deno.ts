@@ -1,0 +1,52 @@
+/**
+ * Runs the Windows Deno: natively on Windows, and on Linux inside the Wine 10
+ * test bed (scripts/bed), after preparing it. Used by the test and demo tasks.
+ *
+ * @module
+ */
+
+/** Where the repository is, as an OS path. */
+export const REPO_ROOT = new URL("..", import.meta.url);
+
+/** Runs a command, inheriting stdio, and returns its exit code. */
+export async function run(command: string, args: readonly string[], env?: Record<string, string>): Promise<number> {
+  console.error(`$ ${[command, ...args].join(" ")}`);
+  const child = new Deno.Command(command, { args: [...args], env, cwd: REPO_ROOT, stdin: "null" }).spawn();
+  return (await child.status).code;
+}
+
+/** Runs a command and fails with its exit code when it fails. */
+export async function mustRun(command: string, args: readonly string[], env?: Record<string, string>): Promise<void> {
+  const code = await run(command, args, env);
+  if (code !== 0) throw new Error(`${command} exited with ${code}`);
+}
+
+/**
+ * Prepares everything the Windows Deno needs: on Linux the bed (Debian
+ * packages, the trixie tree with Wine 10, deno.exe, the prefix); everywhere the
+ * shim build and the npm packages in node_modules (deno.exe runs --cached-only).
+ */
+export async function prepare(): Promise<void> {
+  if (Deno.build.os !== "windows") await mustRun("bash", ["scripts/bed/setup.sh"]);
+  await mustRun(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--allow-env",
+    "scripts/build_shim.ts",
+  ]);
+  await mustRun(Deno.execPath(), ["install", "--quiet"]);
+}
+
+/**
+ * Runs the Windows Deno with `args` (paths relative to the repository root)
+ * and returns its exit code. `passEnv` names variables to hand through.
+ */
+export function runWindowsDeno(args: readonly string[], passEnv: Record<string, string> = {}): Promise<number> {
+  if (Deno.build.os === "windows") return run(Deno.execPath(), args, passEnv);
+  return run("bash", ["scripts/bed/run.sh", "--", "/opt/deno/deno", ...args], {
+    ...passEnv,
+    BED_PASS_ENV: Object.keys(passEnv).join(" "),
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * The CLI's commands and their arguments, parsed with `node:util` parseArgs.
+ * Every command's help text, with examples, is generated from this table.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** An option of a command. */
+export interface OptionSpec {
+  /** `boolean` for flags, `string` for options taking a value. */
+  readonly type: "boolean" | "string";
+  /** One-letter alias. */
+  readonly short?: string;
+  /** Value placeholder in help. */
+  readonly value?: string;
+  /** One line of help. */
+  readonly description: string;
+}
+
+/** A command of the CLI. */
+export interface CommandSpec {
+  /** One line of help. */
+  readonly summary: string;
+  /** Positional argument names, in order; all required. */
+  readonly positionals: readonly string[];
+  /** Options besides the global ones. */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Example invocations (without the program name). */
+  readonly examples: readonly string[];
+}
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  json: { type: "boolean", description: 'Print one JSON document on stdout ("version": 1)' },
+  verbose: { type: "boolean", short: "v", description: "Log debug details to stderr" },
+  quiet: { type: "boolean", short: "q", description: "Print only errors on stderr" },
+  help: { type: "boolean", short: "h", description: "Show help" },
+};
+
+/** The command table. */
+export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  download: {
+    summary: "Create a download job for one file, resume it, and optionally wait and complete it",
+    positionals: ["url", "dest"],
+    options: {
+      name: { type: "string", value: "NAME", description: "Display name (default: the destination file name)" },
+      description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
+      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+      wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
+      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+    },
+    examples: [
+      "download https://example.com/a.iso C:\\Downloads\\a.iso",
+      "download https://example.com/a.iso .\\a.iso --wait --timeout 3600",
+      "download https://example.com/a.iso a.iso --json",
+    ],
+  },
+  list: {
+    summary: "List the jobs in the queue, newest first",
+    positionals: [],
+    options: {
+      "all-users": { type: "boolean", description: "All users' jobs (needs administrator rights)" },
+    },
+    examples: ["list", "list --json"],
+  },
+  info: {
+    summary: "Show one job's state, progress, error and files",
+    positionals: ["id"],
+    options: {},
+    examples: ["info {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "info 0f3c1c2e-7d1b-4b7e-9b0a-3e3b9a6d6f10 --json"],
+  },
+  complete: {
+    summary: "Complete a transferred job: BITS moves its files into place",
+    positionals: ["id"],
+    options: {},
+    examples: ["complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
+  },
+  cancel: {
+    summary: "Cancel a job and delete its temporary files",
+    positionals: ["id"],
+    options: {},
+    examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
+  },
+  version: {
+    summary: "Print the module and shim versions",
+    positionals: [],
+    options: {},
+    examples: ["version", "version --json"],
+  },
+};
+
+/** A bad command line; the message says what is wrong. */
+export class UsageError extends Error {
+  /** Always `"UsageError"`. */
+  override name = "UsageError";
+  /** The command concerned, when known (its help is shown). */
+  readonly command?: string;
+
+  /** Builds the error. */
+  constructor(message: string, command?: string) {
+    super(message);
+    if (command !== undefined) this.command = command;
+  }
+}
+
+/** A parsed command line. */
+export interface ParsedArgs {
+  /** The command, or `"help"` when none was given. */
+  readonly command: string;
+  /** Positional arguments by name. */
+  readonly args: Readonly<Record<string, string>>;
+  /** Option values by name. */
+  readonly options: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+type ParseArgsOptions = Record<string, { type: "boolean" | "string"; short?: string }>;
+
+function toParseArgsOptions(specs: Readonly<Record<string, OptionSpec>>): ParseArgsOptions {
+  const out: ParseArgsOptions = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    out[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  }
+  return out;
+}
+
+/**
+ * Parses `argv` (without the program name).
+ *
+ * @throws {UsageError} for an unknown command or option, a missing or extra argument.
+ */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const first = argv.findIndex((arg) => !arg.startsWith("-"));
+  if (first === -1) {
+    // Only options: `--help`, `--version` or nothing at all.
+    const { values } = parseOrThrow([...argv], { ...toParseArgsOptions(GLOBAL_OPTIONS), version: { type: "boolean" } });
+    return { command: values.version ? "version" : "help", args: {}, options: values };
+  }
+  const command = argv[first];
+  if (command === "help") {
+    return { command: "help", args: argv[first + 1] ? { command: argv[first + 1] } : {}, options: {} };
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`Unknown command ${JSON.stringify(command)}; see --help`);
+  const rest = [...argv.slice(0, first), ...argv.slice(first + 1)];
+  const { values, positionals } = parseOrThrow(
+    rest,
+    toParseArgsOptions({ ...GLOBAL_OPTIONS, ...spec.options }),
+    command,
+  );
+  if (values.help) return { command: "help", args: { command }, options: values };
+  if (positionals.length < spec.positionals.length) {
+    throw new UsageError(`${command}: missing <${spec.positionals[positionals.length]}>`, command);
+  }
+  if (positionals.length > spec.positionals.length) {
+    throw new UsageError(
+      `${command}: unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`,
+      command,
+    );
+  }
+  const args = Object.fromEntries(spec.positionals.map((name, i) => [name, positionals[i]]));
+  return { command, args, options: values };
+}
+
+function parseOrThrow(
+  args: string[],
+  options: ParseArgsOptions,
+  command?: string,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    // `--` ends options, so a positional may start with a dash.
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), command);
+  }
+}
+
+/** Parses a `--timeout` value in seconds into milliseconds. */
+export function parseSeconds(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined || typeof value === "boolean") return undefined;
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--${option} takes a positive number of seconds, got ${JSON.stringify(value)}`);
+  }
+  return seconds * 1000;
+}
+
+function optionLine(name: string, spec: OptionSpec): string {
+  const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.value ? ` ${spec.value}` : ""}`;
+  return `  ${flag.padEnd(28)}${spec.description}`;
+}
+
+/** Help text for one command, or the overview when `command` is undefined. */
+export function helpText(program: string, command?: string): string {
+  const spec = command ? COMMANDS[command] : undefined;
+  if (!spec) {
+    const names = Object.keys(COMMANDS);
+    const width = Math.max(...names.map((n) => n.length)) + 2;
+    return [
+      "Drive Windows BITS (Background Intelligent Transfer Service) jobs.",
+      "",
+      `Usage: ${program} <command> [options]`,
+      "",
+      "Commands:",
+      ...names.map((name) => `  ${name.padEnd(width)}${COMMANDS[name].summary}`),
+      "",
+      "Options:",
+      ...Object.entries(GLOBAL_OPTIONS).map(([name, s]) => optionLine(name, s)),
+      "",
+      `Run '${program} <command> --help' for a command's options and examples.`,
+      "Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled.",
+    ].join("\n");
+  }
+  return [
+    spec.summary,
+    "",
+    `Usage: ${program} ${command}${spec.positionals.map((p) => ` <${p}>`).join("")} [options]`,
+    "",
+    "Options:",
+    ...Object.entries({ ...spec.options, ...GLOBAL_OPTIONS }).map(([name, s]) => optionLine(name, s)),
+    "",
+    "Examples:",
+    ...spec.examples.map((e) => `  ${program} ${e}`),
+  ].join("\n");
+}

@@ -1,0 +1,59 @@
+/**
+ * Human-readable formatting for the CLI: sizes, rates, progress lines, tables.
+ * Pure functions, so they are tested anywhere.
+ *
+ * @module
+ */
+
+import type { JobFile, JobSnapshot } from "../types.ts";
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/** Formats a byte count with binary units: `5.0 MiB`, `812 B`. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/**
+ * The total size of a job: BITS' own figure, else the sum of its files'
+ * sizes when every file's size is known (Wine never fills in the job total).
+ */
+export function knownTotal(snapshot: JobSnapshot, files?: readonly JobFile[]): number | null {
+  if (snapshot.progress.bytesTotal !== null) return snapshot.progress.bytesTotal;
+  if (!files?.length || files.some((f) => f.bytesTotal === null)) return null;
+  return files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0);
+}
+
+/** One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  files 0/1  name`. */
+export function progressLine(
+  snapshot: JobSnapshot,
+  options: { total?: number | null; bytesPerSecond?: number } = {},
+): string {
+  const done = snapshot.progress.bytesTransferred;
+  const total = options.total ?? snapshot.progress.bytesTotal;
+  const parts = [snapshot.state.padEnd(15)];
+  if (total !== null && total !== undefined && total > 0) {
+    parts.push(`${formatBytes(done)} / ${formatBytes(total)}`, `${Math.min(100, Math.floor((done / total) * 100))}%`);
+  } else {
+    parts.push(formatBytes(done));
+  }
+  if (options.bytesPerSecond !== undefined && options.bytesPerSecond > 0) {
+    parts.push(`${formatBytes(options.bytesPerSecond)}/s`);
+  }
+  parts.push(`files ${snapshot.progress.filesTransferred}/${snapshot.progress.filesTotal}`, snapshot.displayName);
+  return parts.join("  ");
+}
+
+/** Formats rows as left-aligned columns separated by two spaces. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, cell.length));
+  return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  "))
+    .join("\n");
+}

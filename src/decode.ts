@@ -1,0 +1,111 @@
+/**
+ * Decoders for the buffers `bits_job_snapshot` and `bits_job_files` fill
+ * (layouts documented in ffi/bits_shim.h). Pure functions, tested on any OS.
+ *
+ * @module
+ */
+
+import {
+  FILE_RECORD_HEADER_BYTES,
+  FILES_HEADER_BYTES,
+  SHIM_ABI_VERSION,
+  SNAPSHOT_HEADER_BYTES,
+} from "../ffi/symbols.ts";
+import { formatGuid } from "./guid.ts";
+import { describeHresult, failed } from "./hresult.ts";
+import { enumName, ERROR_CONTEXTS, JOB_STATES, JOB_TYPES } from "./types.ts";
+import type { JobErrorInfo, JobFile, JobSnapshot } from "./types.ts";
+import { decodeUtf16 } from "./utf16.ts";
+
+const SIZE_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
+
+/** BITS sizes as numbers; `null` for BG_SIZE_UNKNOWN. */
+export function sizeFromU64(value: bigint): number | null {
+  return value === SIZE_UNKNOWN ? null : Number(value);
+}
+
+function checkHeader(view: DataView, what: string, minimum: number): number {
+  const version = view.getUint32(0, true);
+  if (version !== SHIM_ABI_VERSION) {
+    throw new RangeError(`${what} has ABI version ${version}, expected ${SHIM_ABI_VERSION}`);
+  }
+  const total = view.getUint32(4, true);
+  if (total < minimum || total > view.byteLength) {
+    throw new RangeError(`${what} claims ${total} bytes in a ${view.byteLength}-byte buffer`);
+  }
+  return total;
+}
+
+/** Decodes a job snapshot buffer into a {@linkcode JobSnapshot}. */
+export function decodeSnapshot(bytes: Uint8Array): JobSnapshot {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = checkHeader(view, "Job snapshot", SNAPSHOT_HEADER_BYTES);
+  const nameLength = view.getUint32(76, true);
+  const descriptionLength = view.getUint32(80, true);
+  if (SNAPSHOT_HEADER_BYTES + (nameLength + descriptionLength) * 2 > total) {
+    throw new RangeError("Job snapshot strings overrun the snapshot");
+  }
+  const state = enumName(JOB_STATES, view.getInt32(28, true));
+  const errorHr = view.getInt32(64, true);
+  const errorCode = view.getInt32(60, true);
+  let error: JobErrorInfo | null = null;
+  // error_hr is S_FALSE outside error states; a failed GetError leaves no information.
+  if (errorHr === 0 && errorCode !== 0) {
+    const info = describeHresult(errorCode);
+    error = {
+      context: enumName(ERROR_CONTEXTS, view.getInt32(56, true)),
+      hresult: errorCode >>> 0,
+      code: info.name,
+      description: info.description,
+    };
+  } else if (failed(errorHr)) {
+    // BITS knows the job failed but not why (Wine: every network or local error).
+    const info = describeHresult(errorHr);
+    error = { context: "UNKNOWN", hresult: errorHr >>> 0, code: info.name, description: info.description };
+  }
+  return {
+    id: formatGuid(bytes, 8),
+    type: enumName(JOB_TYPES, view.getInt32(24, true)),
+    state,
+    displayName: decodeUtf16(bytes, SNAPSHOT_HEADER_BYTES, nameLength),
+    description: decodeUtf16(bytes, SNAPSHOT_HEADER_BYTES + nameLength * 2, descriptionLength),
+    progress: {
+      bytesTotal: sizeFromU64(view.getBigUint64(32, true)),
+      bytesTransferred: Number(view.getBigUint64(40, true)),
+      filesTotal: view.getUint32(48, true),
+      filesTransferred: view.getUint32(52, true),
+    },
+    error,
+  };
+}
+
+/** Decodes a file list buffer into {@linkcode JobFile}s, in BITS' enumeration order. */
+export function decodeFiles(bytes: Uint8Array): JobFile[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = checkHeader(view, "File list", FILES_HEADER_BYTES);
+  const count = view.getUint32(8, true);
+  const files: JobFile[] = [];
+  let offset = FILES_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (offset + FILE_RECORD_HEADER_BYTES > total) throw new RangeError(`File record ${i} overruns the file list`);
+    const remoteLength = view.getUint32(offset + 28, true);
+    const localLength = view.getUint32(offset + 32, true);
+    const recordBytes = view.getUint32(offset + 36, true);
+    const strings = offset + FILE_RECORD_HEADER_BYTES;
+    if (
+      recordBytes % 8 !== 0 || offset + recordBytes > total ||
+      strings + (remoteLength + localLength) * 2 > offset + recordBytes
+    ) {
+      throw new RangeError(`File record ${i} has an inconsistent size`);
+    }
+    files.push({
+      remoteName: decodeUtf16(bytes, strings, remoteLength),
+      localName: decodeUtf16(bytes, strings + remoteLength * 2, localLength),
+      bytesTotal: sizeFromU64(view.getBigUint64(offset, true)),
+      bytesTransferred: Number(view.getBigUint64(offset + 8, true)),
+      completed: view.getUint32(offset + 16, true) !== 0,
+    });
+    offset += recordBytes;
+  }
+  return files;
+}

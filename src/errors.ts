@@ -1,0 +1,127 @@
+/**
+ * The module's error classes and the single `unwrap` that turns a failed
+ * HRESULT into a {@linkcode BitsError}.
+ *
+ * @module
+ */
+
+import { describeHresult, failed, formatHresult, HR } from "./hresult.ts";
+import type { ErrorContext, JobErrorInfo, JobState } from "./types.ts";
+
+/** Details a {@linkcode BitsError} can carry besides the HRESULT. */
+export interface BitsErrorDetails {
+  /** What was being done, e.g. `"AddFile"` or `"download job"`. */
+  readonly operation?: string;
+  /** BITS error context, for errors that come from a job. */
+  readonly context?: ErrorContext;
+  /** The job concerned, braced GUID. */
+  readonly jobId?: string;
+  /** The job's state when the error was raised, for errors about a job. */
+  readonly state?: JobState;
+  /** Underlying cause. */
+  readonly cause?: unknown;
+}
+
+// Codes meaning "this BITS lacks the feature", not "the call went wrong".
+const UNSUPPORTED = new Set<number>([HR.E_NOTIMPL, HR.E_NOINTERFACE, HR.RPC_X_NULL_REF_POINTER].map((hr) => hr >>> 0));
+
+/** A failed BITS or COM call: the HRESULT, its symbolic name and where it happened. */
+export class BitsError extends Error {
+  /** Always `"BitsError"`. */
+  override name = "BitsError";
+  /** The HRESULT, unsigned (compare with hex literals: `err.hresult === 0x80190194`). */
+  readonly hresult: number;
+  /** Symbolic name, e.g. `BG_E_HTTP_ERROR_404`, `BG_E_NOT_FOUND`, `E_NOTIMPL`. */
+  readonly code: string;
+  /** What the code means. */
+  readonly description: string;
+  /** HTTP status for `BG_E_HTTP_ERROR_nnn` codes. */
+  readonly httpStatus?: number;
+  /** BITS error context, for job errors. */
+  readonly context?: ErrorContext;
+  /** What was being done. */
+  readonly operation?: string;
+  /** The job concerned. */
+  readonly jobId?: string;
+  /** The job's state when the error was raised. */
+  readonly state?: JobState;
+
+  /** Builds the error for `hr`; prefer {@linkcode unwrap}. */
+  constructor(hr: number, details: BitsErrorDetails = {}) {
+    const info = describeHresult(hr);
+    const where = [
+      details.context && details.context !== "NONE" ? `context ${details.context}` : "",
+      details.jobId ? `job ${details.jobId}` : "",
+    ].filter(Boolean).join(", ");
+    super(
+      `${details.operation ? `${details.operation} failed: ` : ""}${info.name} (${
+        formatHresult(hr)
+      }): ${info.description}${where ? ` [${where}]` : ""}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.hresult = hr >>> 0;
+    this.code = info.name;
+    this.description = info.description;
+    if (info.httpStatus !== undefined) this.httpStatus = info.httpStatus;
+    if (details.context !== undefined) this.context = details.context;
+    if (details.operation !== undefined) this.operation = details.operation;
+    if (details.jobId !== undefined) this.jobId = details.jobId;
+    if (details.state !== undefined) this.state = details.state;
+  }
+
+  /** True when the running BITS lacks the feature (E_NOTIMPL, E_NOINTERFACE, or Wine's stubbed getters). */
+  get unsupported(): boolean {
+    return UNSUPPORTED.has(this.hresult);
+  }
+
+  /** Builds the error a job reports in its ERROR state. */
+  static fromJobError(error: JobErrorInfo, jobId: string): BitsError {
+    return new BitsError(error.hresult, { operation: "Transfer", context: error.context, jobId, state: "ERROR" });
+  }
+}
+
+/**
+ * Returns `hr` when it is a success (any value ≥ 0, including S_FALSE and the
+ * BG_S_* codes) and throws a {@linkcode BitsError} otherwise.
+ */
+export function unwrap(hr: number, operation: string, details: Omit<BitsErrorDetails, "operation"> = {}): number {
+  if (failed(hr)) throw new BitsError(hr, { ...details, operation });
+  return hr;
+}
+
+/** Why BITS cannot be reached from this process. */
+export type UnavailableReason = "platform" | "library" | "abi";
+
+/**
+ * BITS cannot be used here: not Windows, the shim DLL could not be found or
+ * loaded, or it was built for another ABI version. The message says what to do.
+ */
+export class BitsUnavailableError extends Error {
+  /** Always `"BitsUnavailableError"`. */
+  override name = "BitsUnavailableError";
+  /** Which of the three conditions applies. */
+  readonly reason: UnavailableReason;
+
+  /** Builds the error; `message` must say how to fix it. */
+  constructor(reason: UnavailableReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * An argument was refused before anything was sent to BITS: nothing changed.
+ * `argument` names the offending parameter.
+ */
+export class InvalidArgumentError extends TypeError {
+  /** Always `"InvalidArgumentError"`. */
+  override name = "InvalidArgumentError";
+  /** The parameter or field that was refused. */
+  readonly argument: string;
+
+  /** Builds the error; `message` says what is wrong and what is allowed. */
+  constructor(argument: string, message: string) {
+    super(message);
+    this.argument = argument;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Ownership of one COM interface pointer returned by the shim: released once,
+ * by `dispose()` or, as a safety net, by a finalizer; never while a
+ * nonblocking call is still using it.
+ *
+ * @module
+ */
+
+import { BitsError } from "./errors.ts";
+import { loadShim } from "../ffi/library.ts";
+
+const finalizer = new FinalizationRegistry<Deno.PointerObject>((pointer) => {
+  try {
+    loadShim().symbols.bits_release(pointer);
+  } catch {
+    // A finalizer has no one to report to; the process is likely exiting.
+  }
+});
+
+/** Reads the pointer a shim function wrote into a one-element out-parameter. */
+export function pointerFromOut(out: BigUint64Array, operation: string): Deno.PointerObject {
+  const pointer = Deno.UnsafePointer.create(out[0]);
+  if (pointer === null) throw new BitsError(0x80004003, { operation: `${operation} returned no handle` });
+  return pointer;
+}
+
+/**
+ * One owned handle. `use()` runs a call with the pointer and keeps it alive
+ * until the call settles; `dispose()` releases it once no call is in flight.
+ */
+export class OwnedHandle {
+  #pointer: Deno.PointerObject | null;
+  #pending = 0;
+  #disposed = false;
+  readonly #what: string;
+
+  /** Takes ownership of `pointer`; `what` names it in errors ("job {…}"). */
+  constructor(pointer: Deno.PointerObject, what: string) {
+    this.#pointer = pointer;
+    this.#what = what;
+    finalizer.register(this, pointer, this);
+  }
+
+  /** True once `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Runs `call` with the live pointer; rejects if disposed. */
+  async use<T>(call: (pointer: Deno.PointerObject) => Promise<T>): Promise<T> {
+    if (this.#disposed || this.#pointer === null) {
+      throw new ReferenceError(`The ${this.#what} handle was disposed`);
+    }
+    this.#pending++;
+    try {
+      return await call(this.#pointer);
+    } finally {
+      if (--this.#pending === 0 && this.#disposed) this.#release();
+    }
+  }
+
+  /** Releases the pointer (now, or when the last in-flight call settles). Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    finalizer.unregister(this);
+    if (this.#pending === 0) this.#release();
+  }
+
+  #release(): void {
+    const pointer = this.#pointer;
+    this.#pointer = null;
+    if (pointer !== null) loadShim().symbols.bits_release(pointer);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * {@linkcode BitsJob}: one BITS job, addressed by GUID, holding one COM
+ * reference. Disposing the object releases that reference only: the job
+ * itself lives on in BITS until it is completed or cancelled.
+ *
+ * @module
+ */
+
+import { loadShim } from "../ffi/library.ts";
+import { decodeFiles, decodeSnapshot } from "./decode.ts";
+import { BitsError, unwrap } from "./errors.ts";
+import type { OwnedHandle } from "./handle.ts";
+import { HR } from "./hresult.ts";
+import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
+import { encodeUtf16 } from "./utf16.ts";
+import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+
+/** A file to add to a job. */
+export interface FileSpec {
+  /** Remote URL (http or https). */
+  readonly url: string;
+  /** Full local Windows path; its directory must exist. */
+  readonly path: string;
+}
+
+/** Options of {@linkcode BitsJob.wait}. */
+export interface WaitOptions {
+  /** State to wait for; default `"TRANSFERRED"`. */
+  readonly until?: JobState;
+  /** Milliseconds between polls; default 250. */
+  readonly interval?: number;
+  /** Give up after this many milliseconds (rejects with a DOMException named `TimeoutError`). */
+  readonly timeout?: number;
+  /** Stops waiting (rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
+  /** Called with every snapshot read while waiting. */
+  readonly onSnapshot?: (snapshot: JobSnapshot) => void;
+}
+
+// Snapshot strings are bounded by BITS (256 + 1,024 characters), so one
+// allocation of this size always fits; files start here and grow on demand.
+const SNAPSHOT_BUFFER_BYTES = 4096;
+const FILES_BUFFER_BYTES = 16 * 1024;
+const MAX_BUFFER_ATTEMPTS = 6;
+
+// An ERROR state whose error BITS cannot describe.
+const UNKNOWN_ERROR: JobErrorInfo = {
+  context: "UNKNOWN",
+  hresult: HR.BG_E_ERROR_INFORMATION_UNAVAILABLE >>> 0,
+  code: "BG_E_ERROR_INFORMATION_UNAVAILABLE",
+  description: "no error information is available",
+};
+
+/** Calls a shim function that fills a caller buffer, growing the buffer until it fits. */
+async function readVariable(
+  call: (out: Uint8Array, cap: number, needed: Uint32Array) => Promise<number>,
+  initialBytes: number,
+  operation: string,
+  jobId: string,
+): Promise<Uint8Array> {
+  let size = initialBytes;
+  for (let attempt = 0; attempt < MAX_BUFFER_ATTEMPTS; attempt++) {
+    // A fresh buffer each time: a nonblocking call owns its buffer until it settles.
+    const out = new Uint8Array(size);
+    const needed = new Uint32Array(1);
+    const hr = await call(out, size, needed);
+    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+      size = Math.max(needed[0], size * 2);
+      continue;
+    }
+    unwrap(hr, operation, { jobId });
+    return out;
+  }
+  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation, jobId });
+}
+
+/** Reads a job's snapshot through any owned job handle (one FFI call). */
+export async function readSnapshot(handle: OwnedHandle, jobId: string): Promise<JobSnapshot> {
+  const bytes = await handle.use((job) =>
+    readVariable(
+      (out, cap, needed) => loadShim().symbols.bits_job_snapshot(job, out, cap, needed),
+      SNAPSHOT_BUFFER_BYTES,
+      "Snapshot",
+      jobId,
+    )
+  );
+  return decodeSnapshot(bytes);
+}
+
+/** A BITS job. Obtain one from {@linkcode BitsManager}; dispose it when done. */
+export class BitsJob implements Disposable {
+  /** The job's GUID, braced upper case. */
+  readonly id: string;
+  readonly #handle: OwnedHandle;
+
+  /** @internal Takes ownership of a job handle; use {@linkcode BitsManager}'s methods instead. */
+  constructor(handle: OwnedHandle, id: string) {
+    this.id = id;
+    this.#handle = handle;
+  }
+
+  /** Adds one file. Validates both names first; BITS checks the rest. */
+  async addFile(url: string, path: string): Promise<void> {
+    const remote = encodeUtf16(checkRemoteUrl(url));
+    const local = encodeUtf16(checkLocalPath(path));
+    const hr = await this.#handle.use((job) =>
+      loadShim().symbols.bits_job_add_file(job, remote.buffer, remote.length, local.buffer, local.length)
+    );
+    unwrap(hr, "AddFile", { jobId: this.id });
+  }
+
+  /** Adds several files, all validated before the first is added. */
+  async addFiles(files: readonly FileSpec[]): Promise<void> {
+    for (const file of files) {
+      checkRemoteUrl(file.url);
+      checkLocalPath(file.path);
+    }
+    for (const file of files) await this.addFile(file.url, file.path);
+  }
+
+  /** Queues the job for transfer (or retries it after an error). */
+  async resume(): Promise<void> {
+    unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_resume(job)), "Resume", { jobId: this.id });
+  }
+
+  /**
+   * Completes the job: BITS moves the downloaded files into place. Returns
+   * `"partial"` (BG_S_PARTIAL_COMPLETE) when some files were not finished or
+   * could not be moved, and `"unable-to-delete-files"` when temporary files
+   * remain; both are successes in BITS' terms.
+   */
+  async complete(): Promise<CompleteOutcome> {
+    const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_complete(job)), "Complete", {
+      jobId: this.id,
+    });
+    if (hr === HR.BG_S_PARTIAL_COMPLETE) return "partial";
+    if (hr === HR.BG_S_UNABLE_TO_DELETE_FILES) return "unable-to-delete-files";
+    return "completed";
+  }
+
+  /**
+   * Cancels the job and deletes its temporary files. Returns
+   * `"unable-to-delete-files"` (BG_S_UNABLE_TO_DELETE_FILES) when some could
+   * not be deleted. Note: Wine's BITS also deletes each file's local name.
+   */
+  async cancel(): Promise<CancelOutcome> {
+    const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_cancel(job)), "Cancel", {
+      jobId: this.id,
+    });
+    return hr === HR.BG_S_UNABLE_TO_DELETE_FILES ? "unable-to-delete-files" : "cancelled";
+  }
+
+  /** Reads the job's whole state in one call. */
+  snapshot(): Promise<JobSnapshot> {
+    return readSnapshot(this.#handle, this.id);
+  }
+
+  /** Lists the job's files with their progress, in BITS' order (reverse of addition on Wine). */
+  async files(): Promise<JobFile[]> {
+    const bytes = await this.#handle.use((job) =>
+      readVariable(
+        (out, cap, needed) => loadShim().symbols.bits_job_files(job, out, cap, needed),
+        FILES_BUFFER_BYTES,
+        "EnumFiles",
+        this.id,
+      )
+    );
+    return decodeFiles(bytes);
+  }
+
+  /**
+   * Polls until the job reaches `until` (default TRANSFERRED) and returns that
+   * snapshot. Rejects with the job's {@linkcode BitsError} when it enters ERROR,
+   * and with a BitsError `BG_E_INVALID_STATE` when it reaches a final state
+   * (cancelled or acknowledged) that is not the one awaited.
+   */
+  async wait(options: WaitOptions = {}): Promise<JobSnapshot> {
+    const until = options.until ?? "TRANSFERRED";
+    const interval = options.interval ?? 250;
+    const deadline = options.timeout === undefined ? Infinity : Date.now() + options.timeout;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const snapshot = await this.snapshot();
+      options.onSnapshot?.(snapshot);
+      if (snapshot.state === until) return snapshot;
+      if (snapshot.state === "ERROR") throw BitsError.fromJobError(snapshot.error ?? UNKNOWN_ERROR, this.id);
+      if (snapshot.state === "ACKNOWLEDGED" || snapshot.state === "CANCELLED") {
+        throw new BitsError(HR.BG_E_INVALID_STATE, {
+          operation: `Waiting for ${until} (the job is ${snapshot.state})`,
+          jobId: this.id,
+          state: snapshot.state,
+        });
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new DOMException(`Job ${this.id} did not reach ${until} within ${options.timeout} ms`, "TimeoutError");
+      }
+      await delay(Math.min(interval, remaining), options.signal);
+    }
+  }
+
+  /** True once disposed. */
+  get disposed(): boolean {
+    return this.#handle.disposed;
+  }
+
+  /** Releases this object's COM reference; the BITS job is not affected. Idempotent. */
+  dispose(): void {
+    this.#handle.dispose();
+  }
+
+  /** Same as {@linkcode dispose}, for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason; leaves no timer behind. */
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * {@linkcode BitsManager}: the connection to the BITS service, and the
+ * entry point for creating, finding and listing jobs.
+ *
+ * @module
+ */
+
+import { loadShim } from "../ffi/library.ts";
+import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
+import { formatGuid, isGuid, parseGuid } from "./guid.ts";
+import { OwnedHandle, pointerFromOut } from "./handle.ts";
+import { HR } from "./hresult.ts";
+import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
+import { JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
+import { encodeUtf16 } from "./utf16.ts";
+import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
+
+/** Options of {@linkcode BitsManager.createJob}. */
+export interface CreateJobOptions {
+  /** Job type; default `"DOWNLOAD"`. */
+  readonly type?: JobType;
+  /** Description (≤ 1,024 characters), set right after creation. */
+  readonly description?: string;
+}
+
+/** Options of {@linkcode BitsManager.download}. */
+export interface DownloadOptions {
+  /** Display name; default `"deno-bits download"`. */
+  readonly displayName?: string;
+  /** Description (≤ 1,024 characters). */
+  readonly description?: string;
+  /**
+   * Allow destinations that already exist (BITS replaces them on completion).
+   * Default false: an existing destination is refused before a job is created.
+   */
+  readonly overwrite?: boolean;
+  /** Leave the job suspended instead of resuming it. */
+  readonly suspended?: boolean;
+}
+
+/** Options of {@linkcode BitsManager.listJobs}. */
+export interface ListOptions {
+  /** All users' jobs (BG_JOB_ENUM_ALL_USERS; needs administrator rights on Windows). */
+  readonly allUsers?: boolean;
+}
+
+const ENUM_ALL_USERS = 1;
+
+/** Finds what would make a destination unusable before any job exists. */
+async function checkDestination(path: string, overwrite: boolean): Promise<void> {
+  const parent = path.slice(0, path.lastIndexOf("\\")) || path;
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) throw new InvalidArgumentError("path", `Destination ${path} is a directory`);
+    if (!overwrite) {
+      throw new InvalidArgumentError("path", `Destination ${path} already exists; pass overwrite to replace it`);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  try {
+    if (!(await Deno.stat(parent.length === 2 ? `${parent}\\` : parent)).isDirectory) throw new Deno.errors.NotFound();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new InvalidArgumentError("path", `Destination directory ${parent} does not exist`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * A connection to the BITS service. Dispose it when done; jobs obtained from
+ * it hold their own references and stay usable after the manager is disposed.
+ */
+export class BitsManager implements Disposable {
+  readonly #handle: OwnedHandle;
+
+  private constructor(pointer: Deno.PointerObject) {
+    this.#handle = new OwnedHandle(pointer, "BITS manager");
+  }
+
+  /**
+   * Connects to BITS (CoCreateInstance of the 1.0 BackgroundCopyManager).
+   *
+   * @throws {BitsUnavailableError} when not on Windows or the shim cannot be loaded.
+   * @throws {BitsError} when the service cannot be reached.
+   */
+  static async connect(): Promise<BitsManager> {
+    const out = new BigUint64Array(1);
+    unwrap(await loadShim().symbols.bits_connect(out), "Connecting to BITS");
+    return new BitsManager(pointerFromOut(out, "Connecting to BITS"));
+  }
+
+  /**
+   * Creates a job (suspended, without files). The description is set in the
+   * same native call; if that fails the job is cancelled, so no half-built
+   * job is left behind.
+   */
+  async createJob(displayName: string, options: CreateJobOptions = {}): Promise<BitsJob> {
+    const type = options.type ?? "DOWNLOAD";
+    const typeValue = JOB_TYPES.indexOf(type);
+    if (typeValue < 0) {
+      throw new InvalidArgumentError("type", `Unknown job type ${JSON.stringify(type)}; use ${JOB_TYPES.join(", ")}`);
+    }
+    const name = encodeUtf16(checkDisplayName(displayName));
+    const description = encodeUtf16(checkDescription(options.description ?? ""));
+    const guid = new Uint8Array(16);
+    const out = new BigUint64Array(1);
+    const hr = await this.#handle.use((manager) =>
+      loadShim().symbols.bits_manager_create_job(
+        manager,
+        name.buffer,
+        name.length,
+        typeValue,
+        description.buffer,
+        description.length,
+        guid,
+        out,
+      )
+    );
+    unwrap(hr, "CreateJob");
+    const id = formatGuid(guid);
+    return new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id);
+  }
+
+  /**
+   * Opens a job by GUID (braces optional).
+   *
+   * @throws {BitsError} `BG_E_NOT_FOUND` when BITS has no such job.
+   */
+  async getJob(id: string): Promise<BitsJob> {
+    if (!isGuid(id)) throw new InvalidArgumentError("id", `Not a job id (GUID): ${JSON.stringify(id)}`);
+    const guid = parseGuid(id);
+    const out = new BigUint64Array(1);
+    const hr = await this.#handle.use((manager) => loadShim().symbols.bits_manager_get_job(manager, guid, out));
+    const canonical = formatGuid(guid);
+    unwrap(hr, "GetJob", { jobId: canonical });
+    return new BitsJob(new OwnedHandle(pointerFromOut(out, "GetJob"), `job ${canonical}`), canonical);
+  }
+
+  /** Opens every job in the queue (newest first, as BITS enumerates); dispose each one. */
+  async jobs(options: ListOptions = {}): Promise<BitsJob[]> {
+    const read = await this.#enumerate(options);
+    return read.map(({ handle, snapshot }) => new BitsJob(handle, snapshot.id));
+  }
+
+  /**
+   * Snapshots every job in the queue, newest first as BITS enumerates them.
+   * Jobs that vanish while being read are skipped.
+   */
+  async listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
+    const read = await this.#enumerate(options);
+    for (const { handle } of read) handle.dispose();
+    return read.map(({ snapshot }) => snapshot);
+  }
+
+  /** Enumerates the queue and snapshots each job; the caller owns the handles. */
+  async #enumerate(options: ListOptions): Promise<{ handle: OwnedHandle; snapshot: JobSnapshot }[]> {
+    const flags = options.allUsers ? ENUM_ALL_USERS : 0;
+    let capacity = 64;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const out = new BigUint64Array(capacity);
+      const count = new Uint32Array(1);
+      const hr = await this.#handle.use((manager) =>
+        loadShim().symbols.bits_manager_enum_jobs(manager, flags, out, capacity, count)
+      );
+      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+        // The queue outgrew the array; retry with room to spare.
+        capacity = count[0] + 16;
+        continue;
+      }
+      unwrap(hr, "EnumJobs");
+      const handles = Array.from(
+        out.subarray(0, count[0]),
+        (address) => new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumJobs"), "enumerated job"),
+      );
+      const snapshots = await Promise.allSettled(handles.map((handle) => readSnapshot(handle, "(enumerated)")));
+      const read: { handle: OwnedHandle; snapshot: JobSnapshot }[] = [];
+      snapshots.forEach((result, i) => {
+        if (result.status === "fulfilled") read.push({ handle: handles[i], snapshot: result.value });
+        else handles[i].dispose();
+      });
+      return read;
+    }
+    throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumJobs (the queue keeps growing)" });
+  }
+
+  /**
+   * Creates a download job for `files`, adds them and resumes it: the
+   * equivalent of `bitsadmin /create` + `/addfile` + `/resume`, transactional.
+   * Every argument is validated before the job exists (URL scheme, full local
+   * path, existing directory, no silent overwrite); a failure after creation
+   * cancels the job so nothing half-built stays in the queue.
+   */
+  async download(files: readonly FileSpec[], options: DownloadOptions = {}): Promise<BitsJob> {
+    if (files.length === 0) throw new InvalidArgumentError("files", "A download needs at least one file");
+    const seen = new Set<string>();
+    for (const [index, file] of files.entries()) {
+      checkRemoteUrl(file.url, `files[${index}].url`);
+      checkLocalPath(file.path, `files[${index}].path`);
+      const key = file.path.toLowerCase();
+      if (seen.has(key)) {
+        throw new InvalidArgumentError(`files[${index}].path`, `Destination ${file.path} appears twice`);
+      }
+      seen.add(key);
+      await checkDestination(file.path, options.overwrite ?? false);
+    }
+    const job = await this.createJob(options.displayName ?? "deno-bits download", {
+      description: options.description ?? "",
+    });
+    try {
+      await job.addFiles(files);
+      if (!options.suspended) await job.resume();
+      return job;
+    } catch (error) {
+      await job.cancel().catch(() => {});
+      job.dispose();
+      throw error;
+    }
+  }
+
+  /** Releases the connection. Idempotent. */
+  close(): void {
+    this.#handle.dispose();
+  }
+
+  /** Same as {@linkcode close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Connects to BITS; shorthand for {@linkcode BitsManager.connect}. */
+export function connect(): Promise<BitsManager> {
+  return BitsManager.connect();
+}

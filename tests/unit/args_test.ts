@@ -1,0 +1,188 @@
+// Unit tests of src/cli/args.ts: command-line parsing and help text.
+//
+// Permissions: none.
+
+import assert from "node:assert/strict";
+import { COMMANDS, GLOBAL_OPTIONS, helpText, parseCommandLine, parseSeconds, UsageError } from "../../src/cli/args.ts";
+
+const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
+
+/** Asserts that parsing `argv` throws a UsageError for `command` (undefined: none) matching `message`. */
+function assertUsageError(argv: string[], command: string | undefined, message?: RegExp): void {
+  assert.throws(() => parseCommandLine(argv), (error: unknown) => {
+    assert.ok(error instanceof UsageError, `${JSON.stringify(argv)}: expected UsageError, got ${error}`);
+    assert.equal(error.name, "UsageError");
+    assert.equal(error.command, command, JSON.stringify(argv));
+    if (message) assert.match(error.message, message);
+    return true;
+  });
+}
+
+Deno.test("args: download takes url and dest and every option", () => {
+  const parsed = parseCommandLine([
+    "download",
+    "https://example.com/a.iso",
+    "C:\\Downloads\\a.iso",
+    "--name",
+    "My ISO",
+    "--description",
+    "the nightly",
+    "--overwrite",
+    "-w",
+    "--timeout",
+    "3600",
+    "--json",
+    "-q",
+  ]);
+  assert.equal(parsed.command, "download");
+  assert.deepEqual(parsed.args, { url: "https://example.com/a.iso", dest: "C:\\Downloads\\a.iso" });
+  assert.equal(parsed.options.name, "My ISO");
+  assert.equal(parsed.options.description, "the nightly");
+  assert.equal(parsed.options.overwrite, true);
+  assert.equal(parsed.options.wait, true);
+  assert.equal(parsed.options.timeout, "3600");
+  assert.equal(parsed.options.json, true);
+  assert.equal(parsed.options.quiet, true);
+  assert.equal(parsed.options.verbose, undefined);
+});
+
+Deno.test("args: options may come before the command and between positionals", () => {
+  const parsed = parseCommandLine(["--json", "download", "https://e.com/a", "--wait", "a.bin"]);
+  assert.equal(parsed.command, "download");
+  assert.deepEqual(parsed.args, { url: "https://e.com/a", dest: "a.bin" });
+  assert.equal(parsed.options.json, true);
+  assert.equal(parsed.options.wait, true);
+  const dashed = parseCommandLine(["download", "--", "https://e.com/a", "-odd-name.bin"]);
+  assert.deepEqual(dashed.args, { url: "https://e.com/a", dest: "-odd-name.bin" }, "`--` ends options");
+});
+
+Deno.test("args: list, with and without --all-users", () => {
+  assert.deepEqual(parseCommandLine(["list"]).args, {});
+  assert.equal(parseCommandLine(["list"]).command, "list");
+  assert.equal(parseCommandLine(["list"]).options["all-users"], undefined);
+  assert.equal(parseCommandLine(["list", "--all-users"]).options["all-users"], true);
+  assert.equal(parseCommandLine(["list", "--json"]).options.json, true);
+});
+
+Deno.test("args: info, complete and cancel take a job id", () => {
+  for (const command of ["info", "complete", "cancel"]) {
+    const parsed = parseCommandLine([command, ID]);
+    assert.equal(parsed.command, command);
+    assert.deepEqual(parsed.args, { id: ID });
+  }
+  assert.equal(parseCommandLine(["info", ID, "--json"]).options.json, true);
+});
+
+Deno.test("args: version and --version", () => {
+  assert.equal(parseCommandLine(["version"]).command, "version");
+  assert.equal(parseCommandLine(["version", "--json"]).options.json, true);
+  assert.equal(parseCommandLine(["--version"]).command, "version");
+  assert.equal(parseCommandLine(["--version", "--json"]).options.json, true);
+});
+
+Deno.test("args: no arguments, --help and -h show the overview", () => {
+  for (const argv of [[], ["--help"], ["-h"]]) {
+    const parsed = parseCommandLine(argv);
+    assert.equal(parsed.command, "help", JSON.stringify(argv));
+    assert.deepEqual(parsed.args, {}, JSON.stringify(argv));
+  }
+});
+
+Deno.test("args: `help download`, `download --help` and `download -h` show the help for download", () => {
+  for (const argv of [["help", "download"], ["download", "--help"], ["download", "-h"], ["download", "x", "--help"]]) {
+    const parsed = parseCommandLine(argv);
+    assert.equal(parsed.command, "help", JSON.stringify(argv));
+    assert.deepEqual(parsed.args, { command: "download" }, JSON.stringify(argv));
+  }
+  assert.deepEqual(parseCommandLine(["info", "--help"]).args, { command: "info" });
+});
+
+Deno.test("args: an unknown command is a UsageError without a command", () => {
+  assertUsageError(["bogus"], undefined, /Unknown command "bogus"/);
+  assertUsageError(["Download", "a", "b"], undefined, /Unknown command/);
+});
+
+Deno.test("args: an unknown option is a UsageError for the command concerned", () => {
+  assertUsageError(["list", "--bogus"], "list");
+  assertUsageError(["download", "https://e.com/a", "a.bin", "--all-users"], "download");
+  assertUsageError(["info", ID, "-x"], "info");
+  assertUsageError(["--bogus"], undefined);
+  assertUsageError(["download", "https://e.com/a", "a.bin", "--timeout"], "download");
+});
+
+Deno.test("args: a missing positional is a UsageError naming it", () => {
+  assertUsageError(["download"], "download", /missing <url>/);
+  assertUsageError(["download", "https://e.com/a"], "download", /missing <dest>/);
+  assertUsageError(["info"], "info", /missing <id>/);
+  assertUsageError(["complete"], "complete", /missing <id>/);
+  assertUsageError(["cancel", "--json"], "cancel", /missing <id>/);
+});
+
+Deno.test("args: an extra positional is a UsageError quoting it", () => {
+  assertUsageError(["download", "https://e.com/a", "a.bin", "extra"], "download", /unexpected argument "extra"/);
+  assertUsageError(["info", ID, ID], "info", /unexpected argument/);
+  assertUsageError(["list", "mine"], "list", /unexpected argument "mine"/);
+  assertUsageError(["version", "2"], "version", /unexpected argument "2"/);
+});
+
+Deno.test("args: parseSeconds accepts positive decimal seconds and returns milliseconds", () => {
+  assert.equal(parseSeconds(undefined, "timeout"), undefined);
+  assert.equal(parseSeconds(true, "timeout"), undefined);
+  assert.equal(parseSeconds("5", "timeout"), 5000);
+  assert.equal(parseSeconds("1.5", "timeout"), 1500);
+  assert.equal(parseSeconds("0.25", "timeout"), 250);
+  assert.equal(parseSeconds("3600", "timeout"), 3_600_000);
+  assert.equal(parseSeconds("007", "timeout"), 7000);
+});
+
+Deno.test("args: parseSeconds refuses zero, negatives and anything that is not plain decimal", () => {
+  for (const value of ["0", "0.0", "-1", "abc", "", "1e3", "5s", " 5", "5 ", "Infinity", "NaN", ".5", "5.", "0x10"]) {
+    assert.throws(() => parseSeconds(value, "timeout"), (error: unknown) => {
+      assert.ok(error instanceof UsageError, `${JSON.stringify(value)}`);
+      assert.match(error.message, /--timeout takes a positive number of seconds/);
+      assert.ok(error.message.includes(JSON.stringify(value)), error.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("args: the overview lists every command, the global options and the exit codes", () => {
+  const text = helpText("bits");
+  assert.match(text, /Usage: bits <command> \[options\]/);
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    assert.match(text, new RegExp(`^  ${name} +${spec.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"), name);
+  }
+  for (const name of Object.keys(GLOBAL_OPTIONS)) assert.ok(text.includes(`--${name}`), name);
+  assert.match(
+    text,
+    /^Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled\.$/m,
+  );
+  assert.equal(helpText("bits", "no-such-command"), text, "an unknown command gets the overview");
+});
+
+Deno.test("args: each command's help shows its usage, options and examples", () => {
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    const text = helpText("bits", name);
+    assert.ok(text.startsWith(spec.summary), name);
+    assert.ok(text.includes(`Usage: bits ${name}${spec.positionals.map((p) => ` <${p}>`).join("")} [options]`), name);
+    assert.ok(spec.examples.length > 0, `${name} has examples`);
+    for (const example of spec.examples) assert.ok(text.includes(`  bits ${example}`), `${name}: ${example}`);
+    for (const option of [...Object.keys(spec.options), ...Object.keys(GLOBAL_OPTIONS)]) {
+      assert.ok(text.includes(`--${option}`), `${name}: --${option}`);
+    }
+  }
+  const download = helpText("bits", "download");
+  assert.match(download, /-w, --wait/);
+  assert.match(download, /--timeout SECONDS/);
+  assert.match(download, /--name NAME/);
+  assert.match(helpText("bits", "list"), /--all-users/);
+});
+
+Deno.test("args: every help example parses as its command", () => {
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    for (const example of spec.examples) {
+      const argv = example.split(" ");
+      assert.equal(parseCommandLine(argv).command, name, example);
+    }
+  }
+});

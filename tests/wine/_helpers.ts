@@ -1,0 +1,108 @@
+/**
+ * Shared pieces of the integration tests, which run against the real BITS
+ * service (Windows, or Wine 10 through scripts/bed): job cleanup, temporary
+ * directories, and running the CLI in a separate process.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { type BitsJob, type BitsManager, connect } from "../../mod.ts";
+
+/** Permissions the CLI runs with: the least it needs. */
+export const CLI_PERMISSIONS = ["--allow-ffi", "--allow-read", "--allow-env=BITS_SHIM_PATH"];
+
+const CLI = new URL("../../cli.ts", import.meta.url);
+
+/** Result of a CLI run. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cli.ts` in a new Deno process, as a user would. */
+export async function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, CLI.href, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/** Parses a `--json` result, failing with the process output when it is not JSON. */
+export function parseJson(result: CliResult): Record<string, unknown> & { version: number } {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`CLI output is not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/**
+ * A test's BITS session: one connection, a fresh directory for destinations,
+ * and every job it creates cancelled at the end unless it was finished, so no
+ * test leaves work in the queue.
+ */
+export class BitsSession implements AsyncDisposable {
+  readonly bits: BitsManager;
+  readonly dir: string;
+  readonly #jobs: BitsJob[] = [];
+
+  private constructor(bits: BitsManager, dir: string) {
+    this.bits = bits;
+    this.dir = dir;
+  }
+
+  /** Connects and makes a temporary directory. */
+  static async open(): Promise<BitsSession> {
+    return new BitsSession(await connect(), await Deno.makeTempDir({ prefix: "bits-test-" }));
+  }
+
+  /** A path in the session's directory. */
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** Registers a job for cleanup and returns it. */
+  track(job: BitsJob): BitsJob {
+    this.#jobs.push(job);
+    return job;
+  }
+
+  /** Ids of the jobs in the queue that are not in a final state. */
+  async liveJobIds(): Promise<Set<string>> {
+    const jobs = await this.bits.listJobs();
+    // Wine keeps finished jobs visible until its worker wakes again; Windows drops them.
+    return new Set(jobs.filter((j) => j.state !== "CANCELLED" && j.state !== "ACKNOWLEDGED").map((j) => j.id));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const job of this.#jobs) {
+      try {
+        const { state } = await job.snapshot();
+        if (state !== "ACKNOWLEDGED" && state !== "CANCELLED") await job.cancel();
+      } catch {
+        // Already gone.
+      }
+      job.dispose();
+    }
+    this.bits.close();
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Polls `read` until `done` holds, for at most `ms` (a guard against hangs, not a timing assertion). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`Condition not reached within ${ms} ms; last value: ${JSON.stringify(value)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
