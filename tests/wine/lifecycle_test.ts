@@ -43,8 +43,10 @@ Deno.test("cancelling a queued job removes it from the live queue and writes no 
   await using server = startServer();
   await using session = await BitsSession.open();
   // BITS on Wine transfers one job at a time, so a trickled job keeps the next one QUEUED.
+  // The blocker then finishes on its own: cancelling a job mid-transfer crashes Wine's BITS
+  // service at the next transfer (docs/compat.md), so no test does that.
   const blocker = session.track(
-    await session.bits.download([{ url: server.contentUrl(2_000_000, 9, 100_000), path: session.path("slow.bin") }], {
+    await session.bits.download([{ url: server.contentUrl(600_000, 9, 300_000), path: session.path("slow.bin") }], {
       displayName: "blocker",
     }),
   );
@@ -67,8 +69,14 @@ Deno.test("cancelling a queued job removes it from the live queue and writes no 
       (!(lookup instanceof Error) && lookup.state === "CANCELLED"),
     String(lookup instanceof Error ? lookup : JSON.stringify(lookup)),
   );
+  await blocker.wait({ timeout: 60_000 });
+  assert.equal(await blocker.complete(), "completed");
   await assert.rejects(Deno.stat(queuedPath), Deno.errors.NotFound);
-  await blocker.cancel();
+  assert.equal(
+    server.requests.filter((r) => r.startsWith("/content/1000?")).length,
+    0,
+    "the cancelled job was fetched",
+  );
 });
 
 Deno.test("a download started by the CLI in one process is completed by the CLI in another", async () => {
