@@ -505,42 +505,46 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
   return (int32_t)hr;
 }
 
-BITS_SHIM_API int32_t bits_job_resume(BITS_JOB job) {
+/* The three job methods that take no argument share one entry path. */
+typedef enum shim_job_action {
+  SHIM_JOB_RESUME,
+  SHIM_JOB_COMPLETE,
+  SHIM_JOB_CANCEL
+} shim_job_action;
+
+static int32_t run_job_action(BITS_JOB job, shim_job_action action) {
+  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
   HRESULT hr;
-  if (job == NULL) {
+  if (j == NULL) {
     return (int32_t)E_POINTER;
   }
   hr = enter_mta();
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  return (int32_t)IBackgroundCopyJob_Resume((IBackgroundCopyJob *)job);
+  /* Success codes (BG_S_PARTIAL_COMPLETE, BG_S_UNABLE_TO_DELETE_FILES)
+   * pass through unchanged so the caller can tell the outcomes apart. */
+  switch (action) {
+  case SHIM_JOB_RESUME:
+    return (int32_t)IBackgroundCopyJob_Resume(j);
+  case SHIM_JOB_COMPLETE:
+    return (int32_t)IBackgroundCopyJob_Complete(j);
+  case SHIM_JOB_CANCEL:
+    return (int32_t)IBackgroundCopyJob_Cancel(j);
+  }
+  return (int32_t)E_INVALIDARG;
+}
+
+BITS_SHIM_API int32_t bits_job_resume(BITS_JOB job) {
+  return run_job_action(job, SHIM_JOB_RESUME);
 }
 
 BITS_SHIM_API int32_t bits_job_complete(BITS_JOB job) {
-  HRESULT hr;
-  if (job == NULL) {
-    return (int32_t)E_POINTER;
-  }
-  hr = enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  /* BG_S_PARTIAL_COMPLETE and BG_S_UNABLE_TO_DELETE_FILES pass through. */
-  return (int32_t)IBackgroundCopyJob_Complete((IBackgroundCopyJob *)job);
+  return run_job_action(job, SHIM_JOB_COMPLETE);
 }
 
 BITS_SHIM_API int32_t bits_job_cancel(BITS_JOB job) {
-  HRESULT hr;
-  if (job == NULL) {
-    return (int32_t)E_POINTER;
-  }
-  hr = enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  /* BG_S_UNABLE_TO_DELETE_FILES passes through. */
-  return (int32_t)IBackgroundCopyJob_Cancel((IBackgroundCopyJob *)job);
+  return run_job_action(job, SHIM_JOB_CANCEL);
 }
 
 BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,

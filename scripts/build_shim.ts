@@ -41,8 +41,8 @@ export class ShimBuildError extends Error {
   }
 }
 
-/** Flags shared by every GCC-compatible driver targeting mingw-w64. */
-const MINGW_FLAGS: readonly string[] = [
+/** Flags shared by every GCC-compatible driver (gcc and clang, any target). */
+const GNU_FLAGS: readonly string[] = [
   "-std=c11",
   "-O2",
   "-Wall",
@@ -50,6 +50,11 @@ const MINGW_FLAGS: readonly string[] = [
   "-Werror",
   "-DBITS_SHIM_BUILD",
   "-shared",
+];
+
+/** Flags for drivers targeting mingw-w64. */
+const MINGW_FLAGS: readonly string[] = [
+  ...GNU_FLAGS,
   "-s",
   "-static-libgcc",
   "-Wl,--no-insert-timestamp",
@@ -165,13 +170,7 @@ async function windowsToolchain(): Promise<Toolchain> {
       name: "clang (MSVC target)",
       program: "clang",
       args: [
-        "-std=c11",
-        "-O2",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-DBITS_SHIM_BUILD",
-        "-shared",
+        ...GNU_FLAGS,
         // The MSVC-target equivalent of /MT.
         "-fms-runtime-lib=static",
         "-o",

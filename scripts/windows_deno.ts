@@ -33,7 +33,6 @@ export async function prepare(): Promise<void> {
     "--allow-read",
     "--allow-write",
     "--allow-run",
-    "--allow-env",
     "scripts/build_shim.ts",
   ]);
   await mustRun(Deno.execPath(), ["install", "--quiet"]);

@@ -6,11 +6,12 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { decodeFiles, decodeSnapshot } from "./decode.ts";
 import { BitsError, unwrap } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
-import { HR } from "./hresult.ts";
+import { HR, hresultName } from "./hresult.ts";
 import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
@@ -36,6 +37,8 @@ export interface WaitOptions {
   /** Called with every snapshot read while waiting. */
   readonly onSnapshot?: (snapshot: JobSnapshot) => void;
 }
+
+const logger = getLogger(["deno-bits", "job"]);
 
 // Snapshot strings are bounded by BITS (256 + 1,024 characters), so one
 // allocation of this size always fits; files start here and grow on demand.
@@ -133,6 +136,7 @@ export class BitsJob implements Disposable {
     const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_complete(job)), "Complete", {
       jobId: this.id,
     });
+    logger.debug("Completed job {id}: {hr}", { id: this.id, hr: hresultName(hr) });
     if (hr === HR.BG_S_PARTIAL_COMPLETE) return "partial";
     if (hr === HR.BG_S_UNABLE_TO_DELETE_FILES) return "unable-to-delete-files";
     return "completed";
@@ -147,6 +151,7 @@ export class BitsJob implements Disposable {
     const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_cancel(job)), "Cancel", {
       jobId: this.id,
     });
+    logger.debug("Cancelled job {id}: {hr}", { id: this.id, hr: hresultName(hr) });
     return hr === HR.BG_S_UNABLE_TO_DELETE_FILES ? "unable-to-delete-files" : "cancelled";
   }
 

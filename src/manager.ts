@@ -5,6 +5,7 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
 import { formatGuid, isGuid, parseGuid } from "./guid.ts";
@@ -46,6 +47,9 @@ export interface ListOptions {
 
 const ENUM_ALL_USERS = 1;
 
+// The library only obtains loggers; applications (such as the CLI) configure sinks.
+const logger = getLogger(["deno-bits", "manager"]);
+
 /** Finds what would make a destination unusable before any job exists. */
 async function checkDestination(path: string, overwrite: boolean): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("\\")) || path;
@@ -53,7 +57,10 @@ async function checkDestination(path: string, overwrite: boolean): Promise<void>
     const info = await Deno.stat(path);
     if (info.isDirectory) throw new InvalidArgumentError("path", `Destination ${path} is a directory`);
     if (!overwrite) {
-      throw new InvalidArgumentError("path", `Destination ${path} already exists; pass overwrite to replace it`);
+      throw new InvalidArgumentError(
+        "path",
+        `Destination ${path} already exists; pass overwrite: true (CLI: --overwrite) to replace it`,
+      );
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -120,6 +127,7 @@ export class BitsManager implements Disposable {
     );
     unwrap(hr, "CreateJob");
     const id = formatGuid(guid);
+    logger.debug("Created {type} job {id} {name}", { type, id, name: displayName });
     return new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id);
   }
 
@@ -213,7 +221,10 @@ export class BitsManager implements Disposable {
       if (!options.suspended) await job.resume();
       return job;
     } catch (error) {
-      await job.cancel().catch(() => {});
+      logger.warn("Setting up job {id} failed; cancelling it so nothing half-built stays queued", { id: job.id });
+      await job.cancel().catch((cancelError) =>
+        logger.error("Could not cancel job {id}: {error}", { id: job.id, error: String(cancelError) })
+      );
       job.dispose();
       throw error;
     }

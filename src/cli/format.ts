@@ -30,7 +30,18 @@ export function knownTotal(snapshot: JobSnapshot, files?: readonly JobFile[]): n
   return files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0);
 }
 
-/** One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  files 0/1  name`. */
+/** Formats a duration in seconds as `45s`, `3m05s` or `2h07m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/**
+ * One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s  files 0/1  name`.
+ * The ETA appears while bytes remain and both the total and the rate are known.
+ */
 export function progressLine(
   snapshot: JobSnapshot,
   options: { total?: number | null; bytesPerSecond?: number } = {},
@@ -43,8 +54,12 @@ export function progressLine(
   } else {
     parts.push(formatBytes(done));
   }
-  if (options.bytesPerSecond !== undefined && options.bytesPerSecond > 0) {
-    parts.push(`${formatBytes(options.bytesPerSecond)}/s`);
+  const rate = options.bytesPerSecond;
+  if (rate !== undefined && rate > 0) {
+    parts.push(`${formatBytes(rate)}/s`);
+    if (total !== null && total !== undefined && total > done) {
+      parts.push(`ETA ${formatDuration((total - done) / rate)}`);
+    }
   }
   parts.push(`files ${snapshot.progress.filesTransferred}/${snapshot.progress.filesTotal}`, snapshot.displayName);
   return parts.join("  ");

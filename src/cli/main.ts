@@ -316,7 +316,8 @@ function reportError(ctx: Context, error: unknown): number {
     if (err instanceof InvalidArgumentError) detail.argument = err.argument;
     ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
   }
-  ctx.io.stderr(`error: ${name}: ${err.message}\n`);
+  // A BitsError's message already carries its symbolic name.
+  ctx.io.stderr(`error: ${err.message.includes(name) ? "" : `${name}: `}${err.message}\n`);
   if (hint) ctx.io.stderr(`hint: ${hint}\n`);
   if (code === ExitCode.Failure && !(err instanceof BitsError) && !(err instanceof BitsUnavailableError)) {
     logger.debug("{stack}", { stack: err.stack ?? "" });

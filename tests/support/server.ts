@@ -35,7 +35,7 @@ function contentBody(
   const chunkSize = rate ? Math.max(1024, Math.min(64 * 1024, Math.floor(rate / 10))) : 64 * 1024;
   const chunks = contentChunks(size, seed, chunkSize);
   return new ReadableStream({
-    async pull(controller) {
+    async pull(controller): Promise<void> {
       const next = chunks.next();
       if (next.done || signal.aborted) {
         controller.close();

@@ -3,7 +3,7 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { formatBytes, knownTotal, progressLine, table } from "../../src/cli/format.ts";
+import { formatBytes, formatDuration, knownTotal, progressLine, table } from "../../src/cli/format.ts";
 import type { JobFile, JobSnapshot, JobState } from "../../src/types.ts";
 
 const MiB = 1024 * 1024;
@@ -76,7 +76,7 @@ Deno.test("format: progressLine with a total shows both sizes and the percentage
   assert.equal(progressLine(s), "TRANSFERRING     2.5 MiB / 5.0 MiB  50%  files 0/1  a.iso");
   assert.equal(
     progressLine(s, { bytesPerSecond: 1.2 * MiB }),
-    "TRANSFERRING     2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  files 0/1  a.iso",
+    "TRANSFERRING     2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s  files 0/1  a.iso",
   );
   // The percentage rounds down (99.9% is not 100%) and never exceeds 100.
   assert.ok(progressLine(snapshot({ bytesTotal: 1000, bytesTransferred: 999 })).includes("  99%  "));
@@ -122,4 +122,19 @@ Deno.test("format: table left-aligns columns, two spaces apart, without trailing
   for (const line of text.split("\n")) assert.equal(line, line.trimEnd());
   assert.equal(table([]), "");
   assert.equal(table([["only"]]), "only");
+});
+
+Deno.test("format: formatDuration uses the largest two units", () => {
+  assert.deepEqual(
+    [0, 0.4, 59.6, 60, 185, 3599, 3600, 7620, -3].map(formatDuration),
+    ["0s", "0s", "1m00s", "1m00s", "3m05s", "59m59s", "1h00m", "2h07m", "0s"],
+  );
+});
+
+Deno.test("format: the ETA appears only while bytes remain and the total and rate are known", () => {
+  const done = snapshot({ bytesTotal: 1000, bytesTransferred: 1000 });
+  assert.ok(!progressLine(done, { bytesPerSecond: 100 }).includes("ETA"));
+  const unknown = snapshot({ bytesTotal: null, bytesTransferred: 500 });
+  assert.ok(!progressLine(unknown, { bytesPerSecond: 100 }).includes("ETA"));
+  assert.ok(progressLine(unknown, { bytesPerSecond: 100, total: 1500 }).includes("ETA 10s"));
 });
