@@ -25,8 +25,8 @@
 export { BitsManager, connect } from "./src/manager.ts";
 export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
 export { BitsJob } from "./src/job.ts";
-export type { FileSpec, WaitOptions } from "./src/job.ts";
-export { BitsError, BitsUnavailableError, InvalidArgumentError, unwrap } from "./src/errors.ts";
+export type { FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
+export { BitsError, BitsUnavailableError, InvalidArgumentError, unwrap, WmpJobOwnedError } from "./src/errors.ts";
 export type { BitsErrorDetails, UnavailableReason } from "./src/errors.ts";
 export { describeHresult, failed, formatHresult, hresultName } from "./src/hresult.ts";
 export type { HresultInfo } from "./src/hresult.ts";
@@ -48,3 +48,36 @@ export type { Utf16String } from "./src/utf16.ts";
 export { MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_LOCAL_PATH, MAX_URL } from "./src/validate.ts";
 export { SHIM_PATH_ENV } from "./ffi/library.ts";
 export { wineVersion } from "./src/platform.ts";
+export {
+  formatWmpDescription,
+  hasWmpMediaExtension,
+  isWmpDescription,
+  MAX_WMP_DESCRIPTION,
+  newServiceId,
+  parseWmpDescription,
+  ratingToStars,
+  starsToRating,
+  WMP_MEDIA_EXTENSIONS,
+  WMP_RATINGS,
+  WmpConventionError,
+  wmpKindOf,
+} from "./src/wmp/codec.ts";
+export type { FormatWmpOptions, WmpKind, WmpMetadata, WmpSanitizeChange } from "./src/wmp/codec.ts";
+export { finishWmpStatusJob, submitWmpJob } from "./src/wmp/submit.ts";
+export type { WmpFinished, WmpSubmission } from "./src/wmp/submit.ts";
+export {
+  downloadCollection,
+  WMP_DOWNLOAD_STATE_NAMES,
+  WMP_ITEM_INFO_NAMES,
+  wmpDownloadState,
+} from "./src/wmp/collection.ts";
+export type { WmpDownloadItem, WmpDownloadState, WmpItemInfoName } from "./src/wmp/collection.ts";
+export {
+  getRefreshDownload,
+  REFRESH_DOWNLOAD_KEY,
+  REFRESH_DOWNLOAD_VALUE,
+  setRefreshDownload,
+} from "./src/wmp/refresh.ts";
+export type { RefreshDownloadState } from "./src/wmp/refresh.ts";
+export { fileIntoLibrary, LibraryFileExistsError, libraryPath, sanitizePathComponent } from "./src/wmp/library.ts";
+export type { FileIntoLibraryOptions, MediaMetadata } from "./src/wmp/library.ts";

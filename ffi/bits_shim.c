@@ -851,3 +851,68 @@ done:
   free(entries);
   return (int32_t)hr;
 }
+
+BITS_SHIM_API int32_t bits_hkcu_get_dword(const uint16_t *subkey,
+                                          uint32_t subkey_len,
+                                          const uint16_t *name,
+                                          uint32_t name_len, uint32_t *value,
+                                          uint32_t *present) {
+  DWORD data = 0;
+  DWORD size = sizeof data;
+  LSTATUS status;
+  HRESULT hr;
+
+  if (value == NULL || present == NULL) {
+    return (int32_t)E_POINTER;
+  }
+  *value = 0;
+  *present = 0;
+  hr = check_input_string(subkey, subkey_len);
+  if (SUCCEEDED(hr)) {
+    hr = check_input_string(name, name_len);
+  }
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  /* RRF_RT_REG_DWORD makes the type check part of the read: a value of
+   * another type fails with ERROR_UNSUPPORTED_TYPE instead of being
+   * misread. */
+  status = RegGetValueW(HKEY_CURRENT_USER, (LPCWSTR)subkey, (LPCWSTR)name,
+                        RRF_RT_REG_DWORD, NULL, &data, &size);
+  if (status == ERROR_FILE_NOT_FOUND || status == ERROR_PATH_NOT_FOUND) {
+    return (int32_t)S_FALSE;
+  }
+  if (status != ERROR_SUCCESS) {
+    return (int32_t)HRESULT_FROM_WIN32(status);
+  }
+  *value = (uint32_t)data;
+  *present = 1;
+  return (int32_t)S_OK;
+}
+
+BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
+                                          uint32_t subkey_len,
+                                          const uint16_t *name,
+                                          uint32_t name_len, uint32_t value) {
+  HKEY key = NULL;
+  DWORD data = (DWORD)value;
+  LSTATUS status;
+  HRESULT hr;
+
+  hr = check_input_string(subkey, subkey_len);
+  if (SUCCEEDED(hr)) {
+    hr = check_input_string(name, name_len);
+  }
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  status = RegCreateKeyExW(HKEY_CURRENT_USER, (LPCWSTR)subkey, 0, NULL,
+                           REG_OPTION_NON_VOLATILE, KEY_SET_VALUE, NULL, &key,
+                           NULL);
+  if (status == ERROR_SUCCESS) {
+    status = RegSetValueExW(key, (LPCWSTR)name, 0, REG_DWORD,
+                            (const BYTE *)&data, sizeof data);
+    RegCloseKey(key);
+  }
+  return (int32_t)(status == ERROR_SUCCESS ? S_OK : HRESULT_FROM_WIN32(status));
+}

@@ -181,6 +181,26 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
 BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
                                      uint32_t *needed);
 
+/*
+ * A DWORD value under HKEY_CURRENT_USER (RegGetValueW). subkey and name are
+ * input strings as above. *present receives 1 and *value the data when the
+ * value exists; when the key or the value does not exist the call returns
+ * S_FALSE with *present = 0 and *value = 0. A value of another type gives
+ * HRESULT_FROM_WIN32(ERROR_UNSUPPORTED_TYPE). Never touches HKLM.
+ */
+BITS_SHIM_API int32_t bits_hkcu_get_dword(const uint16_t *subkey,
+                                          uint32_t subkey_len,
+                                          const uint16_t *name,
+                                          uint32_t name_len, uint32_t *value,
+                                          uint32_t *present);
+
+/* Writes a DWORD value under HKEY_CURRENT_USER, creating the key if needed
+ * (RegCreateKeyExW + RegSetValueExW). */
+BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
+                                          uint32_t subkey_len,
+                                          const uint16_t *name,
+                                          uint32_t name_len, uint32_t value);
+
 #ifdef __cplusplus
 }
 #endif

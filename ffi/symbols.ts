@@ -53,6 +53,10 @@ export const symbols = {
   bits_job_snapshot: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
   /** bits_job_files(job, uint8_t* out, uint32_t cap, uint32_t* needed) */
   bits_job_files: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_hkcu_get_dword(subkey, subkey_len, name, name_len, uint32_t* value, uint32_t* present) */
+  bits_hkcu_get_dword: { parameters: [BUFFER, "u32", BUFFER, "u32", BUFFER, BUFFER], result: HRESULT },
+  /** bits_hkcu_set_dword(subkey, subkey_len, name, name_len, uint32_t value) */
+  bits_hkcu_set_dword: { parameters: [BUFFER, "u32", BUFFER, "u32", "u32"], result: HRESULT },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded shim's functions. */

@@ -121,7 +121,7 @@ function mingwToolchain(program: string): Toolchain {
   return {
     name: program,
     program,
-    args: [...MINGW_FLAGS, "-o", DLL, SOURCE, "-lole32"],
+    args: [...MINGW_FLAGS, "-o", DLL, SOURCE, "-lole32", "-ladvapi32"],
   };
 }
 
@@ -158,6 +158,7 @@ async function windowsToolchain(): Promise<Toolchain> {
         "/Fe:ffi\\build\\bits_shim.dll",
         "ffi\\bits_shim.c",
         "ole32.lib",
+        "advapi32.lib",
       ],
     };
   }
@@ -177,6 +178,7 @@ async function windowsToolchain(): Promise<Toolchain> {
         DLL,
         SOURCE,
         "-lole32",
+        "-ladvapi32",
       ],
     };
   }

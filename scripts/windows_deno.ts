@@ -8,11 +8,28 @@
 /** Where the repository is, as an OS path. */
 export const REPO_ROOT = new URL("..", import.meta.url);
 
-/** Runs a command, inheriting stdio, and returns its exit code. */
-export async function run(command: string, args: readonly string[], env?: Record<string, string>): Promise<number> {
+/**
+ * Runs a command, inheriting stdio, and returns its exit code. With
+ * `timeoutMs`, a command still running then gets SIGTERM (the bed stops Wine
+ * on it) and counts as failed, so a hang cannot eat a CI run.
+ */
+export async function run(
+  command: string,
+  args: readonly string[],
+  env?: Record<string, string>,
+  timeoutMs?: number,
+): Promise<number> {
   console.error(`$ ${[command, ...args].join(" ")}`);
   const child = new Deno.Command(command, { args: [...args], env, cwd: REPO_ROOT, stdin: "null" }).spawn();
-  return (await child.status).code;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+    console.error(`${command} still running after ${timeoutMs / 1000} s: stopping it`);
+    child.kill("SIGTERM");
+  }, timeoutMs);
+  try {
+    return (await child.status).code;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs a command and fails with its exit code when it fails. */
@@ -42,10 +59,14 @@ export async function prepare(): Promise<void> {
  * Runs the Windows Deno with `args` (paths relative to the repository root)
  * and returns its exit code. `passEnv` names variables to hand through.
  */
-export function runWindowsDeno(args: readonly string[], passEnv: Record<string, string> = {}): Promise<number> {
-  if (Deno.build.os === "windows") return run(Deno.execPath(), args, passEnv);
+export function runWindowsDeno(
+  args: readonly string[],
+  passEnv: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<number> {
+  if (Deno.build.os === "windows") return run(Deno.execPath(), args, passEnv, timeoutMs);
   return run("bash", ["scripts/bed/run.sh", "--", "/opt/deno/deno", ...args], {
     ...passEnv,
     BED_PASS_ENV: Object.keys(passEnv).join(" "),
-  });
+  }, timeoutMs);
 }

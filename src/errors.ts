@@ -125,3 +125,25 @@ export class InvalidArgumentError extends TypeError {
     this.argument = argument;
   }
 }
+
+/**
+ * Refused: the job is a Windows Media Player `WMP_JOB` job, which the Player
+ * completes itself (convention rule R4). Nothing was changed; pass
+ * `{ force: true }` (CLI: `--force`) to act anyway.
+ */
+export class WmpJobOwnedError extends Error {
+  /** Always `"WmpJobOwnedError"`. */
+  override name = "WmpJobOwnedError";
+  /** The job concerned. */
+  readonly jobId: string;
+
+  /** Builds the error for `action` on job `jobId`. */
+  constructor(jobId: string, action: "complete" | "cancel") {
+    super(
+      `Job ${jobId} is a Windows Media Player job (::WMP_JOB:); the Player completes it, so it was not ${
+        action === "complete" ? "completed" : "cancelled"
+      }. Force it only if the Player will never pick it up`,
+    );
+    this.jobId = jobId;
+  }
+}

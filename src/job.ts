@@ -9,11 +9,12 @@
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { decodeFiles, decodeSnapshot } from "./decode.ts";
-import { BitsError, unwrap } from "./errors.ts";
+import { BitsError, unwrap, WmpJobOwnedError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { HR, hresultName } from "./hresult.ts";
 import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
+import { wmpKindOf } from "./wmp/codec.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
 
 /** A file to add to a job. */
@@ -22,6 +23,16 @@ export interface FileSpec {
   readonly url: string;
   /** Full local Windows path; its directory must exist. */
   readonly path: string;
+}
+
+/** Options of {@linkcode BitsJob.complete} and {@linkcode BitsJob.cancel}. */
+export interface FinishOptions {
+  /**
+   * Act on a Windows Media Player `WMP_JOB` job anyway. Such jobs belong to
+   * the Player, which completes them itself; without `force` the call is
+   * refused with a {@linkcode WmpJobOwnedError}.
+   */
+  readonly force?: boolean;
 }
 
 /** Options of {@linkcode BitsJob.wait}. */
@@ -131,8 +142,11 @@ export class BitsJob implements Disposable {
    * `"partial"` (BG_S_PARTIAL_COMPLETE) when some files were not finished or
    * could not be moved, and `"unable-to-delete-files"` when temporary files
    * remain; both are successes in BITS' terms.
+   *
+   * @throws {WmpJobOwnedError} for a Windows Media Player `WMP_JOB` job, unless `force` is set.
    */
-  async complete(): Promise<CompleteOutcome> {
+  async complete(options: FinishOptions = {}): Promise<CompleteOutcome> {
+    if (!options.force) await this.#refuseIfPlayerOwned("complete");
     const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_complete(job)), "Complete", {
       jobId: this.id,
     });
@@ -146,13 +160,22 @@ export class BitsJob implements Disposable {
    * Cancels the job and deletes its temporary files. Returns
    * `"unable-to-delete-files"` (BG_S_UNABLE_TO_DELETE_FILES) when some could
    * not be deleted. Note: Wine's BITS also deletes each file's local name.
+   *
+   * @throws {WmpJobOwnedError} for a Windows Media Player `WMP_JOB` job, unless `force` is set.
    */
-  async cancel(): Promise<CancelOutcome> {
+  async cancel(options: FinishOptions = {}): Promise<CancelOutcome> {
+    if (!options.force) await this.#refuseIfPlayerOwned("cancel");
     const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_cancel(job)), "Cancel", {
       jobId: this.id,
     });
     logger.debug("Cancelled job {id}: {hr}", { id: this.id, hr: hresultName(hr) });
     return hr === HR.BG_S_UNABLE_TO_DELETE_FILES ? "unable-to-delete-files" : "cancelled";
+  }
+
+  /** Refuses to finish a job the Player owns (a `::WMP_JOB:` description, convention rule R4). */
+  async #refuseIfPlayerOwned(action: "complete" | "cancel"): Promise<void> {
+    const { description } = await this.snapshot();
+    if (wmpKindOf(description) === "job") throw new WmpJobOwnedError(this.id, action);
   }
 
   /** Reads the job's whole state in one call. */

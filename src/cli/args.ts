@@ -31,6 +31,11 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
+const FORCE: OptionSpec = {
+  type: "boolean",
+  description: "Act on a Windows Media Player WMP_JOB job anyway (the Player owns it)",
+};
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   json: { type: "boolean", description: 'Print one JSON document on stdout ("version": 1)' },
@@ -74,14 +79,61 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   complete: {
     summary: "Complete a transferred job: BITS moves its files into place",
     positionals: ["id"],
-    options: {},
+    options: { force: FORCE },
     examples: ["complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
   },
   cancel: {
     summary: "Cancel a job and delete its temporary files",
     positionals: ["id"],
-    options: {},
+    options: { force: FORCE },
     examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
+  },
+  submit: {
+    summary: "Queue a Windows Media Player convention job for one media file (.wma, .wmv, .mp3, .asf)",
+    positionals: ["url", "dest"],
+    options: {
+      provider: { type: "string", value: "KEY", description: "Online store key name (required)" },
+      artist: { type: "string", value: "TEXT", description: "Album artist" },
+      album: { type: "string", value: "TEXT", description: "Album title" },
+      track: { type: "string", value: "N", description: "Track number, 1 or more (required)" },
+      title: { type: "string", value: "TEXT", description: "Track title" },
+      duration: { type: "string", value: "SECONDS", description: "Duration in whole seconds (required)" },
+      rating: { type: "string", value: "R", description: "User rating: 0, 1, 25, 50, 75 or 99 (default 0)" },
+      "service-id": { type: "string", value: "N", description: "Service id 1..2147483647 (default: random)" },
+      status: { type: "boolean", description: "WMP_STATUS: the Player only shows progress; finish with 'wmp finish'" },
+      name: { type: "string", value: "NAME", description: "Display name (default: the title)" },
+      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+    },
+    examples: [
+      'submit https://store.example/t/3.wma C:\\Music\\Incoming\\3.wma --provider Proseware --artist "Example Artist" --album "Example Album" --track 3 --title "Example Track" --duration 245 --rating 75',
+      "submit https://store.example/t/3.mp3 3.mp3 --provider Proseware --track 3 --duration 245 --status --service-id 305419896 --json",
+    ],
+  },
+  "wmp finish": {
+    summary: "Complete a WMP_STATUS job and file its media as <Artist>\\<Album>\\<NN> <Title>.<ext>",
+    positionals: ["id"],
+    options: {
+      library: { type: "string", value: "DIR", description: "Library root (required)" },
+      wait: { type: "boolean", short: "w", description: "Wait for the transfer first" },
+      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+    },
+    examples: ["wmp finish {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --library C:\\Users\\me\\Music --wait"],
+  },
+  "wmp list": {
+    summary: "Show the convention jobs in the queue, as the Player's download collection",
+    positionals: [],
+    options: { "service-id": { type: "string", value: "N", description: "Only this service's jobs" } },
+    examples: ["wmp list", "wmp list --service-id 305419896 --json"],
+  },
+  "wmp refresh": {
+    summary: "Show or set RefreshDownload (HKCU): whether the Player scans the BITS queue",
+    positionals: [],
+    options: {
+      enable: { type: "boolean", description: "Set RefreshDownload to 1" },
+      disable: { type: "boolean", description: "Set RefreshDownload to 0" },
+      status: { type: "boolean", description: "Show the value (the default)" },
+    },
+    examples: ["wmp refresh --status", "wmp refresh --enable --json"],
   },
   version: {
     summary: "Print the module and shim versions",
@@ -137,13 +189,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     const { values } = parseOrThrow([...argv], { ...toParseArgsOptions(GLOBAL_OPTIONS), version: { type: "boolean" } });
     return { command: values.version ? "version" : "help", args: {}, options: values };
   }
-  const command = argv[first];
+  // Two-word commands (`wmp finish`) take the word after the first as part of the name.
+  const pair = `${argv[first]} ${argv[first + 1] ?? ""}`;
+  const words = COMMANDS[pair] ? 2 : 1;
+  const command = words === 2 ? pair : argv[first];
   if (command === "help") {
-    return { command: "help", args: argv[first + 1] ? { command: argv[first + 1] } : {}, options: {} };
+    const topic = argv.slice(first + 1).filter((a) => !a.startsWith("-")).join(" ");
+    return { command: "help", args: topic ? { command: topic } : {}, options: {} };
   }
   const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(`Unknown command ${JSON.stringify(command)}; see --help`);
-  const rest = [...argv.slice(0, first), ...argv.slice(first + 1)];
+  if (!spec) {
+    const group = Object.keys(COMMANDS).filter((name) => name.startsWith(`${command} `));
+    throw new UsageError(
+      group.length
+        ? `${command} needs a subcommand: ${group.map((g) => g.split(" ")[1]).join(", ")}`
+        : `Unknown command ${JSON.stringify(command)}; see --help`,
+    );
+  }
+  const rest = [...argv.slice(0, first), ...argv.slice(first + words)];
   const { values, positionals } = parseOrThrow(
     rest,
     toParseArgsOptions({ ...GLOBAL_OPTIONS, ...spec.options }),

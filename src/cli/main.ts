@@ -10,13 +10,18 @@ import { configure, getLogger, getTextFormatter, type LogLevel, reset } from "@l
 import denoJson from "../../deno.json" with { type: "json" };
 import { loadShim } from "../../ffi/library.ts";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
-import { BitsError, BitsUnavailableError, InvalidArgumentError } from "../errors.ts";
+import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
 import { formatHresult } from "../hresult.ts";
 import type { BitsJob } from "../job.ts";
 import { connect } from "../manager.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import { checkRemoteUrl } from "../validate.ts";
+import { formatWmpDescription, newServiceId, WmpConventionError, type WmpMetadata } from "../wmp/codec.ts";
+import { downloadCollection, WMP_DOWNLOAD_STATE_NAMES, WMP_ITEM_INFO_NAMES } from "../wmp/collection.ts";
+import { LibraryFileExistsError } from "../wmp/library.ts";
+import { getRefreshDownload, setRefreshDownload } from "../wmp/refresh.ts";
+import { finishWmpStatusJob, submitWmpJob } from "../wmp/submit.ts";
 import { helpText, parseCommandLine, type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
@@ -107,9 +112,17 @@ async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
     case "info":
       return await info(ctx, args.id);
     case "complete":
-      return await complete(ctx, args.id);
+      return await complete(ctx, args.id, options.force === true);
     case "cancel":
-      return await cancel(ctx, args.id);
+      return await cancel(ctx, args.id, options.force === true);
+    case "submit":
+      return await submit(ctx, args.url, args.dest, options);
+    case "wmp finish":
+      return await wmpFinish(ctx, args.id, options);
+    case "wmp list":
+      return await wmpList(ctx, integerOption(options["service-id"], "service-id"));
+    case "wmp refresh":
+      return wmpRefresh(ctx, options);
   }
   throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
 }
@@ -254,10 +267,10 @@ function describeJob(s: JobSnapshot, files: readonly JobFile[]): string {
   return lines.join("\n");
 }
 
-async function complete(ctx: Context, id: string): Promise<number> {
+async function complete(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
   using job = await bits.getJob(id);
-  const outcome = await job.complete();
+  const outcome = await job.complete({ force });
   emit(
     ctx,
     { id: job.id, outcome },
@@ -271,10 +284,10 @@ async function complete(ctx: Context, id: string): Promise<number> {
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
-async function cancel(ctx: Context, id: string): Promise<number> {
+async function cancel(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
   using job = await bits.getJob(id);
-  const outcome = await job.cancel();
+  const outcome = await job.cancel({ force });
   emit(
     ctx,
     { id: job.id, outcome },
@@ -284,12 +297,141 @@ async function cancel(ctx: Context, id: string): Promise<number> {
   return ExitCode.Ok;
 }
 
+/** Parses an option that takes a whole number (digits only); `undefined` when absent. */
+export function integerOption(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
+    throw new UsageError(`--${option} takes a whole number, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+function requiredOption(value: string | boolean | undefined, option: string, command: string): string {
+  if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
+  return value;
+}
+
+function text(value: string | boolean | undefined): string {
+  return typeof value === "string" ? value : "";
+}
+
+async function submit(ctx: Context, url: string, dest: string, options: ParsedArgs["options"]): Promise<number> {
+  const metadata: WmpMetadata = {
+    serviceId: integerOption(options["service-id"], "service-id") ?? newServiceId(),
+    provider: requiredOption(options.provider, "provider", "submit"),
+    albumArtist: text(options.artist),
+    albumTitle: text(options.album),
+    trackNumber: integerOption(requiredOption(options.track, "track", "submit"), "track") ?? 0,
+    title: text(options.title),
+    duration: integerOption(requiredOption(options.duration, "duration", "submit"), "duration") ?? 0,
+    rating: integerOption(options.rating, "rating") ?? 0,
+  };
+  const kind = options.status === true ? "status" : "job";
+  // Fails here, before BITS is touched, for anything the convention forbids.
+  formatWmpDescription(metadata, { kind });
+  checkRemoteUrl(url);
+  using bits = await connect();
+  const path = resolve(dest);
+  using job = await submitWmpJob(bits, {
+    url,
+    path,
+    metadata,
+    kind,
+    displayName: typeof options.name === "string" ? options.name : undefined,
+    overwrite: options.overwrite === true,
+  });
+  const snapshot = await job.snapshot();
+  if (!ctx.json && !ctx.quiet) {
+    ctx.io.stderr("note: BITS descriptions are visible to every administrator; this job's metadata is too\n");
+  }
+  emit(ctx, { job: snapshot, kind, serviceId: metadata.serviceId }, () =>
+    [
+      `Submitted ${kind === "job" ? "WMP_JOB" : "WMP_STATUS"} job ${job.id} (service id ${metadata.serviceId})`,
+      `Description: ${snapshot.description}`,
+      kind === "job"
+        ? "Windows Media Player finishes this job; enable its queue scan with 'bits wmp refresh --enable'."
+        : `Finish it with '${PROGRAM} wmp finish ${job.id} --library <dir> --wait'.`,
+    ].join("\n"));
+  return ExitCode.Ok;
+}
+
+async function wmpFinish(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
+  const library = requiredOption(options.library, "library", "wmp finish");
+  const timeout = parseSeconds(options.timeout, "timeout");
+  if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "wmp finish");
+  using bits = await connect();
+  using job = await bits.getJob(id);
+  if (options.wait === true) await waitWithProgress(ctx, job, timeout);
+  const finished = await finishWmpStatusJob(job, resolve(library));
+  emit(ctx, { ...finished }, () => `Completed job ${job.id}; filed as ${finished.path}`);
+  return ExitCode.Ok;
+}
+
+async function wmpList(ctx: Context, serviceId: number | undefined): Promise<number> {
+  using bits = await connect();
+  const invalid: { jobId: string; error: string }[] = [];
+  const items = await downloadCollection(
+    bits,
+    serviceId,
+    (jobId, error) => invalid.push({ jobId, error: error.message }),
+  );
+  const rows = items.map((item) => ({
+    jobId: item.jobId,
+    kind: item.kind,
+    serviceId: item.metadata.serviceId,
+    downloadState: item.downloadState,
+    downloadStateName: WMP_DOWNLOAD_STATE_NAMES[item.downloadState],
+    progress: item.progress,
+    size: item.size,
+    info: Object.fromEntries(WMP_ITEM_INFO_NAMES.map((name) => [name, item.getItemInfo(name)])),
+  }));
+  emit(ctx, { items: rows, invalid }, () =>
+    [
+      rows.length === 0 ? "No WMP jobs." : table([
+        ["ID", "KIND", "SERVICE", "STATE", "BYTES", "ARTIST", "TITLE"],
+        ...rows.map((r) => [
+          r.jobId,
+          r.kind,
+          String(r.serviceId),
+          r.downloadStateName,
+          r.size ? `${formatBytes(r.progress)}/${formatBytes(r.size)}` : formatBytes(r.progress),
+          r.info.AlbumArtist,
+          r.info.Title,
+        ]),
+      ]),
+      ...invalid.map((i) => `invalid WMP description on ${i.jobId}: ${i.error}`),
+    ].join("\n"));
+  return ExitCode.Ok;
+}
+
+function wmpRefresh(ctx: Context, options: ParsedArgs["options"]): number {
+  if (options.enable === true && options.disable === true) {
+    throw new UsageError("--enable and --disable exclude each other", "wmp refresh");
+  }
+  const state = options.enable === true
+    ? setRefreshDownload(true)
+    : options.disable === true
+    ? setRefreshDownload(false)
+    : getRefreshDownload();
+  emit(
+    ctx,
+    { refreshDownload: state },
+    () =>
+      `RefreshDownload = ${state.value ?? "(not set)"}: the Player ${
+        state.enabled ? "scans" : "does not scan"
+      } the BITS queue for WMP jobs`,
+  );
+  return ExitCode.Ok;
+}
+
 /** The exit code and the hint for an error. */
 export function classifyError(error: unknown): { code: number; hint?: string } {
   if (error instanceof UsageError) {
     return { code: ExitCode.Usage, hint: `see '${[PROGRAM, error.command, "--help"].filter(Boolean).join(" ")}'` };
   }
-  if (error instanceof InvalidArgumentError) return { code: ExitCode.Usage };
+  if (error instanceof InvalidArgumentError || error instanceof WmpConventionError) return { code: ExitCode.Usage };
+  if (error instanceof WmpJobOwnedError) return { code: ExitCode.Failure, hint: "add --force to override" };
+  if (error instanceof LibraryFileExistsError) return { code: ExitCode.Failure, hint: "the job was left as it was" };
   if (error instanceof DOMException && error.name === "TimeoutError") return { code: ExitCode.Timeout };
   if (error instanceof BitsUnavailableError) return { code: ExitCode.Failure };
   if (error instanceof BitsError) {
@@ -314,6 +456,7 @@ function reportError(ctx: Context, error: unknown): number {
     const detail: Record<string, unknown> = { name, message: err.message };
     if (err instanceof BitsError) Object.assign(detail, { hresult: formatHresult(err.hresult), jobId: err.jobId });
     if (err instanceof InvalidArgumentError) detail.argument = err.argument;
+    if (err instanceof WmpConventionError) detail.field = err.field;
     ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
   }
   // A BitsError's message already carries its symbolic name.

@@ -178,11 +178,37 @@ Deno.test("args: each command's help shows its usage, options and examples", () 
   assert.match(helpText("bits", "list"), /--all-users/);
 });
 
+/** Splits an example command line like a shell: on spaces, with double quotes grouping words. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
 Deno.test("args: every help example parses as its command", () => {
   for (const [name, spec] of Object.entries(COMMANDS)) {
     for (const example of spec.examples) {
-      const argv = example.split(" ");
+      const argv = shellWords(example);
       assert.equal(parseCommandLine(argv).command, name, example);
     }
   }
+});
+
+Deno.test("args: two-word commands parse, and a bare group names its subcommands", () => {
+  const finish = parseCommandLine(["wmp", "finish", ID, "--library", "C:\\Music", "--wait"]);
+  assert.deepEqual([finish.command, finish.args.id, finish.options.library, finish.options.wait], [
+    "wmp finish",
+    ID,
+    "C:\\Music",
+    true,
+  ]);
+  assert.equal(parseCommandLine(["wmp", "list", "--service-id", "5"]).options["service-id"], "5");
+  assert.equal(parseCommandLine(["--json", "wmp", "refresh", "--enable"]).command, "wmp refresh");
+  assertUsageError(["wmp"], undefined, /wmp needs a subcommand: finish, list, refresh/);
+  assertUsageError(["wmp", "bogus"], undefined, /wmp needs a subcommand/);
+  assert.deepEqual(parseCommandLine(["help", "wmp", "finish"]).args, { command: "wmp finish" });
+  assert.deepEqual(parseCommandLine(["wmp", "finish", "--help"]).args, { command: "wmp finish" });
+});
+
+Deno.test("args: complete and cancel take --force", () => {
+  assert.equal(parseCommandLine(["complete", ID, "--force"]).options.force, true);
+  assert.equal(parseCommandLine(["cancel", ID]).options.force, undefined);
 });

@@ -13,6 +13,7 @@ const OBJDUMP = "x86_64-w64-mingw32-objdump";
 
 /** The only DLLs the shim may load: all ship with every Windows (and Wine). */
 const ALLOWED_IMPORTS: ReadonlySet<string> = new Set([
+  "advapi32.dll",
   "kernel32.dll",
   "msvcrt.dll",
   "ole32.dll",

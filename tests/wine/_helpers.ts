@@ -12,7 +12,7 @@ import { type BitsJob, type BitsManager, connect, type JobState, wineVersion } f
 const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
 /** Permissions the CLI runs with: the least it needs. */
-export const CLI_PERMISSIONS = ["--allow-ffi", "--allow-read", "--allow-env=BITS_SHIM_PATH"];
+export const CLI_PERMISSIONS = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-env=BITS_SHIM_PATH"];
 
 const CLI = new URL("../../cli.ts", import.meta.url);
 
@@ -23,15 +23,29 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** How long one CLI run may take before it is killed and the test fails (a hang guard). */
+const CLI_TIMEOUT_MS = 90_000;
+
 /** Runs `cli.ts` in a new Deno process, as a user would. */
 export async function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, CLI.href, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  const killer = new AbortController();
+  const timer = setTimeout(() => killer.abort(), CLI_TIMEOUT_MS);
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, CLI.href, ...args],
+      env: { NO_COLOR: "1", ...env },
+      stdin: "null",
+      signal: killer.signal,
+    }).output();
+    const decoder = new TextDecoder();
+    const result = { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+    if (killer.signal.aborted) {
+      throw new Error(`cli.ts ${args.join(" ")} hung for ${CLI_TIMEOUT_MS} ms and was killed:\n${result.stderr}`);
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Parses a `--json` result, failing with the process output when it is not JSON. */
