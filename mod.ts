@@ -81,3 +81,7 @@ export {
 export type { RefreshDownloadState } from "./src/wmp/refresh.ts";
 export { fileIntoLibrary, LibraryFileExistsError, libraryPath, sanitizePathComponent } from "./src/wmp/library.ts";
 export type { FileIntoLibraryOptions, MediaMetadata } from "./src/wmp/library.ts";
+export { watch } from "./src/watch/watch.ts";
+export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
+export { Coalescer, SETTLED_STATES } from "./src/watch/events.ts";
+export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";

@@ -12,6 +12,9 @@
 #define _WIN32_WINNT 0x0A00
 #endif
 #define COBJMACROS
+/* Makes every lpVtbl a pointer to const, so the watcher's vtable can be a
+ * static const table (read-only memory) instead of a mutable global. */
+#define CONST_VTABLE
 #define WIN32_LEAN_AND_MEAN
 
 #include <windows.h>
@@ -20,6 +23,9 @@
  * IIDs with DEFINE_GUID, which only emits storage after initguid.h. */
 #include <initguid.h>
 #include <bits.h>
+/* IBackgroundCopyCallback2 (FileTransferred) is a BITS 3.0 interface; its
+ * header must follow bits.h, which it extends. */
+#include <bits3_0.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -915,4 +921,705 @@ BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
     RegCloseKey(key);
   }
   return (int32_t)(status == ERROR_SUCCESS ? S_OK : HRESULT_FROM_WIN32(status));
+}
+
+/* ------------------------------------------------------------------------
+ * Notifications: the watcher, a COM object BITS calls back into.
+ *
+ * Wine calls JobTransferred synchronously on its only transfer thread, and
+ * Windows holds back a user's other notifications while one is in flight, so
+ * the callbacks do nothing that can wait: no COM call beyond AddRef on the
+ * pointers they are given, no allocation, only a short critical section.
+ * Everything that talks to BITS happens later, in bits_watcher_drain, on a
+ * thread the caller chose.
+ */
+
+/* As for the manager GUIDs above: the SDK headers only declare these IIDs
+ * (their storage lives in uuid.lib or MIDL's _i.c files), so the shim
+ * carries its own copies. */
+static const GUID shim_iid_unknown = {
+    0x00000000, 0x0000, 0x0000, {0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+static const GUID shim_iid_callback = {
+    0x97ea99c7, 0x0186, 0x4ad4, {0x8d, 0xf9, 0xc5, 0xb4, 0xe0, 0xed, 0x6b, 0x22}};
+static const GUID shim_iid_callback2 = {
+    0x659cdeac, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
+
+/* The largest queue bits_watcher_create accepts (bits_shim.h). */
+#define SHIM_WATCHER_MAX_CAPACITY 65536u
+
+typedef struct shim_event_record {
+  uint32_t kind;
+  uint32_t sequence;
+  uint8_t job_id[16];
+  int32_t state;
+  int32_t read_hr;
+  uint64_t bytes_total;
+  uint64_t bytes_transferred;
+  uint32_t files_total;
+  uint32_t files_transferred;
+  int32_t error_context;
+  int32_t error_code;
+  uint64_t received_at;
+  uint32_t file_name_len;
+  uint32_t reserved;
+  uint16_t file_name[BITS_EVENT_FILE_NAME_UNITS];
+} shim_event_record;
+
+_Static_assert(offsetof(shim_event_record, kind) == 0, "kind");
+_Static_assert(offsetof(shim_event_record, sequence) == 4, "sequence");
+_Static_assert(offsetof(shim_event_record, job_id) == 8, "job_id");
+_Static_assert(offsetof(shim_event_record, state) == 24, "state");
+_Static_assert(offsetof(shim_event_record, read_hr) == 28, "read_hr");
+_Static_assert(offsetof(shim_event_record, bytes_total) == 32, "bytes_total");
+_Static_assert(offsetof(shim_event_record, bytes_transferred) == 40,
+               "bytes_transferred");
+_Static_assert(offsetof(shim_event_record, files_total) == 48, "files_total");
+_Static_assert(offsetof(shim_event_record, files_transferred) == 52,
+               "files_transferred");
+_Static_assert(offsetof(shim_event_record, error_context) == 56,
+               "error_context");
+_Static_assert(offsetof(shim_event_record, error_code) == 60, "error_code");
+_Static_assert(offsetof(shim_event_record, received_at) == 64, "received_at");
+_Static_assert(offsetof(shim_event_record, file_name_len) == 72,
+               "file_name_len");
+_Static_assert(offsetof(shim_event_record, reserved) == 76, "reserved");
+_Static_assert(offsetof(shim_event_record, file_name) == 80, "file_name");
+_Static_assert(sizeof(shim_event_record) == BITS_EVENT_RECORD_BYTES,
+               "event record size");
+
+/* One queued notification. The pointers are references the entry owns. */
+typedef struct shim_watcher_entry {
+  uint32_t kind;
+  uint32_t sequence;
+  uint64_t received_at;
+  /* Injected entries: no job pointer, the id comes from the caller. */
+  BOOL synthetic;
+  GUID job_id;
+  IBackgroundCopyJob *job;
+  IBackgroundCopyError *error; /* JobError only */
+  IBackgroundCopyFile *file;   /* FileTransferred only */
+} shim_watcher_entry;
+
+typedef struct shim_watcher {
+  /* First member: the object's address is its only interface pointer, which
+   * serves as IUnknown, IBackgroundCopyCallback and
+   * IBackgroundCopyCallback2 alike (each extends the one before). */
+  IBackgroundCopyCallback2 iface;
+  volatile LONG refs;
+  /* Guards everything below except `ready`'s handle value and `capacity`,
+   * which never change after creation. */
+  CRITICAL_SECTION lock;
+  /* Manual-reset. Invariant: signalled whenever count > 0 (set under the
+   * lock by every enqueue, reset under the lock only by a drain that leaves
+   * the queue empty), so no enqueue can be missed by a waiting drain. A
+   * wake sets it too and stays latched until the next drain. */
+  HANDLE ready;
+  shim_watcher_entry *ring;
+  uint32_t capacity;
+  uint32_t head; /* index of the oldest entry */
+  uint32_t count;
+  /* Given to queued entries only, so the records a caller sees number
+   * 1, 2, 3 ... without gaps; drops show up in the dropped counter instead.
+   * Wraps after 2^32 notifications. */
+  uint32_t next_sequence;
+  uint32_t dropped; /* since the last drain; saturates */
+} shim_watcher;
+
+static shim_watcher *watcher_impl(IBackgroundCopyCallback2 *iface) {
+  return (shim_watcher *)((char *)iface - offsetof(shim_watcher, iface));
+}
+
+static int same_guid(const GUID *a, const GUID *b) {
+  return memcmp(a, b, sizeof *a) == 0;
+}
+
+static void release_entry(shim_watcher_entry *e) {
+  if (e->job != NULL) {
+    IBackgroundCopyJob_Release(e->job);
+  }
+  if (e->error != NULL) {
+    IBackgroundCopyError_Release(e->error);
+  }
+  if (e->file != NULL) {
+    IBackgroundCopyFile_Release(e->file);
+  }
+  e->job = NULL;
+  e->error = NULL;
+  e->file = NULL;
+}
+
+static HRESULT STDMETHODCALLTYPE watcher_QueryInterface(
+    IBackgroundCopyCallback2 *This, REFIID riid, void **ppv) {
+  if (ppv == NULL) {
+    return E_POINTER;
+  }
+  *ppv = NULL;
+  if (riid == NULL) {
+    return E_INVALIDARG;
+  }
+  /* Anything else (IMarshal, IAgileObject, ...) is refused, which gives
+   * standard marshalling: fine, since every caller is in the MTA. */
+  if (!same_guid(riid, &shim_iid_unknown) &&
+      !same_guid(riid, &shim_iid_callback) &&
+      !same_guid(riid, &shim_iid_callback2)) {
+    return E_NOINTERFACE;
+  }
+  *ppv = This;
+  IBackgroundCopyCallback2_AddRef(This);
+  return S_OK;
+}
+
+static ULONG STDMETHODCALLTYPE watcher_AddRef(IBackgroundCopyCallback2 *This) {
+  return (ULONG)InterlockedIncrement(&watcher_impl(This)->refs);
+}
+
+static ULONG STDMETHODCALLTYPE watcher_Release(IBackgroundCopyCallback2 *This) {
+  shim_watcher *w = watcher_impl(This);
+  LONG refs = InterlockedDecrement(&w->refs);
+  uint32_t i;
+
+  if (refs != 0) {
+    return (ULONG)refs;
+  }
+  /* The last reference: no callback and no drain can be running, so the
+   * queue is read without the lock. Its proxies are released here, which
+   * may call into BITS; the final Release runs on an MTA thread (a shim
+   * entry point or an RPC thread), where that is allowed. */
+  for (i = 0; i < w->count; i++) {
+    release_entry(&w->ring[(w->head + i) % w->capacity]);
+  }
+  free(w->ring);
+  DeleteCriticalSection(&w->lock);
+  CloseHandle(w->ready);
+  free(w);
+  return 0;
+}
+
+/*
+ * Queues one notification, taking over the references in job, error and
+ * file. Returns S_OK when queued, S_FALSE when the queue was full and the
+ * notification was dropped (its references are then released, outside the
+ * lock: releasing a proxy that BITS still references is a local call, but
+ * it has no business inside the critical section).
+ */
+static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
+                            const GUID *synthetic_id, IBackgroundCopyJob *job,
+                            IBackgroundCopyError *error,
+                            IBackgroundCopyFile *file) {
+  shim_watcher_entry entry;
+  FILETIME now;
+  BOOL queued = FALSE;
+
+  /* Taken before the lock, so waiting for it does not shift the time. */
+  GetSystemTimePreciseAsFileTime(&now);
+  memset(&entry, 0, sizeof entry);
+  entry.kind = kind;
+  entry.received_at =
+      ((uint64_t)now.dwHighDateTime << 32) | (uint64_t)now.dwLowDateTime;
+  if (synthetic_id != NULL) {
+    entry.synthetic = TRUE;
+    entry.job_id = *synthetic_id;
+  }
+  entry.job = job;
+  entry.error = error;
+  entry.file = file;
+
+  EnterCriticalSection(&w->lock);
+  if (w->count < w->capacity) {
+    entry.sequence = w->next_sequence++;
+    w->ring[(w->head + w->count) % w->capacity] = entry;
+    w->count++;
+    queued = TRUE;
+    /* Set under the lock: a drain resets the event only under the lock and
+     * only when the queue is empty, so this signal cannot be lost. */
+    SetEvent(w->ready);
+  } else if (w->dropped != UINT32_MAX) {
+    w->dropped++;
+  }
+  LeaveCriticalSection(&w->lock);
+
+  if (!queued) {
+    release_entry(&entry);
+    return S_FALSE;
+  }
+  return S_OK;
+}
+
+/* The callbacks return S_OK whatever happened: any other result makes BITS
+ * call again later or run the job's notify command line instead. */
+
+static HRESULT STDMETHODCALLTYPE watcher_JobTransferred(
+    IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job) {
+  if (job != NULL) {
+    IBackgroundCopyJob_AddRef(job);
+  }
+  (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_TRANSFERRED, NULL, job,
+                     NULL, NULL);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE watcher_JobError(
+    IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job,
+    IBackgroundCopyError *error) {
+  if (job != NULL) {
+    IBackgroundCopyJob_AddRef(job);
+  }
+  if (error != NULL) {
+    IBackgroundCopyError_AddRef(error);
+  }
+  (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_ERROR, NULL, job, error,
+                     NULL);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE watcher_JobModification(
+    IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job, DWORD reserved) {
+  (void)reserved; /* documented as reserved, always 0 */
+  if (job != NULL) {
+    IBackgroundCopyJob_AddRef(job);
+  }
+  (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_MODIFICATION, NULL, job,
+                     NULL, NULL);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE watcher_FileTransferred(
+    IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job,
+    IBackgroundCopyFile *file) {
+  if (job != NULL) {
+    IBackgroundCopyJob_AddRef(job);
+  }
+  if (file != NULL) {
+    IBackgroundCopyFile_AddRef(file);
+  }
+  (void)watcher_push(watcher_impl(This), BITS_EVENT_FILE_TRANSFERRED, NULL, job,
+                     NULL, file);
+  return S_OK;
+}
+
+/* Defined after the methods rather than declared ahead: MSVC's /W4 warns
+ * about a const object declared without an initializer (C4132). */
+static const IBackgroundCopyCallback2Vtbl shim_watcher_vtbl = {
+    watcher_QueryInterface, watcher_AddRef,          watcher_Release,
+    watcher_JobTransferred, watcher_JobError,        watcher_JobModification,
+    watcher_FileTransferred};
+
+/* The watcher behind a handle, or NULL when the handle is some other COM
+ * object (a job passed by mistake): every handle is a COM pointer, so its
+ * first word is a vtable pointer and reading it is safe. */
+static shim_watcher *watcher_from_handle(BITS_WATCHER handle) {
+  IBackgroundCopyCallback2 *iface = (IBackgroundCopyCallback2 *)handle;
+  if (iface == NULL || iface->lpVtbl != &shim_watcher_vtbl) {
+    return NULL;
+  }
+  return watcher_impl(iface);
+}
+
+/* Keeps the first failure of a series of independent reads. */
+static void keep_first_failure(HRESULT *first, HRESULT hr) {
+  if (SUCCEEDED(*first) && FAILED(hr)) {
+    *first = hr;
+  }
+}
+
+/* Turns an entry into a record, reading the job through COM. Never fails:
+ * a failed read leaves its fields zero (state -1) and is reported in
+ * read_hr. Releases nothing; the caller owns the entry. */
+static void watcher_fill_record(const shim_watcher_entry *e,
+                                shim_event_record *r) {
+  HRESULT first = S_OK;
+  HRESULT hr;
+
+  memset(r, 0, sizeof *r);
+  r->kind = e->kind;
+  r->sequence = e->sequence;
+  r->received_at = e->received_at;
+  r->state = -1;
+  if (e->synthetic) {
+    memcpy(r->job_id, &e->job_id, sizeof e->job_id);
+    r->read_hr = (int32_t)S_FALSE;
+    return;
+  }
+  if (e->job == NULL) {
+    /* BITS passed no job: nothing can be read, and S_OK would claim the
+     * zeroed fields were real. */
+    r->read_hr = (int32_t)E_POINTER;
+    return;
+  }
+
+  {
+    GUID id;
+    memset(&id, 0, sizeof id);
+    hr = IBackgroundCopyJob_GetId(e->job, &id);
+    if (SUCCEEDED(hr)) {
+      memcpy(r->job_id, &id, sizeof id);
+    }
+    keep_first_failure(&first, hr);
+  }
+  {
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    hr = IBackgroundCopyJob_GetState(e->job, &state);
+    if (SUCCEEDED(hr)) {
+      r->state = (int32_t)state;
+    }
+    keep_first_failure(&first, hr);
+  }
+  {
+    BG_JOB_PROGRESS progress;
+    memset(&progress, 0, sizeof progress);
+    hr = IBackgroundCopyJob_GetProgress(e->job, &progress);
+    if (SUCCEEDED(hr)) {
+      r->bytes_total = progress.BytesTotal;
+      r->bytes_transferred = progress.BytesTransferred;
+      r->files_total = progress.FilesTotal;
+      r->files_transferred = progress.FilesTransferred;
+    }
+    keep_first_failure(&first, hr);
+  }
+
+  if (e->kind == BITS_EVENT_JOB_ERROR) {
+    if (e->error == NULL) {
+      keep_first_failure(&first, E_POINTER);
+    } else {
+      BG_ERROR_CONTEXT context = BG_ERROR_CONTEXT_NONE;
+      HRESULT code = S_OK;
+      hr = IBackgroundCopyError_GetError(e->error, &context, &code);
+      if (SUCCEEDED(hr)) {
+        r->error_context = (int32_t)context;
+        r->error_code = (int32_t)code;
+      }
+      keep_first_failure(&first, hr);
+    }
+  }
+
+  if (e->kind == BITS_EVENT_FILE_TRANSFERRED) {
+    if (e->file == NULL) {
+      keep_first_failure(&first, E_POINTER);
+    } else {
+      LPWSTR name = NULL;
+      hr = IBackgroundCopyFile_GetLocalName(e->file, &name);
+      if (FAILED(hr)) {
+        /* Not ours to free after a failure (see bits_job_snapshot). */
+        name = NULL;
+      } else if (name != NULL) {
+        /* Local names are at most MAX_PATH units including the NUL, so the
+         * cap cuts nothing BITS can produce; it only bounds the copy. */
+        size_t units = wcslen(name);
+        if (units > BITS_EVENT_FILE_NAME_UNITS) {
+          units = BITS_EVENT_FILE_NAME_UNITS;
+        }
+        memcpy(r->file_name, name, units * sizeof(uint16_t));
+        r->file_name_len = (uint32_t)units;
+      }
+      keep_first_failure(&first, hr);
+      CoTaskMemFree(name);
+    }
+  }
+
+  r->read_hr = (int32_t)first;
+}
+
+BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
+                                          BITS_WATCHER *watcher) {
+  shim_watcher *w = NULL;
+  HRESULT hr;
+
+  /* No COM here: the object is plain memory until attach hands it to BITS,
+   * and attach runs in the MTA. */
+  if (watcher != NULL) {
+    *watcher = NULL;
+  }
+  if (watcher == NULL) {
+    hr = E_POINTER;
+    goto done;
+  }
+  if (capacity == 0 || capacity > SHIM_WATCHER_MAX_CAPACITY) {
+    hr = E_INVALIDARG;
+    goto done;
+  }
+  w = (shim_watcher *)calloc(1, sizeof *w);
+  if (w == NULL) {
+    hr = E_OUTOFMEMORY;
+    goto done;
+  }
+  /* The whole ring up front: a callback must never allocate. */
+  w->ring = (shim_watcher_entry *)calloc(capacity, sizeof *w->ring);
+  if (w->ring == NULL) {
+    hr = E_OUTOFMEMORY;
+    goto done;
+  }
+  w->ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (w->ready == NULL) {
+    hr = HRESULT_FROM_WIN32(GetLastError());
+    goto done;
+  }
+  /* Last, because it cannot fail (Vista and later), so the failure path
+   * never has to delete it. */
+  InitializeCriticalSection(&w->lock);
+  w->iface.lpVtbl = &shim_watcher_vtbl;
+  w->refs = 1;
+  w->capacity = capacity;
+  w->next_sequence = 1;
+  *watcher = &w->iface;
+  w = NULL;
+  hr = S_OK;
+
+done:
+  if (w != NULL) {
+    if (w->ready != NULL) {
+      CloseHandle(w->ready);
+    }
+    free(w->ring);
+    free(w);
+  }
+  return (int32_t)hr;
+}
+
+BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
+                                          uint32_t *previous_flags) {
+  shim_watcher *w = watcher_from_handle(watcher);
+  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
+  ULONG flags = 0;
+  HRESULT hr;
+
+  if (previous_flags != NULL) {
+    *previous_flags = 0;
+  }
+  if (watcher == NULL || j == NULL || previous_flags == NULL) {
+    hr = E_POINTER;
+    goto done;
+  }
+  if (w == NULL) {
+    hr = E_INVALIDARG;
+    goto done;
+  }
+  hr = enter_mta();
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = IBackgroundCopyJob_GetNotifyFlags(j, &flags);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  /* Written as soon as it is known, so that a caller still learns the
+   * original flags if restoring them below fails too. */
+  *previous_flags = (uint32_t)flags;
+  /* Flags first: once the interface is set, BITS may call it, and it must
+   * then already ask for every kind the watcher handles. */
+  hr = IBackgroundCopyJob_SetNotifyFlags(j, BITS_WATCHER_NOTIFY_FLAGS);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = IBackgroundCopyJob_SetNotifyInterface(j, (IUnknown *)&w->iface);
+  if (FAILED(hr)) {
+    /* The failure that matters is SetNotifyInterface's; a failed restore
+     * would only hide it. */
+    (void)IBackgroundCopyJob_SetNotifyFlags(j, flags);
+    goto done;
+  }
+  hr = S_OK;
+
+done:
+  return (int32_t)hr;
+}
+
+BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
+                                          uint32_t restore_flags) {
+  shim_watcher *w = watcher_from_handle(watcher);
+  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
+  IUnknown *current = NULL;
+  IUnknown *identity = NULL;
+  HRESULT hr;
+
+  if (watcher == NULL || j == NULL) {
+    hr = E_POINTER;
+    goto done;
+  }
+  if (w == NULL) {
+    hr = E_INVALIDARG;
+    goto done;
+  }
+  hr = enter_mta();
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = IBackgroundCopyJob_GetNotifyInterface(j, &current);
+  if (FAILED(hr)) {
+    current = NULL;
+    goto done;
+  }
+  if (current == NULL) {
+    hr = S_FALSE;
+    goto done;
+  }
+  /* BITS hands back the pointer it holds (a proxy in the service, which
+   * unmarshals to this object in this process, possibly as another of its
+   * interfaces); COM identity is the IUnknown a QueryInterface returns. */
+  hr = IUnknown_QueryInterface(current, &shim_iid_unknown, (void **)&identity);
+  if (FAILED(hr)) {
+    identity = NULL;
+    goto done;
+  }
+  if (identity != (IUnknown *)&w->iface) {
+    /* The last SetNotifyInterface wins: someone else's now, leave it. */
+    hr = S_FALSE;
+    goto done;
+  }
+  hr = IBackgroundCopyJob_SetNotifyInterface(j, NULL);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  /* Interface before flags: the watcher stops being called first. If only
+   * the flags fail, the watcher is already unregistered; the failure is
+   * still reported so the caller knows the flags were not restored. */
+  hr = IBackgroundCopyJob_SetNotifyFlags(j, (ULONG)restore_flags);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = S_OK;
+
+done:
+  if (identity != NULL) {
+    IUnknown_Release(identity);
+  }
+  if (current != NULL) {
+    IUnknown_Release(current);
+  }
+  return (int32_t)hr;
+}
+
+BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
+                                         uint32_t cap, uint32_t timeout_ms,
+                                         uint32_t *count, uint32_t *dropped) {
+  shim_watcher *w = watcher_from_handle(watcher);
+  shim_watcher *held = NULL;
+  shim_watcher_entry *taken = NULL;
+  uint32_t want = 0;
+  uint32_t n = 0;
+  uint32_t i;
+  DWORD waited;
+  HRESULT hr;
+
+  if (count != NULL) {
+    *count = 0;
+  }
+  if (dropped != NULL) {
+    *dropped = 0;
+  }
+  if (watcher == NULL || count == NULL || dropped == NULL ||
+      (out == NULL && cap != 0)) {
+    hr = E_POINTER;
+    goto done;
+  }
+  if (w == NULL) {
+    hr = E_INVALIDARG;
+    goto done;
+  }
+  /* Reading the jobs below is COM. */
+  hr = enter_mta();
+  if (FAILED(hr)) {
+    goto done;
+  }
+  /* A drain can wait for a long time; its own reference keeps the object
+   * (lock, event, ring) alive even if the caller's is released meanwhile. */
+  IBackgroundCopyCallback2_AddRef(&w->iface);
+  held = w;
+  /* The event is signalled whenever entries are queued, so this returns at
+   * once when there is work; a timeout is not an error, the queue is looked
+   * at anyway. 0xFFFFFFFF is INFINITE. */
+  waited = WaitForSingleObject(w->ready, (DWORD)timeout_ms);
+  if (waited == WAIT_FAILED) {
+    hr = HRESULT_FROM_WIN32(GetLastError());
+    goto done;
+  }
+
+  /* Two short visits to the lock, so that malloc never runs inside it and
+   * a callback never waits on the heap. */
+  EnterCriticalSection(&w->lock);
+  want = w->count < cap ? w->count : cap;
+  LeaveCriticalSection(&w->lock);
+  if (want != 0) {
+    taken = (shim_watcher_entry *)malloc((size_t)want * sizeof *taken);
+    if (taken == NULL) {
+      /* Nothing was taken: the entries stay queued for the next drain. */
+      hr = E_OUTOFMEMORY;
+      goto done;
+    }
+  }
+  EnterCriticalSection(&w->lock);
+  /* Another drain may have taken entries in between; callbacks only add. */
+  n = w->count < want ? w->count : want;
+  for (i = 0; i < n; i++) {
+    taken[i] = w->ring[w->head];
+    memset(&w->ring[w->head], 0, sizeof w->ring[w->head]);
+    w->head = (w->head + 1) % w->capacity;
+  }
+  w->count -= n;
+  /* Reset only when empty, and under the lock: an entry queued after this
+   * sets the event again, so the next drain cannot miss it. This also
+   * consumes a pending wake. */
+  if (w->count == 0) {
+    ResetEvent(w->ready);
+  }
+  *dropped = w->dropped;
+  w->dropped = 0;
+  LeaveCriticalSection(&w->lock);
+
+  /* Outside the lock: these are calls into the BITS service, and callbacks
+   * must not wait for them. */
+  for (i = 0; i < n; i++) {
+    shim_event_record r;
+    watcher_fill_record(&taken[i], &r);
+    /* memcpy rather than a cast: the caller's buffer need not be aligned. */
+    memcpy(out + (size_t)i * BITS_EVENT_RECORD_BYTES, &r, sizeof r);
+  }
+  *count = n;
+  hr = n != 0 ? S_OK : S_FALSE;
+
+done:
+  for (i = 0; i < n; i++) {
+    release_entry(&taken[i]);
+  }
+  free(taken);
+  if (held != NULL) {
+    IBackgroundCopyCallback2_Release(&held->iface);
+  }
+  return (int32_t)hr;
+}
+
+BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher) {
+  shim_watcher *w = watcher_from_handle(watcher);
+
+  if (watcher == NULL) {
+    return (int32_t)E_POINTER;
+  }
+  if (w == NULL) {
+    return (int32_t)E_INVALIDARG;
+  }
+  /* No lock and no queue entry: the drain that wakes finds the queue empty
+   * and resets the event. A wake with no drain pending stays latched and
+   * ends the next drain at once, so a wake sent just before a drain starts
+   * waiting is not lost. */
+  if (!SetEvent(w->ready)) {
+    return (int32_t)HRESULT_FROM_WIN32(GetLastError());
+  }
+  return (int32_t)S_OK;
+}
+
+BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
+                                          const uint8_t *guid) {
+  shim_watcher *w = watcher_from_handle(watcher);
+  GUID id;
+
+  if (watcher == NULL || guid == NULL) {
+    return (int32_t)E_POINTER;
+  }
+  if (w == NULL || kind < BITS_EVENT_JOB_TRANSFERRED ||
+      kind > BITS_EVENT_FILE_TRANSFERRED) {
+    return (int32_t)E_INVALIDARG;
+  }
+  memcpy(&id, guid, sizeof id);
+  /* S_FALSE when the queue was full and the notification was dropped
+   * (counted like a dropped callback). */
+  return (int32_t)watcher_push(w, kind, &id, NULL, NULL, NULL);
 }

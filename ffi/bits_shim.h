@@ -201,6 +201,90 @@ BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
                                           const uint16_t *name,
                                           uint32_t name_len, uint32_t value);
 
+/* ------------------------------------------------------------------------
+ * Notifications: a COM object implementing IBackgroundCopyCallback and
+ * IBackgroundCopyCallback2, registered per job with SetNotifyInterface.
+ *
+ * A callback from BITS does no COM call and never waits: it AddRefs the job
+ * (and file or error) pointers BITS passes, appends an entry to a bounded,
+ * lock-protected queue, signals an event and returns S_OK. A full queue
+ * drops the notification (its pointers are released) and counts it.
+ * bits_watcher_drain, run on a pool thread, turns entries into records,
+ * reading the job's id, state, progress and error through COM.
+ */
+typedef void *BITS_WATCHER; /* the callback object (IUnknown*) */
+
+/* Notification kinds in event records. */
+#define BITS_EVENT_JOB_TRANSFERRED 1u
+#define BITS_EVENT_JOB_ERROR 2u
+#define BITS_EVENT_JOB_MODIFICATION 3u
+#define BITS_EVENT_FILE_TRANSFERRED 4u
+
+/* Notify flags the watcher registers: TRANSFERRED | ERROR | MODIFICATION |
+ * FILE_TRANSFERRED. */
+#define BITS_WATCHER_NOTIFY_FLAGS 0x1Bu
+
+/* Creates a watcher whose queue holds up to capacity entries (1..65536). */
+BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
+                                          BITS_WATCHER *watcher);
+
+/* Registers the watcher on a job: saves the job's notify flags in
+ * *previous_flags, sets BITS_WATCHER_NOTIFY_FLAGS (Wine refuses
+ * FILE_RANGES_TRANSFERRED, which is not used), then SetNotifyInterface.
+ * If SetNotifyInterface fails the flags are restored. */
+BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
+                                          uint32_t *previous_flags);
+
+/* Unregisters the watcher from a job if the job still notifies it
+ * (GetNotifyInterface is this watcher): SetNotifyInterface(NULL) and
+ * SetNotifyFlags(restore_flags), S_OK. S_FALSE when another client's
+ * interface (or none) is registered now: nothing is changed. */
+BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
+                                          uint32_t restore_flags);
+
+/*
+ * Waits up to timeout_ms for at least one queued entry (0: do not wait),
+ * then moves up to cap entries, oldest first, into out as event records.
+ * *count receives the number of records; *dropped the number of
+ * notifications dropped on a full queue since the previous drain. Returns
+ * S_OK with records, S_FALSE on timeout or wake-up without records.
+ *
+ * Event record layout (little-endian, BITS_EVENT_RECORD_BYTES each):
+ *    0 u32 kind              BITS_EVENT_*
+ *    4 u32 sequence          1, 2, 3 ... in order of arrival (per watcher)
+ *    8 u8[16] job_id         GetId
+ *   24 i32 state             GetState, -1 when it failed
+ *   28 i32 read_hr           first failure reading the job, else S_OK
+ *   32 u64 bytes_total       GetProgress, (UINT64)-1 while unknown
+ *   40 u64 bytes_transferred
+ *   48 u32 files_total
+ *   52 u32 files_transferred
+ *   56 i32 error_context     JobError: IBackgroundCopyError::GetError
+ *   60 i32 error_code
+ *   64 u64 received_at       FILETIME (100 ns since 1601 UTC) taken in the
+ *                            callback
+ *   72 u32 file_name_len     FileTransferred: the file's local name length
+ *                            in code units (at most 260), else 0
+ *   76 u32 reserved          0
+ *   80 u16[260] file_name    not NUL-terminated
+ */
+#define BITS_EVENT_RECORD_BYTES 600u
+#define BITS_EVENT_FILE_NAME_UNITS 260u
+BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
+                                         uint32_t cap, uint32_t timeout_ms,
+                                         uint32_t *count, uint32_t *dropped);
+
+/* Ends a pending bits_watcher_drain at once (it returns S_FALSE with no
+ * records unless entries are queued). Never blocks. */
+BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher);
+
+/* For tests: queues a synthetic notification of `kind` for the job with
+ * this GUID, as a callback would, but without a job pointer (drain then
+ * reports state -1 and read_hr S_FALSE, and job_id as given). Subject to the
+ * same capacity and drop counting. */
+BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
+                                          const uint8_t *guid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,7 @@
 
 /** HRESULT, signed: negative is failure. */
 const HRESULT = "i32";
-/** A COM interface pointer owned by the caller (BITS_MANAGER, BITS_JOB). */
+/** A COM interface pointer owned by the caller (BITS_MANAGER, BITS_JOB, BITS_WATCHER). */
 const HANDLE = "pointer";
 /** Caller-owned memory: input strings, GUIDs, out-parameters, result buffers. */
 const BUFFER = "buffer";
@@ -57,6 +57,25 @@ export const symbols = {
   bits_hkcu_get_dword: { parameters: [BUFFER, "u32", BUFFER, "u32", BUFFER, BUFFER], result: HRESULT },
   /** bits_hkcu_set_dword(subkey, subkey_len, name, name_len, uint32_t value) */
   bits_hkcu_set_dword: { parameters: [BUFFER, "u32", BUFFER, "u32", "u32"], result: HRESULT },
+  /** bits_watcher_create(uint32_t capacity, BITS_WATCHER* watcher): release the watcher with bits_release */
+  bits_watcher_create: { parameters: ["u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_watcher_attach(watcher, job, uint32_t* previous_flags) */
+  bits_watcher_attach: { parameters: [HANDLE, HANDLE, BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_watcher_detach(watcher, job, uint32_t restore_flags): S_FALSE when another interface is registered */
+  bits_watcher_detach: { parameters: [HANDLE, HANDLE, "u32"], result: HRESULT, nonblocking: true },
+  /**
+   * bits_watcher_drain(watcher, uint8_t* out, uint32_t cap, uint32_t timeout_ms, uint32_t* count,
+   * uint32_t* dropped): cap counts records of BITS_EVENT_RECORD_BYTES; S_FALSE without records
+   */
+  bits_watcher_drain: {
+    parameters: [HANDLE, BUFFER, "u32", "u32", BUFFER, BUFFER],
+    result: HRESULT,
+    nonblocking: true,
+  },
+  /** bits_watcher_wake(watcher): synchronous, never blocks; ends a pending drain */
+  bits_watcher_wake: { parameters: [HANDLE], result: HRESULT },
+  /** bits_watcher_inject(watcher, uint32_t kind, const uint8_t* guid): for tests; S_FALSE when dropped */
+  bits_watcher_inject: { parameters: [HANDLE, "u32", BUFFER], result: HRESULT },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded shim's functions. */
@@ -71,3 +90,9 @@ export const SNAPSHOT_HEADER_BYTES = 88;
 export const FILES_HEADER_BYTES = 16;
 /** Size of the fixed part of one file record (`BITS_FILE_RECORD_HEADER_BYTES`). */
 export const FILE_RECORD_HEADER_BYTES = 40;
+/** Size of one watcher event record (`BITS_EVENT_RECORD_BYTES`). */
+export const EVENT_RECORD_BYTES = 600;
+/** Capacity of an event record's file name, in code units (`BITS_EVENT_FILE_NAME_UNITS`). */
+export const EVENT_FILE_NAME_UNITS = 260;
+/** Notify flags a watcher registers (`BITS_WATCHER_NOTIFY_FLAGS`). */
+export const WATCHER_NOTIFY_FLAGS = 0x1b;

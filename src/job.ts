@@ -15,6 +15,8 @@ import { HR, hresultName } from "./hresult.ts";
 import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
 import { wmpKindOf } from "./wmp/codec.ts";
+import type { WatchEvent } from "./watch/events.ts";
+import { watch } from "./watch/watch.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
 
 /** A file to add to a job. */
@@ -39,13 +41,19 @@ export interface FinishOptions {
 export interface WaitOptions {
   /** State to wait for; default `"TRANSFERRED"`. */
   readonly until?: JobState;
-  /** Milliseconds between polls; default 250. */
+  /** Milliseconds between watchdog polls; default 1000 (callbacks report sooner). */
   readonly interval?: number;
+  /** Register a BITS callback while waiting (default true; see `WatchOptions.callbacks`). */
+  readonly callbacks?: boolean;
+  /** Reject after the job has entered TRANSIENT_ERROR this many times (default: never). */
+  readonly transientErrorLimit?: number;
+  /** Called with every event while waiting. */
+  readonly onEvent?: (event: WatchEvent) => void;
   /** Give up after this many milliseconds (rejects with a DOMException named `TimeoutError`). */
   readonly timeout?: number;
   /** Stops waiting (rejects with the signal's reason). */
   readonly signal?: AbortSignal;
-  /** Called with every snapshot read while waiting. */
+  /** Called with the snapshot of every poll that saw a change. */
   readonly onSnapshot?: (snapshot: JobSnapshot) => void;
 }
 
@@ -101,6 +109,16 @@ export async function readSnapshot(handle: OwnedHandle, jobId: string): Promise<
   return decodeSnapshot(bytes);
 }
 
+// Lets modules of this package (the watcher) use a job's handle without a public accessor.
+const handles = new WeakMap<BitsJob, OwnedHandle>();
+
+/** @internal The owned handle of a job, for other modules of this package. */
+export function jobHandle(job: BitsJob): OwnedHandle {
+  const handle = handles.get(job);
+  if (!handle) throw new TypeError("Not a BitsJob");
+  return handle;
+}
+
 /** A BITS job. Obtain one from {@linkcode BitsManager}; dispose it when done. */
 export class BitsJob implements Disposable {
   /** The job's GUID, braced upper case. */
@@ -111,6 +129,7 @@ export class BitsJob implements Disposable {
   constructor(handle: OwnedHandle, id: string) {
     this.id = id;
     this.#handle = handle;
+    handles.set(this, handle);
   }
 
   /** Adds one file. Validates both names first; BITS checks the rest. */
@@ -197,33 +216,71 @@ export class BitsJob implements Disposable {
   }
 
   /**
-   * Polls until the job reaches `until` (default TRANSFERRED) and returns that
-   * snapshot. Rejects with the job's {@linkcode BitsError} when it enters ERROR,
-   * and with a BitsError `BG_E_INVALID_STATE` when it reaches a final state
-   * (cancelled or acknowledged) that is not the one awaited.
+   * Waits until the job reaches `until` (default TRANSFERRED) and returns its
+   * snapshot then. Uses {@linkcode watch}: a BITS callback ends the wait at
+   * once, the watchdog poll (every `interval` ms) catches the rest. Rejects
+   * with the job's {@linkcode BitsError} when it enters ERROR (or after
+   * `transientErrorLimit` entries into TRANSIENT_ERROR), with a BitsError
+   * `BG_E_INVALID_STATE` when it reaches another final state, and with
+   * `BG_E_NOT_FOUND` when it leaves the queue. Leaves no timer or callback behind.
    */
   async wait(options: WaitOptions = {}): Promise<JobSnapshot> {
+    options.signal?.throwIfAborted();
     const until = options.until ?? "TRANSFERRED";
-    const interval = options.interval ?? 250;
-    const deadline = options.timeout === undefined ? Infinity : Date.now() + options.timeout;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const snapshot = await this.snapshot();
-      options.onSnapshot?.(snapshot);
-      if (snapshot.state === until) return snapshot;
-      if (snapshot.state === "ERROR") throw BitsError.fromJobError(snapshot.error ?? UNKNOWN_ERROR, this.id);
-      if (snapshot.state === "ACKNOWLEDGED" || snapshot.state === "CANCELLED") {
-        throw new BitsError(HR.BG_E_INVALID_STATE, {
-          operation: `Waiting for ${until} (the job is ${snapshot.state})`,
-          jobId: this.id,
-          state: snapshot.state,
-        });
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    options.signal?.addEventListener("abort", onAbort);
+    let timedOut = false;
+    const timer = options.timeout === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      stop.abort();
+    }, options.timeout);
+    let transientErrors = 0;
+    try {
+      const events = watch([this], {
+        signal: stop.signal,
+        pollInterval: options.interval ?? 1000,
+        callbacks: options.callbacks,
+      });
+      for await (const event of events) {
+        if (event.snapshot) options.onSnapshot?.(event.snapshot);
+        options.onEvent?.(event);
+        if (event.kind === "removed") {
+          throw new BitsError(HR.BG_E_NOT_FOUND, {
+            operation: `Waiting for ${until} (the job left the queue)`,
+            jobId: this.id,
+          });
+        }
+        if (event.kind !== "state" || event.state === undefined) continue;
+        if (event.state === until) return event.snapshot ?? await this.snapshot();
+        if (event.state === "ERROR") {
+          throw BitsError.fromJobError((await this.snapshot()).error ?? UNKNOWN_ERROR, this.id);
+        }
+        if (event.state === "TRANSIENT_ERROR" && ++transientErrors >= (options.transientErrorLimit ?? Infinity)) {
+          const snapshot = await this.snapshot();
+          throw new BitsError((snapshot.error ?? UNKNOWN_ERROR).hresult, {
+            operation: `Transfer (${transientErrors} transient errors)`,
+            context: snapshot.error?.context,
+            jobId: this.id,
+            state: "TRANSIENT_ERROR",
+          });
+        }
+        if (event.state === "ACKNOWLEDGED" || event.state === "CANCELLED") {
+          throw new BitsError(HR.BG_E_INVALID_STATE, {
+            operation: `Waiting for ${until} (the job is ${event.state})`,
+            jobId: this.id,
+            state: event.state,
+          });
+        }
       }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
+      if (timedOut) {
         throw new DOMException(`Job ${this.id} did not reach ${until} within ${options.timeout} ms`, "TimeoutError");
       }
-      await delay(Math.min(interval, remaining), options.signal);
+      options.signal?.throwIfAborted();
+      throw new Error(`Watching job ${this.id} ended before it reached ${until}`);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -241,19 +298,4 @@ export class BitsJob implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason; leaves no timer behind. */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -25,6 +25,8 @@ export interface CommandSpec {
   readonly summary: string;
   /** Positional argument names, in order; all required. */
   readonly positionals: readonly string[];
+  /** Name of a trailing list of any number of further positionals (e.g. `ids`). */
+  readonly rest?: string;
   /** Options besides the global ones. */
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Example invocations (without the program name). */
@@ -135,6 +137,26 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
     examples: ["wmp refresh --status", "wmp refresh --enable --json"],
   },
+  watch: {
+    summary: "Watch jobs until they settle (transferred, failed, completed or cancelled), with live progress",
+    positionals: [],
+    rest: "ids",
+    options: {
+      all: { type: "boolean", description: "Watch the whole queue, including jobs that appear later" },
+      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+    },
+    examples: ["watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "watch --all", "watch --all --json"],
+  },
+  wait: {
+    summary: "Wait for a job to be transferred; exit 0 done, 1 job error, 3 timeout, 4 cancelled or vanished",
+    positionals: ["id"],
+    options: {
+      complete: { type: "boolean", description: "Complete the job once it is transferred" },
+      timeout: { type: "string", value: "SECONDS", description: "Give up after this long (exit 3)" },
+      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+    },
+    examples: ["wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600"],
+  },
   version: {
     summary: "Print the module and shim versions",
     positionals: [],
@@ -163,6 +185,8 @@ export interface ParsedArgs {
   readonly command: string;
   /** Positional arguments by name. */
   readonly args: Readonly<Record<string, string>>;
+  /** The trailing list of a command with `rest`. */
+  readonly rest?: readonly string[];
   /** Option values by name. */
   readonly options: Readonly<Record<string, string | boolean | undefined>>;
 }
@@ -216,13 +240,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (positionals.length < spec.positionals.length) {
     throw new UsageError(`${command}: missing <${spec.positionals[positionals.length]}>`, command);
   }
-  if (positionals.length > spec.positionals.length) {
+  if (positionals.length > spec.positionals.length && !spec.rest) {
     throw new UsageError(
       `${command}: unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`,
       command,
     );
   }
   const args = Object.fromEntries(spec.positionals.map((name, i) => [name, positionals[i]]));
+  if (spec.rest) return { command, args, rest: positionals.slice(spec.positionals.length), options: values };
   return { command, args, options: values };
 }
 
@@ -278,7 +303,9 @@ export function helpText(program: string, command?: string): string {
   return [
     spec.summary,
     "",
-    `Usage: ${program} ${command}${spec.positionals.map((p) => ` <${p}>`).join("")} [options]`,
+    `Usage: ${program} ${command}${spec.positionals.map((p) => ` <${p}>`).join("")}${
+      spec.rest ? ` [${spec.rest}...]` : ""
+    } [options]`,
     "",
     "Options:",
     ...Object.entries({ ...spec.options, ...GLOBAL_OPTIONS }).map(([name, s]) => optionLine(name, s)),

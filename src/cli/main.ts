@@ -26,6 +26,9 @@ import { helpText, parseCommandLine, type ParsedArgs, parseSeconds, UsageError }
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { ProgressReporter } from "./progress.ts";
+import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
+import type { WatchEvent } from "../watch/events.ts";
+import { watch } from "../watch/watch.ts";
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -123,6 +126,10 @@ async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
       return await wmpList(ctx, integerOption(options["service-id"], "service-id"));
     case "wmp refresh":
       return wmpRefresh(ctx, options);
+    case "watch":
+      return await watchCommand(ctx, parsed.rest ?? [], options);
+    case "wait":
+      return await waitCommand(ctx, args.id, options);
   }
   throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
 }
@@ -424,6 +431,124 @@ function wmpRefresh(ctx: Context, options: ParsedArgs["options"]): number {
   return ExitCode.Ok;
 }
 
+/** Aborts on Ctrl+C (and SIGBREAK on Windows) until disposed, so commands end cleanly. */
+function interruptSignal(): AbortController & Disposable {
+  const controller = new AbortController();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+  const onSignal = (): void => controller.abort(new DOMException("Interrupted", "AbortError"));
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return Object.assign(controller, {
+    [Symbol.dispose]: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  });
+}
+
+async function watchCommand(ctx: Context, ids: readonly string[], options: ParsedArgs["options"]): Promise<number> {
+  if (ids.length === 0 && options.all !== true) throw new UsageError("watch needs job ids or --all", "watch");
+  if (ids.length > 0 && options.all === true) throw new UsageError("give job ids or --all, not both", "watch");
+  const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  using bits = await connect();
+  const jobs = [];
+  try {
+    for (const id of ids) jobs.push(await bits.getJob(id));
+    const names = new Map<string, string>();
+    for (const job of jobs) names.set(job.id, (await job.snapshot()).displayName);
+    const totals = new Map<string, number | null>();
+    const view0 = ctx.json
+      ? jsonView(ctx.io.stdout)
+      : ctx.quiet
+      ? { show: () => {}, close: () => {} }
+      : ctx.io.stderrIsTerminal
+      ? barView(names, (id) => totals.get(id) ?? null)
+      : lineView(ctx.io.stderr, names);
+    // BITS on Wine never reports a job total: read the files' sizes once they are known.
+    const reading = new Set<Promise<void>>();
+    const fillTotal = (event: WatchEvent): void => {
+      if (event.progress?.bytesTotal !== null || totals.has(event.jobId) || !ctx.io.stderrIsTerminal) return;
+      if (event.state !== "TRANSFERRING" && event.state !== "TRANSFERRED") return;
+      totals.set(event.jobId, null);
+      const read: Promise<void> = bits.getJob(event.jobId).then(async (job) => {
+        using owned = job;
+        const files = await owned.files();
+        if (files.length && files.every((f) => f.bytesTotal !== null)) {
+          totals.set(event.jobId, files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0));
+        } else {
+          totals.delete(event.jobId);
+        }
+      }).catch(() => void totals.delete(event.jobId)).finally(() => reading.delete(read));
+      reading.add(read);
+    };
+    const view: WatchView = {
+      show: (event) => {
+        fillTotal(event);
+        view0.show(event);
+      },
+      close: () => view0.close(),
+    };
+    using interrupt = interruptSignal();
+    let failed = false;
+    try {
+      for await (
+        const event of watch(options.all === true ? bits : jobs, {
+          signal: interrupt.signal,
+          pollInterval: interval,
+          untilSettled: true,
+        })
+      ) {
+        if (event.snapshot && !names.has(event.jobId)) names.set(event.jobId, event.snapshot.displayName);
+        if (event.kind === "error") failed = true;
+        view.show(event);
+      }
+    } finally {
+      await Promise.all(reading);
+      view.close();
+    }
+    if (interrupt.signal.aborted) return ExitCode.Ok;
+    return failed ? ExitCode.Failure : ExitCode.Ok;
+  } finally {
+    for (const job of jobs) job.dispose();
+  }
+}
+
+async function waitCommand(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
+  const timeout = parseSeconds(options.timeout, "timeout");
+  const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  using bits = await connect();
+  using job = await bits.getJob(id);
+  using interrupt = interruptSignal();
+  let snapshot: JobSnapshot;
+  try {
+    snapshot = await job.wait({ timeout, interval, signal: interrupt.signal });
+  } catch (error) {
+    if (error instanceof BitsError && error.state === "ACKNOWLEDGED") {
+      // Another process completed it: the transfer is done.
+      const done = await job.snapshot();
+      emit(ctx, { job: done, outcome: "completed-elsewhere" }, () => `Job ${job.id} was completed by another process`);
+      return ExitCode.Ok;
+    }
+    if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") {
+      throw new BitsError(0x80200001, {
+        operation: "Waiting (the job left the queue)",
+        jobId: job.id,
+        state: "CANCELLED",
+      });
+    }
+    throw error;
+  }
+  if (options.complete !== true) {
+    emit(
+      ctx,
+      { job: snapshot },
+      () => `Job ${job.id} is TRANSFERRED; complete it with '${PROGRAM} complete ${job.id}'`,
+    );
+    return ExitCode.Ok;
+  }
+  const outcome = await job.complete();
+  emit(ctx, { job: snapshot, outcome }, () => `Job ${job.id} transferred and ${outcome}`);
+  return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
+}
+
 /** The exit code and the hint for an error. */
 export function classifyError(error: unknown): { code: number; hint?: string } {
   if (error instanceof UsageError) {
@@ -433,6 +558,7 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   if (error instanceof WmpJobOwnedError) return { code: ExitCode.Failure, hint: "add --force to override" };
   if (error instanceof LibraryFileExistsError) return { code: ExitCode.Failure, hint: "the job was left as it was" };
   if (error instanceof DOMException && error.name === "TimeoutError") return { code: ExitCode.Timeout };
+  if (error instanceof DOMException && error.name === "AbortError") return { code: ExitCode.Failure };
   if (error instanceof BitsUnavailableError) return { code: ExitCode.Failure };
   if (error instanceof BitsError) {
     if (error.code === "BG_E_NOT_FOUND") return { code: ExitCode.NotFound, hint: `'${PROGRAM} list' shows the queue` };

@@ -164,7 +164,11 @@ Deno.test("args: each command's help shows its usage, options and examples", () 
   for (const [name, spec] of Object.entries(COMMANDS)) {
     const text = helpText("bits", name);
     assert.ok(text.startsWith(spec.summary), name);
-    assert.ok(text.includes(`Usage: bits ${name}${spec.positionals.map((p) => ` <${p}>`).join("")} [options]`), name);
+    const rest = spec.rest ? ` [${spec.rest}...]` : "";
+    assert.ok(
+      text.includes(`Usage: bits ${name}${spec.positionals.map((p) => ` <${p}>`).join("")}${rest} [options]`),
+      name,
+    );
     assert.ok(spec.examples.length > 0, `${name} has examples`);
     for (const example of spec.examples) assert.ok(text.includes(`  bits ${example}`), `${name}: ${example}`);
     for (const option of [...Object.keys(spec.options), ...Object.keys(GLOBAL_OPTIONS)]) {
@@ -211,4 +215,15 @@ Deno.test("args: two-word commands parse, and a bare group names its subcommands
 Deno.test("args: complete and cancel take --force", () => {
   assert.equal(parseCommandLine(["complete", ID, "--force"]).options.force, true);
   assert.equal(parseCommandLine(["cancel", ID]).options.force, undefined);
+});
+
+Deno.test("args: watch takes any number of ids", () => {
+  const parsed = parseCommandLine(["watch", ID, "{00000000-0000-0000-0000-000000000001}", "--json"]);
+  assert.deepEqual([parsed.command, parsed.rest, parsed.options.json], [
+    "watch",
+    [ID, "{00000000-0000-0000-0000-000000000001}"],
+    true,
+  ]);
+  assert.deepEqual(parseCommandLine(["watch", "--all"]).rest, []);
+  assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"]).options.complete, true);
 });

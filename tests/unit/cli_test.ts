@@ -213,6 +213,6 @@ Deno.test("cli: classifyError maps other failures to 1", () => {
     BitsError.fromJobError({ context: "REMOTE_FILE", hresult: 0x80190194, code: "", description: "" }, JOB),
   );
   assert.equal(failedJob.code, 1);
-  assert.ok(failedJob.hint?.includes(`bits info ${JOB}`), failedJob.hint);
-  assert.ok(failedJob.hint?.includes(`bits cancel ${JOB}`), failedJob.hint);
+  assert.ok(failedJob.hint?.includes(`bits info ${JOB}`), failedJob.hint ?? "no hint");
+  assert.ok(failedJob.hint?.includes(`bits cancel ${JOB}`), failedJob.hint ?? "no hint");
 });

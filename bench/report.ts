@@ -1,0 +1,556 @@
+/**
+ * The benchmark's data model and report: what `bench/measure.ts` measures
+ * (raw samples), how `bench/run.ts` turns it into rows (p50, p95, ratio,
+ * goal, verdict), the printed table and `bench/results.json`.
+ *
+ * Pure functions: no I/O, no BITS, any OS.
+ *
+ * @module
+ */
+
+/** One measured series: raw samples in one unit. */
+export interface Series {
+  /** Unit of every sample. */
+  readonly unit: "s" | "ms" | "us" | "ns";
+  /** The samples, in measurement order. */
+  readonly samples: readonly number[];
+}
+
+/** Facts about the machine and runtime the measurements ran on (measure.ts side). */
+export interface RuntimeFacts {
+  /** Deno version of the measuring process (the Windows deno.exe). */
+  readonly deno: string;
+  /** V8 version. */
+  readonly v8: string;
+  /** `Deno.build.os` of the measuring process ("windows"). */
+  readonly os: string;
+  /** `Deno.osRelease()` as the measuring process sees it (Wine reports a Windows version). */
+  readonly osRelease: string;
+  /** Logical CPUs the measuring process sees. */
+  readonly cpus: number;
+  /** Wine version, or null on Windows. */
+  readonly wine: string | null;
+  /** Jobs in the queue during measurements 1 to 3. */
+  readonly queueJobs: number;
+  /** Benchmark settings used. */
+  readonly settings: Record<string, number | boolean>;
+}
+
+/** Everything measure.ts prints (one JSON document on stdout). */
+export interface RawResults {
+  /** The measuring side's facts. */
+  readonly facts: RuntimeFacts;
+  /** Measured series by key (see {@linkcode ROWS}). */
+  readonly series: Record<string, Series>;
+  /** COM round trips per operation: FFI calls counted, COM calls derived or counted by the reference. */
+  readonly roundTrips: readonly RoundTrips[];
+  /** Free-form notes about this run (e.g. why something was skipped). */
+  readonly notes: readonly string[];
+}
+
+/** Facts about the host that ran `bench/run.ts`. */
+export interface HostFacts {
+  /** ISO date and time of the run. */
+  readonly date: string;
+  /** "linux (Wine bed)" or "windows (native)". */
+  readonly mode: string;
+  /** Host OS and kernel. */
+  readonly hostOs: string;
+  /** CPU model, when known. */
+  readonly cpuModel: string | null;
+  /** Logical CPUs of the host. */
+  readonly hostCpus: number;
+  /** Deno version that ran bench/run.ts. */
+  readonly runnerDeno: string;
+}
+
+/** p50, p95 and more of one series. */
+export interface Stats {
+  /** Median. */
+  readonly p50: number;
+  /** 95th percentile (nearest rank). */
+  readonly p95: number;
+  /** Smallest sample. */
+  readonly min: number;
+  /** Arithmetic mean. */
+  readonly mean: number;
+  /** Number of samples. */
+  readonly n: number;
+}
+
+/** Percentile by nearest rank (p in 0..100) of unsorted samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/** Summary statistics of a series. */
+export function stats(samples: readonly number[]): Stats {
+  const n = samples.length;
+  return {
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    min: n === 0 ? NaN : Math.min(...samples),
+    mean: n === 0 ? NaN : samples.reduce((a, b) => a + b, 0) / n,
+    n,
+  };
+}
+
+/** A goal: ours/ref ratio must not exceed `max`. */
+export interface Goal {
+  /** Largest acceptable ratio (ours / reference, on p50). */
+  readonly max: number;
+  /** What the goal says, as in the issue. */
+  readonly text: string;
+}
+
+/** How a row's reference side is obtained. */
+export type RefSpec =
+  | { readonly kind: "series"; readonly key: string }
+  /** Sum of several series' p50 (and of their p95): e.g. `deno eval 0` + the reference's enumeration. */
+  | { readonly kind: "sum"; readonly keys: readonly string[] }
+  | { readonly kind: "none" };
+
+/** One line of the table. */
+export interface RowSpec {
+  /** Stable id (results.json key). */
+  readonly id: string;
+  /** Section: "1".."6" for the issue's measurements, "L" for layer measurements. */
+  readonly section: string;
+  /** What is measured. */
+  readonly title: string;
+  /** Series key of our side; absent for pending rows. */
+  readonly ours?: string;
+  /** The reference side. */
+  readonly ref: RefSpec;
+  /** Unit the row is shown in. */
+  readonly unit: "s" | "ms" | "us" | "ns";
+  /** The goal, when the issue sets one. */
+  readonly goal?: Goal;
+  /** What the reference is, in a few words. */
+  readonly refText: string;
+  /** Pending rows: why there is no number yet. */
+  readonly pending?: string;
+  /** Also show throughput (operations per second) from the p50 time. */
+  readonly throughput?: boolean;
+}
+
+const PENDING_WATCH = "pending: needs watch from issue 5";
+
+/** Every row of the report, in printing order. Keys refer to `RawResults.series`. */
+export const ROWS: readonly RowSpec[] = [
+  {
+    id: "queue_snapshot",
+    section: "1",
+    title: "snapshot of the whole queue: listJobs() (concurrent nonblocking calls)",
+    ours: "queue.ours",
+    ref: { kind: "series", key: "queue.ref" },
+    unit: "ms",
+    goal: { max: 1.3, text: "<= 1.3x" },
+    refText: "C: EnumJobs + 6 COM calls per job, one thread",
+  },
+  {
+    id: "queue_snapshot_sequential",
+    section: "1",
+    title: "  same, our layer one call at a time (shim + decode, no concurrency)",
+    ours: "queue.oursSequential",
+    ref: { kind: "series", key: "queue.ref" },
+    unit: "ms",
+    refText: "same C reference",
+  },
+  {
+    id: "job_snapshot",
+    section: "2",
+    title: "one job's snapshot, repeated: job.snapshot() (1 FFI call)",
+    ours: "one.ours",
+    ref: { kind: "series", key: "one.ref" },
+    unit: "us",
+    goal: { max: 1.5, text: "<= 1.5x" },
+    refText: "C: the same 6 COM calls",
+  },
+  {
+    id: "cli_list",
+    section: "3",
+    title: "`cli.ts list --json`, end to end (new process)",
+    ours: "cli.list",
+    ref: { kind: "sum", keys: ["cli.eval0", "cli.refListCold"] },
+    unit: "ms",
+    refText: "`deno eval 0` + C cold list (connect + enumerate)",
+  },
+  {
+    id: "cli_version",
+    section: "3",
+    title: "  `cli.ts version --json` (start cost: no BITS call)",
+    ours: "cli.version",
+    ref: { kind: "series", key: "cli.eval0" },
+    unit: "ms",
+    refText: "`deno eval 0`",
+  },
+  {
+    id: "ref_exe_list",
+    section: "3",
+    title: "  bits_ref.exe list-cold, end to end (for scale)",
+    ours: "cli.refExe",
+    ref: { kind: "series", key: "cli.refListCold" },
+    unit: "ms",
+    refText: "its own in-process time",
+  },
+  {
+    id: "create_cancel",
+    section: "4",
+    title: "create + cancel: createJob() + cancel() + dispose()",
+    ours: "createCancel.ours",
+    ref: { kind: "series", key: "createCancel.ref" },
+    unit: "ms",
+    refText: "C: CreateJob + SetDescription + Cancel + Release",
+    throughput: true,
+  },
+  {
+    id: "create_cancel_force",
+    section: "4",
+    title: "  same with cancel({ force: true }) (no WMP_JOB guard)",
+    ours: "createCancel.oursForce",
+    ref: { kind: "series", key: "createCancel.ref" },
+    unit: "ms",
+    refText: "same C reference",
+    throughput: true,
+  },
+  {
+    id: "create_job",
+    section: "4",
+    title: "  create a suspended 1-file job: download(..., { suspended })",
+    ours: "create.ours",
+    ref: { kind: "series", key: "create.ref" },
+    unit: "ms",
+    refText: "C: CreateJob + SetDescription + AddFile",
+    throughput: true,
+  },
+  {
+    id: "monitoring_costs",
+    section: "5",
+    title: "monitoring: event latency, idle CPU of `watch`",
+    ref: { kind: "none" },
+    unit: "ms",
+    refText: "-",
+    pending: PENDING_WATCH,
+  },
+  {
+    id: "download_with_watch",
+    section: "6",
+    title: "1 GB download with `watch` attached vs without",
+    ref: { kind: "none" },
+    unit: "s",
+    goal: { max: 1.02, text: "<= 1.02x" },
+    refText: "same download without watch",
+    pending: PENDING_WATCH,
+  },
+  {
+    id: "ffi_noop_sync",
+    section: "L",
+    title: "FFI no-op, sync: bits_shim_abi_version(&v)",
+    ours: "layer.noopSync",
+    ref: { kind: "series", key: "layer.noopSync.c" },
+    unit: "ns",
+    refText: "C: same call via function pointer",
+  },
+  {
+    id: "ffi_noop_sync_snapshot_signature",
+    section: "L",
+    title: "FFI no-op, sync, snapshot signature: bits_job_snapshot(NULL, ...)",
+    ours: "layer.noopSyncSnapshot",
+    ref: { kind: "series", key: "layer.noopSnapshot.c" },
+    unit: "ns",
+    refText: "C: same call via function pointer",
+  },
+  {
+    id: "ffi_noop_nonblocking",
+    section: "L",
+    title: "FFI no-op, nonblocking (awaited): bits_job_snapshot(NULL, ...)",
+    ours: "layer.noopNonblocking",
+    ref: { kind: "series", key: "layer.noopSnapshot.c" },
+    unit: "ns",
+    refText: "C: same call via function pointer",
+  },
+  {
+    id: "utf16_encode_short",
+    section: "L",
+    title: "encodeUtf16, 34-unit display name",
+    ours: "layer.encodeShort",
+    ref: { kind: "series", key: "layer.encodeShort.c" },
+    unit: "ns",
+    refText: "C: NUL check + malloc + copy",
+  },
+  {
+    id: "utf16_encode_long",
+    section: "L",
+    title: "encodeUtf16, 1,024-unit description",
+    ours: "layer.encodeLong",
+    ref: { kind: "series", key: "layer.encodeLong.c" },
+    unit: "ns",
+    refText: "C: NUL check + malloc + copy",
+  },
+  {
+    id: "utf16_decode_short",
+    section: "L",
+    title: "decodeUtf16, 34 units",
+    ours: "layer.decodeShort",
+    ref: { kind: "series", key: "layer.decodeShort.c" },
+    unit: "ns",
+    refText: "C: malloc + memcpy",
+  },
+  {
+    id: "utf16_decode_long",
+    section: "L",
+    title: "decodeUtf16, 1,024 units",
+    ours: "layer.decodeLong",
+    ref: { kind: "series", key: "layer.decodeLong.c" },
+    unit: "ns",
+    refText: "C: malloc + memcpy",
+  },
+  {
+    id: "decode_queue_snapshots",
+    section: "L",
+    title: "decode a queue's snapshot buffers into JobSnapshot objects",
+    ours: "layer.decodeQueue",
+    ref: { kind: "series", key: "layer.decodeQueue.c" },
+    unit: "us",
+    refText: "C: parse into structs (GUID text, owned strings)",
+  },
+];
+
+/** A computed row of the report. */
+export interface Row {
+  /** Stable id. */
+  readonly id: string;
+  /** Section ("1".."6", "L"). */
+  readonly section: string;
+  /** What is measured. */
+  readonly title: string;
+  /** Unit of the numbers. */
+  readonly unit: string;
+  /** Our side, or null when pending or missing. */
+  readonly ours: Stats | null;
+  /** The reference side, or null. */
+  readonly ref: { readonly p50: number; readonly p95: number; readonly n: number } | null;
+  /** ours.p50 / ref.p50, or null. */
+  readonly ratio: number | null;
+  /** The goal text, or null. */
+  readonly goal: string | null;
+  /** "pass", "miss", "pending", "missing" or null (no goal). */
+  readonly verdict: "pass" | "miss" | "pending" | "missing" | null;
+  /** What the reference is. */
+  readonly refText: string;
+  /** Why there is no number (pending rows). */
+  readonly note: string | null;
+  /** Operations per second at the p50 (ours, ref), for throughput rows. */
+  readonly perSecond: { readonly ours: number; readonly ref: number } | null;
+}
+
+const SECONDS: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+
+/** Converts `value` from one time unit to another. */
+export function convert(value: number, from: string, to: string): number {
+  return (value * SECONDS[from]) / SECONDS[to];
+}
+
+function seriesIn(raw: RawResults, key: string, unit: string): number[] | null {
+  const series = raw.series[key];
+  if (!series || series.samples.length === 0) return null;
+  return series.samples.map((v) => convert(v, series.unit, unit));
+}
+
+/** Computes every row of {@linkcode ROWS} from raw results. */
+export function buildRows(raw: RawResults): Row[] {
+  return ROWS.map((spec): Row => {
+    const base = { id: spec.id, section: spec.section, title: spec.title, unit: spec.unit, refText: spec.refText };
+    const goal = spec.goal?.text ?? null;
+    if (spec.pending !== undefined || spec.ours === undefined) {
+      return {
+        ...base,
+        ours: null,
+        ref: null,
+        ratio: null,
+        goal,
+        verdict: "pending",
+        note: spec.pending ?? null,
+        perSecond: null,
+      };
+    }
+    const oursSamples = seriesIn(raw, spec.ours, spec.unit);
+    let ref: Row["ref"] = null;
+    if (spec.ref.kind === "series") {
+      const samples = seriesIn(raw, spec.ref.key, spec.unit);
+      if (samples) {
+        const s = stats(samples);
+        ref = { p50: s.p50, p95: s.p95, n: s.n };
+      }
+    } else if (spec.ref.kind === "sum") {
+      const parts = spec.ref.keys.map((key) => seriesIn(raw, key, spec.unit));
+      if (parts.every((p) => p !== null)) {
+        const all = parts.map((p) => stats(p as number[]));
+        ref = {
+          p50: all.reduce((a, s) => a + s.p50, 0),
+          p95: all.reduce((a, s) => a + s.p95, 0),
+          n: Math.min(...all.map((s) => s.n)),
+        };
+      }
+    }
+    if (!oursSamples) {
+      return { ...base, ours: null, ref, ratio: null, goal, verdict: "missing", note: "not measured", perSecond: null };
+    }
+    const ours = stats(oursSamples);
+    const ratio = ref && ref.p50 > 0 ? ours.p50 / ref.p50 : null;
+    const verdict = spec.goal === undefined
+      ? null
+      : ratio === null
+      ? "missing"
+      : ratio <= spec.goal.max
+      ? "pass"
+      : "miss";
+    const perSecond = spec.throughput && ref
+      ? { ours: 1 / convert(ours.p50, spec.unit, "s"), ref: 1 / convert(ref.p50, spec.unit, "s") }
+      : null;
+    return { ...base, ours, ref, ratio, goal, verdict, note: null, perSecond };
+  });
+}
+
+/** Formats a number with about three significant digits. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return "-";
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** Renders rows as a fixed-width table (one line per row, a header, a legend). */
+export function renderTable(rows: readonly Row[]): string {
+  const header = ["#", "measurement", "unit", "ours p50", "ours p95", "ref p50", "ref p95", "ratio", "goal", "result"];
+  const lines: string[][] = [header];
+  for (const row of rows) {
+    const result = row.verdict === "pending" ? (row.note ?? "pending") : row.verdict ?? "-";
+    let title = row.title;
+    if (row.perSecond) {
+      title += ` [${formatNumber(row.perSecond.ours)} vs ${formatNumber(row.perSecond.ref)} jobs/s]`;
+    }
+    lines.push([
+      row.section,
+      title,
+      row.unit,
+      row.ours ? formatNumber(row.ours.p50) : "-",
+      row.ours ? formatNumber(row.ours.p95) : "-",
+      row.ref ? formatNumber(row.ref.p50) : "-",
+      row.ref ? formatNumber(row.ref.p95) : "-",
+      row.ratio === null ? "-" : `${row.ratio.toFixed(2)}x`,
+      row.goal ?? "-",
+      result,
+    ]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const numeric = new Set([3, 4, 5, 6, 7]);
+  return lines
+    .map((line) => line.map((cell, i) => pad(cell, widths[i], numeric.has(i))).join("  ").trimEnd())
+    .join("\n");
+}
+
+/** The COM round trips of one operation: counted (reference, FFI) and derived (ours). */
+export interface RoundTrips {
+  /** Operation. */
+  readonly operation: string;
+  /** FFI calls our API made for it (counted at run time). */
+  readonly oursFfiCalls: number | null;
+  /** COM calls our API makes for it (FFI calls x the shim's COM calls per function, from ffi/bits_shim.c). */
+  readonly oursComCalls: number | null;
+  /** Proxy releases our API makes for it. */
+  readonly oursReleases: number | null;
+  /** COM calls the reference made (counted). */
+  readonly refComCalls: number | null;
+  /** Proxy releases the reference made (counted). */
+  readonly refReleases: number | null;
+}
+
+/**
+ * COM method calls and proxy releases each shim function makes on the happy
+ * path, read off ffi/bits_shim.c. The snapshot adds GetError,
+ * IBackgroundCopyError::GetError and one release in the two error states only.
+ */
+export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }> = {
+  bits_connect: { calls: 1, releases: 0 }, // CoCreateInstance (activation; several RPCs to rpcss too)
+  bits_manager_create_job: { calls: 2, releases: 0 }, // CreateJob, SetDescription
+  bits_manager_get_job: { calls: 1, releases: 0 }, // GetJob
+  bits_manager_enum_jobs: { calls: 3, releases: 1 }, // EnumJobs, GetCount, Next; enumerator Release
+  bits_job_add_file: { calls: 1, releases: 0 },
+  bits_job_resume: { calls: 1, releases: 0 },
+  bits_job_complete: { calls: 1, releases: 0 },
+  bits_job_cancel: { calls: 1, releases: 0 },
+  bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
+  bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
+  bits_release: { calls: 0, releases: 1 },
+};
+
+/** Our COM calls and releases for a set of counted FFI calls. */
+export function comFromFfi(ffi: Record<string, number>): { calls: number; releases: number; ffi: number } {
+  let calls = 0;
+  let releases = 0;
+  let total = 0;
+  for (const [name, count] of Object.entries(ffi)) {
+    const per = SHIM_COM_CALLS[name] ?? { calls: 0, releases: 0 };
+    calls += per.calls * count;
+    releases += per.releases * count;
+    total += count;
+  }
+  return { calls, releases, ffi: total };
+}
+
+/** Renders the round-trip table. */
+export function renderRoundTrips(trips: readonly RoundTrips[]): string {
+  const header = ["operation", "ours: FFI calls", "ours: COM calls + releases", "reference: COM calls + releases"];
+  const show = (calls: number | null, releases: number | null): string =>
+    calls === null ? "-" : `${formatNumber(calls)} + ${formatNumber(releases ?? 0)}`;
+  const lines: string[][] = [header];
+  for (const t of trips) {
+    lines.push([
+      t.operation,
+      t.oursFfiCalls === null ? "-" : formatNumber(t.oursFfiCalls),
+      show(t.oursComCalls, t.oursReleases),
+      show(t.refComCalls, t.refReleases),
+    ]);
+  }
+  return renderColumns(lines);
+}
+
+/** RPC round trips counted in Wine's `+rpc` trace (I_RpcSendReceive lines), per operation. */
+export interface TracedTrips {
+  /** Operation. */
+  readonly operation: string;
+  /** Round trips our API made. */
+  readonly ours: number | null;
+  /** Round trips the reference made. */
+  readonly ref: number | null;
+}
+
+/** Renders the traced round trips. */
+export function renderTraced(traced: readonly TracedTrips[]): string {
+  const lines: string[][] = [["operation", "ours: RPCs", "reference: RPCs"]];
+  for (const t of traced) {
+    lines.push([
+      t.operation,
+      t.ours === null ? "-" : formatNumber(t.ours),
+      t.ref === null ? "-" : formatNumber(t.ref),
+    ]);
+  }
+  return renderColumns(lines);
+}
+
+function renderColumns(lines: readonly string[][]): string {
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  return lines.map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}

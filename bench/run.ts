@@ -1,0 +1,285 @@
+/**
+ * `deno task bench`: builds the C reference and micro-benchmarks, runs the
+ * measurements with the Windows Deno against real BITS (under Wine in the
+ * bed on Linux, natively on Windows), prints the table and writes
+ * `bench/results.json`. See docs/performance.md.
+ *
+ * Options:
+ *   --quick      a smoke run (30 jobs, few iterations); not for quoting
+ *   --no-trace   skip the Wine +rpc trace that counts real RPC round trips (Linux only)
+ *   --out PATH   where to write the results (default bench/results.json)
+ *
+ * Permissions: --allow-read --allow-write --allow-run --allow-env --allow-sys
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { prepare, REPO_ROOT } from "../scripts/windows_deno.ts";
+import {
+  buildRows,
+  type HostFacts,
+  type RawResults,
+  renderRoundTrips,
+  renderTable,
+  renderTraced,
+  type Row,
+  stats,
+} from "./report.ts";
+import { traceOperations } from "./trace.ts";
+
+const ON_WINDOWS = Deno.build.os === "windows";
+/** Permissions of bench/measure.ts and bench/trace_ops.ts under the Windows Deno. */
+const MEASURE_FLAGS = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-run", "--allow-sys"];
+/** A hang guard, not a timing assertion: a full run takes about five minutes. */
+const MEASURE_TIMEOUT_MS = 20 * 60_000;
+
+function log(message: string): void {
+  console.error(`bench: ${message}`);
+}
+
+async function mtime(path: URL): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).mtime?.getTime();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Starts `program args`; `undefined` when it cannot start. */
+async function probe(program: string, args: string[]): Promise<number | undefined> {
+  try {
+    return (await new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).output()).code;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+interface Target {
+  readonly source: string;
+  readonly output: string;
+  /** Extra flags for GCC-compatible drivers. */
+  readonly gnu: readonly string[];
+  /** Extra arguments for MSVC `cl`. */
+  readonly msvc: readonly string[];
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    source: "bench/ref/bits_ref.c",
+    output: "bench/build/bits_ref.exe",
+    gnu: ["-lole32"],
+    msvc: ["ole32.lib"],
+  },
+  {
+    source: "bench/ref/micro.c",
+    output: "bench/build/bench_micro.dll",
+    gnu: ["-shared"],
+    msvc: ["/LD"],
+  },
+];
+
+const GNU_FLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-s", "-static-libgcc"];
+
+/** Compiles the C side into bench/build/ when a source is newer than its output. */
+async function buildC(): Promise<void> {
+  await Deno.mkdir(new URL("bench/build/", REPO_ROOT), { recursive: true });
+  let compiler: "gnu" | "msvc" | undefined;
+  let program = "x86_64-w64-mingw32-gcc";
+  for (const target of TARGETS) {
+    const built = await mtime(new URL(target.output, REPO_ROOT));
+    const source = await mtime(new URL(target.source, REPO_ROOT));
+    if (source === undefined) throw new Error(`missing ${target.source}`);
+    if (built !== undefined && built > source) continue;
+    if (compiler === undefined) {
+      if (!ON_WINDOWS) {
+        if (await probe(program, ["--version"]) === undefined) {
+          throw new Error(`${program} not found (apt-get install gcc-mingw-w64-x86-64)`);
+        }
+        compiler = "gnu";
+      } else if (await probe("gcc", ["--version"]) !== undefined) {
+        [compiler, program] = ["gnu", "gcc"];
+      } else if (await probe("clang", ["--version"]) !== undefined) {
+        [compiler, program] = ["gnu", "clang"];
+      } else if (await probe("cl", []) !== undefined) {
+        [compiler, program] = ["msvc", "cl"];
+      } else {
+        throw new Error("no C compiler found (gcc, clang or cl); see docs/building.md");
+      }
+    }
+    const args = compiler === "gnu"
+      ? [...GNU_FLAGS, "-o", target.output, target.source, ...target.gnu]
+      : ["/nologo", "/O2", "/W3", "/MT", "/Fo:bench\\build\\", `/Fe:${target.output}`, target.source, ...target.msvc];
+    log(`$ ${program} ${args.join(" ")}`);
+    const { code } = await new Deno.Command(program, { args, cwd: REPO_ROOT, stdin: "null" }).output();
+    if (code !== 0) throw new Error(`${program} failed for ${target.source} (exit ${code})`);
+  }
+}
+
+/** Runs a script with the Windows Deno (bed or native); returns its stdout and, if asked, its stderr. */
+export async function runWindowsScript(
+  script: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; captureStderr?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const denoArgs = ["run", "--cached-only", "--no-check", ...MEASURE_FLAGS, script, ...args];
+  const [command, commandArgs] = ON_WINDOWS
+    ? [Deno.execPath(), denoArgs]
+    : ["bash", ["scripts/bed/run.sh", "--", "/opt/deno/deno", ...denoArgs]];
+  log(`$ ${[command, ...commandArgs].join(" ")}`);
+  const child = new Deno.Command(command, {
+    args: commandArgs,
+    cwd: REPO_ROOT,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: options.captureStderr ? "piped" : "inherit",
+  }).spawn();
+  const timer = setTimeout(() => {
+    log(`${script} still running after ${MEASURE_TIMEOUT_MS / 60_000} min: stopping it`);
+    child.kill("SIGTERM");
+  }, MEASURE_TIMEOUT_MS);
+  try {
+    const output = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: options.captureStderr ? decoder.decode(output.stderr) : "",
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function hostFacts(): Promise<HostFacts> {
+  let cpuModel: string | null = null;
+  if (ON_WINDOWS) {
+    cpuModel = Deno.env.get("PROCESSOR_IDENTIFIER") ?? null;
+  } else {
+    try {
+      cpuModel = /^model name\s*:\s*(.+)$/m.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1] ?? null;
+    } catch {
+      cpuModel = null;
+    }
+  }
+  return {
+    date: new Date().toISOString(),
+    mode: ON_WINDOWS ? "windows (native)" : "linux (Wine bed)",
+    hostOs: `${Deno.build.os} ${Deno.osRelease()}`,
+    cpuModel,
+    hostCpus: navigator.hardwareConcurrency,
+    runnerDeno: Deno.version.deno,
+  };
+}
+
+function p50(raw: RawResults, key: string): number | null {
+  const s = raw.series[key];
+  return s && s.samples.length > 0 ? stats(s.samples).p50 : null;
+}
+
+/** Numbers derived from several series (all p50, in ms). */
+function derived(raw: RawResults): Record<string, number | null> {
+  const sub = (a: number | null, b: number | null): number | null =>
+    a === null || b === null ? null : Number((a - b).toFixed(1));
+  const round = (v: number | null): number | null => v === null ? null : Number(v.toFixed(2));
+  return {
+    cliStartCostMs: sub(p50(raw, "cli.version"), p50(raw, "cli.eval0")),
+    cliListOverDenoStartMs: sub(p50(raw, "cli.list"), p50(raw, "cli.eval0")),
+    refQueueEnumerateMs: round(p50(raw, "queue.ref.enumerate")),
+    refQueueSnapshotsMs: round(p50(raw, "queue.ref.snapshots")),
+    refQueueReleaseMs: round(p50(raw, "queue.ref.release")),
+  };
+}
+
+function summary(rows: readonly Row[]): string {
+  return rows
+    .filter((r) => r.goal !== null)
+    .map((r) =>
+      `${r.section}. ${r.id}: ${r.verdict}${r.ratio === null ? "" : ` (${r.ratio.toFixed(2)}x, goal ${r.goal})`}`
+    )
+    .join("; ");
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { quick: { type: "boolean" }, "no-trace": { type: "boolean" }, out: { type: "string" } },
+  });
+  const out = values.out ?? "bench/results.json";
+  await prepare();
+  await buildC();
+
+  const measured = await runWindowsScript("bench/measure.ts", values.quick ? ["--quick"] : []);
+  if (measured.code !== 0) {
+    log(`bench/measure.ts failed with exit code ${measured.code}`);
+    return 1;
+  }
+  let raw: RawResults;
+  try {
+    raw = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "");
+  } catch {
+    log(`bench/measure.ts printed no results:\n${measured.stdout}`);
+    return 1;
+  }
+
+  const traced = ON_WINDOWS || values["no-trace"]
+    ? null
+    : await traceOperations((script, args, env) => runWindowsScript(script, args, { env, captureStderr: true }));
+
+  const host = await hostFacts();
+  const rows = buildRows(raw);
+  const extra = derived(raw);
+  const machine = {
+    ...host,
+    windowsSide: raw.facts.wine
+      ? `Wine ${raw.facts.wine} (reports Windows ${raw.facts.osRelease})`
+      : `Windows ${raw.facts.osRelease}`,
+    denoExe: raw.facts.deno,
+    v8: raw.facts.v8,
+    cpusSeen: raw.facts.cpus,
+    queueJobs: raw.facts.queueJobs,
+    settings: raw.facts.settings,
+  };
+
+  console.log(
+    `\ndeno-bits benchmark, ${host.date.slice(0, 10)}, ${machine.windowsSide}, ${host.hostOs}, ` +
+      `${
+        host.cpuModel ?? "unknown CPU"
+      } (${host.hostCpus} CPUs), deno.exe ${raw.facts.deno}, queue ${raw.facts.queueJobs} jobs` +
+      (raw.facts.settings.quick ? " [QUICK RUN: not for quoting]" : ""),
+  );
+  console.log("Ratios are ours / reference at p50; lower is better. Times are per operation.\n");
+  console.log(renderTable(rows));
+  console.log("\nCOM round trips per operation (COM calls + proxy releases):\n");
+  console.log(renderRoundTrips(raw.roundTrips));
+  if (traced) {
+    console.log(`\nRPC round trips counted in Wine's +rpc trace (I_RpcSendReceive), queue of ${traced.jobs} jobs:\n`);
+    console.log(renderTraced(traced.rows));
+  }
+  console.log(
+    `\nCLI start cost (cli version - deno eval 0, p50): ${extra.cliStartCostMs} ms; ` +
+      `cli list - deno eval 0: ${extra.cliListOverDenoStartMs} ms. ` +
+      `Reference queue read: enumerate ${extra.refQueueEnumerateMs} ms, snapshots ${extra.refQueueSnapshotsMs} ms, ` +
+      `releases ${extra.refQueueReleaseMs} ms.`,
+  );
+  for (const note of raw.notes) console.log(`note: ${note}`);
+  console.log(`\ngoals: ${summary(rows)}`);
+
+  const results = {
+    version: 1,
+    machine,
+    measurements: rows,
+    roundTrips: raw.roundTrips,
+    tracedRoundTrips: traced,
+    derived: extra,
+    notes: raw.notes,
+  };
+  await Deno.writeTextFile(new URL(out, REPO_ROOT), JSON.stringify(results, null, 2) + "\n");
+  log(`wrote ${out}`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,131 @@
+/**
+ * Monitoring against the real BITS service: the JobTransferred callback, the
+ * watchdog poll for what callbacks never report, `wait` and `watch` in the CLI.
+ */
+
+import assert from "node:assert/strict";
+import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
+import { startServer } from "../support/server.ts";
+import { BitsSession, CLI_PERMISSIONS, runCli } from "./_helpers.ts";
+
+/** Collects events until `stop` says so (the watch then ends through its signal). */
+async function collect(
+  target: readonly BitsJob[],
+  options: { pollInterval: number; stop: (event: WatchEvent) => boolean; onFirst?: () => Promise<void> },
+): Promise<WatchEvent[]> {
+  const controller = new AbortController();
+  const events: WatchEvent[] = [];
+  const guard = setTimeout(() => controller.abort(), 60_000);
+  try {
+    for await (const event of watch(target, { pollInterval: options.pollInterval, signal: controller.signal })) {
+      events.push(event);
+      if (events.length === 1) await options.onFirst?.();
+      if (options.stop(event)) break;
+    }
+  } finally {
+    clearTimeout(guard);
+  }
+  return events;
+}
+
+Deno.test("a JobTransferred callback reports the transfer before the next poll would have", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: server.contentUrl(200_000, 31), path: session.path("cb.bin") }], {
+      suspended: true,
+    }),
+  );
+  const POLL = 30_000;
+  const started = Date.now();
+  const events = await collect([job], {
+    pollInterval: POLL,
+    // Resume only once the watch has registered its callback and polled once.
+    onFirst: () => job.resume(),
+    stop: (e) => e.kind === "transferred",
+  });
+  const transferred = events.at(-1)!;
+  assert.equal(transferred.kind, "transferred");
+  assert.equal(transferred.source, "callback");
+  assert.ok(transferred.at - started < POLL, `arrived ${transferred.at - started} ms after the first poll`);
+  assert.equal(transferred.progress?.bytesTransferred, 200_000);
+  assert.deepEqual(events[0].kind === "state" && [events[0].state, events[0].source], ["SUSPENDED", "poll"]);
+  assert.equal((await job.snapshot()).state, "TRANSFERRED");
+  assert.equal(await job.complete(), "completed");
+});
+
+Deno.test("a 404 is reported as an error event by the watchdog poll", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: `${server.origin}/gone.bin`, path: session.path("gone.bin") }]),
+  );
+  const events = await collect([job], { pollInterval: 200, stop: (e) => e.kind === "error" });
+  const error = events.at(-1)!;
+  assert.equal(error.kind, "error");
+  assert.equal(error.error?.code, "BG_E_HTTP_ERROR_404");
+  assert.equal(error.error?.context, "REMOTE_FILE");
+  // Wine never delivers JobError: only the poll can see it there.
+  if (wineVersion() !== null) assert.equal(error.source, "poll");
+});
+
+Deno.test("wait ends when another process completes the job", async () => {
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: "http://127.0.0.1:9/never", path: session.path("never.bin") }], {
+      suspended: true,
+    }),
+  );
+  const waiter = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, "cli.ts", "wait", job.id, "--interval", "0.2"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Let the waiter attach and poll once, then complete the job from this process.
+  await new Promise((r) => setTimeout(r, 3000));
+  await job.complete();
+  const result = await waiter.output();
+  const stderr = new TextDecoder().decode(result.stderr);
+  // Wine keeps the ACKNOWLEDGED job visible (done: 0); Windows drops it (vanished: 4).
+  assert.ok(result.code === 0 || result.code === 4, `exit ${result.code}: ${stderr}`);
+  if (wineVersion() !== null) {
+    assert.equal(result.code, 0, stderr);
+    assert.match(new TextDecoder().decode(result.stdout), /completed by another process/);
+  }
+});
+
+Deno.test("wait --timeout exits 3 and leaves the job as it was", async () => {
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: "http://127.0.0.1:9/never", path: session.path("t.bin") }], {
+      suspended: true,
+    }),
+  );
+  const result = await runCli(["wait", job.id, "--timeout", "1", "--interval", "0.2"]);
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stderr, /TimeoutError/);
+  assert.equal((await job.snapshot()).state, "SUSPENDED");
+});
+
+Deno.test("watch --json writes one versioned JSON event per line and ends when the job settles", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: server.contentUrl(100_000, 32), path: session.path("w.bin") }]),
+  );
+  const result = await runCli(["watch", job.id, "--json", "--interval", "0.2"]);
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.trimEnd().split("\n");
+  const events = lines.map((line) => JSON.parse(line));
+  assert.ok(events.every((e) => e.version === 1 && e.jobId === job.id && typeof e.at === "string"), result.stdout);
+  assert.ok(events.some((e) => e.kind === "transferred"), result.stdout);
+  assert.equal(events.at(-1).state, "TRANSFERRED");
+  assert.equal(result.stderr.trim(), "", "nothing but events on stdout, nothing on stderr");
+  // Plain mode: one line per state change on stderr.
+  const plain = await runCli(["watch", job.id]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stderr, /^\{[0-9A-F-]+\} deno-bits download: TRANSFERRED \(97\.7 KiB\) \[poll\]$/m);
+  const usage = await runCli(["watch"]);
+  assert.equal(usage.code, 2);
+});
