@@ -30,8 +30,16 @@ const QUICK = Deno.args.includes("--quick");
 
 /** How much of everything; `--quick` is a smoke run. */
 const SETTINGS = QUICK
-  ? { jobs: 30, queueIterations: 2, oneIterations: 40, cliRuns: 2, createCancel: 15, layerSamples: 10 }
-  : { jobs: 300, queueIterations: 5, oneIterations: 300, cliRuns: 5, createCancel: 100, layerSamples: 40 };
+  ? { jobs: 30, rounds: 2, queueIterations: 2, onePerRound: 15, createCancelPerRound: 5, cliRuns: 2, layerSamples: 10 }
+  : {
+    jobs: 300,
+    rounds: 10,
+    queueIterations: 7,
+    onePerRound: 30,
+    createCancelPerRound: 10,
+    cliRuns: 7,
+    layerSamples: 40,
+  };
 
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const MICRO_DLL = new URL("./build/bench_micro.dll", import.meta.url);
@@ -46,6 +54,8 @@ const CLI_FLAGS = [
   "--allow-env=BITS_SHIM_PATH",
 ];
 const REMOTE = "http://127.0.0.1:9/x";
+/** Snapshots in flight at a time in the pooled queue-read variant. */
+const POOL = 8;
 const PREFIX = `bench-${crypto.randomUUID().slice(0, 8)}`;
 
 const series: Record<string, Series> = {};
@@ -57,8 +67,10 @@ function log(message: string): void {
   console.error(`bench: ${message}`);
 }
 
+/** Adds samples to a series (measurements run in interleaved rounds, ours and the reference's in turn). */
 function record(key: string, unit: Series["unit"], samples: readonly number[]): void {
-  series[key] = { unit, samples: samples.map((v) => Number(v.toPrecision(6))) };
+  const previous = series[key]?.samples ?? [];
+  series[key] = { unit, samples: [...previous, ...samples.map((v) => Number(v.toPrecision(6)))] };
 }
 
 // ---------------------------------------------------------------------------
@@ -66,7 +78,9 @@ function record(key: string, unit: Series["unit"], samples: readonly number[]): 
 
 /** `samples` batches of `batch` calls of a synchronous operation; ns per call for each batch. */
 function timeSync(batch: number, samples: number, op: () => number): number[] {
-  for (let i = 0; i < batch; i++) sink += op(); // warm-up: compile and settle
+  // Warm-up long enough for V8 to optimise the caller (and FFI fast calls to kick in).
+  const warmUp = Math.max(batch * 3, 200_000);
+  for (let i = 0; i < warmUp; i++) sink += op();
   const out: number[] = [];
   for (let s = 0; s < samples; s++) {
     const t0 = performance.now();
@@ -97,6 +111,29 @@ async function timeEach(n: number, op: (i: number) => Promise<void>): Promise<nu
     out.push(performance.now() - t0);
   }
   return out;
+}
+
+/**
+ * Runs `op` while a 1 ms interval timer ticks, and returns the longest gap
+ * between ticks: how long the event loop was blocked at most (synchronous FFI
+ * calls block it; nonblocking ones do not).
+ */
+async function longestStall(op: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const tick = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const timer = setInterval(tick, 1);
+  try {
+    await op();
+    tick();
+  } finally {
+    clearInterval(timer);
+  }
+  return longest;
 }
 
 // ---------------------------------------------------------------------------
@@ -132,6 +169,60 @@ function num(result: RefResult, key: string): number {
   const value = result[key];
   if (typeof value !== "number") throw new Error(`bits_ref.exe: no ${key}`);
   return value;
+}
+
+/**
+ * One `bits_ref.exe serve` process for the whole run: commands go in on
+ * stdin, one JSON line comes back per command. The reference keeps one
+ * connection, like our side, and the two sides can alternate finely.
+ */
+class RefServer {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  #buffer = "";
+
+  constructor() {
+    this.#child = new Deno.Command(REF_EXE, { args: ["serve"], stdin: "piped", stdout: "piped", stderr: "inherit" })
+      .spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Runs one command (tab-separated on the wire: paths may hold spaces). */
+  async run(args: readonly string[]): Promise<RefResult> {
+    await this.#writer.write(new TextEncoder().encode(args.join("\t") + "\n"));
+    const line = await this.#readLine();
+    let result: RefResult;
+    try {
+      result = JSON.parse(line);
+    } catch {
+      throw new Error(`bits_ref.exe serve: not JSON after ${args.join(" ")}: ${line}`);
+    }
+    if (result.ok !== true) throw new Error(`bits_ref.exe serve: ${args.join(" ")} failed: ${line}`);
+    return result;
+  }
+
+  async #readLine(): Promise<string> {
+    for (;;) {
+      const newline = this.#buffer.indexOf("\n");
+      if (newline >= 0) {
+        const line = this.#buffer.slice(0, newline);
+        this.#buffer = this.#buffer.slice(newline + 1);
+        return line.trim();
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) throw new Error("bits_ref.exe serve ended early");
+      this.#buffer += value;
+    }
+  }
+
+  /** Ends the process (EOF on its stdin) and waits for it. */
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await this.#reader.cancel().catch(() => {});
+    await this.#child.status;
+  }
 }
 
 const micro = Deno.dlopen(MICRO_DLL, {
@@ -182,8 +273,9 @@ function addTrips(
   ref: { calls: number; releases: number } | null,
 ): void {
   const ours = ffi ? comFromFfi(ffi) : null;
+  const retries = (ffi?.bits_manager_enum_jobs ?? 0) - 1;
   roundTrips.push({
-    operation,
+    operation: retries > 0 ? `${operation}; EnumJobs retried ${retries}x (array too small)` : operation,
     oursFfiCalls: ours?.ffi ?? null,
     oursComCalls: ours?.calls ?? null,
     oursReleases: ours?.releases ?? null,
@@ -307,6 +399,27 @@ async function listSequential(): Promise<JobSnapshot[]> {
   const snapshots: JobSnapshot[] = [];
   try {
     for (const handle of handles) snapshots.push(await readSnapshot(handle, "(enumerated)"));
+  } finally {
+    for (const handle of handles) handle.dispose();
+    loadShim().symbols.bits_release(manager);
+  }
+  return snapshots;
+}
+
+/** The same with `limit` snapshots in flight at a time (a pool of nonblocking calls). */
+async function listPooled(limit: number): Promise<JobSnapshot[]> {
+  const { manager, jobs } = await rawQueue();
+  const handles = jobs.map((p) => new OwnedHandle(p, "enumerated job"));
+  const snapshots: JobSnapshot[] = new Array(handles.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < handles.length) {
+      const i = next++;
+      snapshots[i] = await readSnapshot(handles[i], "(enumerated)");
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, handles.length) }, worker));
   } finally {
     for (const handle of handles) handle.dispose();
     loadShim().symbols.bits_release(manager);
@@ -441,6 +554,7 @@ async function measureCli(expectedJobs: number): Promise<void> {
 async function main(): Promise<void> {
   const loaded = loadShim();
   const wine = wineVersion();
+  const { rounds } = SETTINGS;
   log(`${wine ? `Wine ${wine}` : "Windows"}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`);
 
   // Layer measurements first: no BITS work is running.
@@ -449,54 +563,65 @@ async function main(): Promise<void> {
   measureUtf16();
 
   const bits = await connect();
+  const ref = new RefServer();
   const dir = await Deno.makeTempDir({ prefix: "bits-bench-" });
   let queueJobs = 0;
   try {
     const existing = (await bits.listJobs()).filter((j) => j.state !== "CANCELLED" && j.state !== "ACKNOWLEDGED");
     if (existing.length > 0) notes.push(`${existing.length} jobs were already queued and count towards the queue.`);
     const toCreate = Math.max(0, SETTINGS.jobs - existing.length);
-    const oursCount = Math.floor(toCreate / 2);
-    log(`creating ${toCreate} suspended jobs (${oursCount} through deno-bits, ${toCreate - oursCount} by bits_ref)`);
-    record("create.ours", "ms", await createJobs(bits, dir, oursCount, "ours"));
-    const created = await runRef(["create", String(toCreate - oursCount), dir, `${PREFIX}-ref`]);
-    record("create.ref", "ms", numbers(created.result, "samples_us").map((us) => us / 1000));
+    log(`creating ${toCreate} suspended jobs, alternately through deno-bits and bits_ref, in ${rounds} rounds`);
+    let refCreate: RefResult | undefined;
+    for (let round = 0, created = 0; round < rounds; round++) {
+      const share = Math.round((toCreate * (round + 1)) / rounds) - created;
+      const ours = Math.floor(share / 2);
+      record("create.ours", "ms", await createJobs(bits, dir, ours, `ours-${round}`));
+      if (share - ours > 0) {
+        refCreate = await ref.run(["create", String(share - ours), dir, `${PREFIX}-ref-${round}`]);
+        record("create.ref", "ms", numbers(refCreate, "samples_us").map((us) => us / 1000));
+      }
+      created += share;
+    }
 
     const queue = await bits.listJobs();
     queueJobs = queue.length;
-    log(`1: queue snapshot, ${queueJobs} jobs, ${SETTINGS.queueIterations} iterations each (+1 warm-up)`);
-    const oursQueue = await timeEach(SETTINGS.queueIterations, async () => {
-      const jobs = await bits.listJobs();
-      if (jobs.length !== queueJobs) throw new Error(`listJobs saw ${jobs.length} jobs, expected ${queueJobs}`);
-    });
-    record("queue.ours", "ms", oursQueue);
-    const refQueue = await runRef(["queue", String(SETTINGS.queueIterations + 1)]);
-    if (num(refQueue.result, "jobs") !== queueJobs) throw new Error(`bits_ref saw ${refQueue.result.jobs} jobs`);
-    record("queue.ref", "ms", numbers(refQueue.result, "total_us").slice(1).map((us) => us / 1000));
-    record("queue.ref.enumerate", "ms", numbers(refQueue.result, "enumerate_us").slice(1).map((us) => us / 1000));
-    record("queue.ref.snapshots", "ms", numbers(refQueue.result, "snapshots_us").slice(1).map((us) => us / 1000));
-    record("queue.ref.release", "ms", numbers(refQueue.result, "release_us").slice(1).map((us) => us / 1000));
+    log(`1: queue snapshot, ${queueJobs} jobs, ${SETTINGS.queueIterations} times: listJobs, reference, our variants`);
+    await bits.listJobs(); // warm-up of each side
+    await ref.run(["queue", "1"]);
     await listSequential();
-    record(
-      "queue.oursSequential",
-      "ms",
-      await timeEach(SETTINGS.queueIterations, () => listSequential().then(() => {})),
-    );
+    await listPooled(POOL);
+    for (let i = 0; i < SETTINGS.queueIterations; i++) {
+      const t0 = performance.now();
+      const jobs = await bits.listJobs();
+      record("queue.ours", "ms", [performance.now() - t0]);
+      if (jobs.length !== queueJobs) throw new Error(`listJobs saw ${jobs.length} jobs, expected ${queueJobs}`);
+      const refQueue = await ref.run(["queue", "1"]);
+      if (num(refQueue, "jobs") !== queueJobs) throw new Error(`bits_ref saw ${refQueue.jobs} jobs`);
+      for (const [key, field] of [["", "total_us"], [".enumerate", "enumerate_us"], [".snapshots", "snapshots_us"]]) {
+        record(`queue.ref${key}`, "ms", numbers(refQueue, field).map((us) => us / 1000));
+      }
+      record("queue.ref.release", "ms", numbers(refQueue, "release_us").map((us) => us / 1000));
+      record("queue.oursSequential", "ms", await timeEach(1, () => listSequential().then(() => {})));
+      record("queue.oursPool", "ms", await timeEach(1, () => listPooled(POOL).then(() => {})));
+      if (i < 3) record("queue.stall", "ms", [await longestStall(() => bits.listJobs())]);
+    }
 
     const target = queue.find((j) => j.displayName.startsWith(`${PREFIX}-ours-`)) ?? queue[0];
-    log(`2: one job's snapshot, ${SETTINGS.oneIterations} times each (+20 warm-up)`);
+    log(`2: one job's snapshot, ${rounds} rounds of ${SETTINGS.onePerRound}, alternately`);
     {
       using job = await bits.getJob(target.id);
       for (let i = 0; i < 20; i++) await job.snapshot();
-      record(
-        "one.ours",
-        "us",
-        (await timeEach(SETTINGS.oneIterations, () => job.snapshot().then(() => {}))).map((ms) => ms * 1000),
-      );
+      let refOne: RefResult | undefined;
+      for (let round = 0; round < rounds; round++) {
+        const ours = await timeEach(SETTINGS.onePerRound, () => job.snapshot().then(() => {}));
+        record("one.ours", "us", ours.map((ms) => ms * 1000));
+        // Each command opens the job anew (GetJob, untimed); its first two reads are dropped as warm-up.
+        refOne = await ref.run(["one", target.id, String(SETTINGS.onePerRound + 2)]);
+        record("one.ref", "us", numbers(refOne, "samples_us").slice(2));
+      }
       const snapshotCalls = await countFfi(() => job.snapshot().then(() => {}));
-      const refOne = await runRef(["one", target.id, String(SETTINGS.oneIterations + 20)]);
-      record("one.ref", "us", numbers(refOne.result, "samples_us").slice(20));
       addTrips("job.snapshot() (job not in error)", snapshotCalls, {
-        calls: num(refOne.result, "com_calls_per_snapshot"),
+        calls: num(refOne as RefResult, "com_calls_per_snapshot"),
         releases: 0,
       });
     }
@@ -515,10 +640,12 @@ async function main(): Promise<void> {
       releases: num(refCold.result, "com_releases"),
     });
     const createCalls = await countFfi(() => createJobs(bits, dir, 1, "counted").then(() => {}));
-    addTrips("download([1 file], { suspended: true })", createCalls, {
-      calls: num(created.result, "com_calls_per_job"),
-      releases: num(created.result, "com_releases_per_job"),
-    });
+    if (refCreate) {
+      addTrips("download([1 file], { suspended: true })", createCalls, {
+        calls: num(refCreate, "com_calls_per_job"),
+        releases: num(refCreate, "com_releases_per_job"),
+      });
+    }
 
     await measureCli(queueJobs);
   } finally {
@@ -526,7 +653,8 @@ async function main(): Promise<void> {
     log(`cancelled ${await cleanup(bits)} jobs`);
   }
 
-  log(`4: create + cancel, ${SETTINGS.createCancel} jobs each (+5 warm-up)`);
+  const perRound = SETTINGS.createCancelPerRound;
+  log(`4: create + cancel, ${rounds} rounds of ${perRound}: ours, ours with force, reference`);
   const createCancel = (force: boolean): (i: number) => Promise<void> => async (i) => {
     const job = await bits.createJob(`${PREFIX}-cc-${force ? "f" : "d"}-${i}`);
     try {
@@ -536,15 +664,19 @@ async function main(): Promise<void> {
     }
   };
   try {
-    await timeEach(5, createCancel(false));
-    record("createCancel.ours", "ms", await timeEach(SETTINGS.createCancel, createCancel(false)));
-    await timeEach(5, createCancel(true));
-    record("createCancel.oursForce", "ms", await timeEach(SETTINGS.createCancel, createCancel(true)));
-    const refCc = await runRef(["create-cancel", String(SETTINGS.createCancel + 5), `${PREFIX}-cc-ref`]);
-    record("createCancel.ref", "ms", numbers(refCc.result, "samples_us").slice(5).map((us) => us / 1000));
+    await timeEach(3, createCancel(false));
+    await timeEach(3, createCancel(true));
+    await ref.run(["create-cancel", "3", `${PREFIX}-cc-ref-w`]);
+    let refCc: RefResult | undefined;
+    for (let round = 0; round < rounds; round++) {
+      record("createCancel.ours", "ms", await timeEach(perRound, createCancel(false)));
+      record("createCancel.oursForce", "ms", await timeEach(perRound, createCancel(true)));
+      refCc = await ref.run(["create-cancel", String(perRound), `${PREFIX}-cc-ref-${round}`]);
+      record("createCancel.ref", "ms", numbers(refCc, "samples_us").map((us) => us / 1000));
+    }
     const ccRef = {
-      calls: num(refCc.result, "com_calls_per_job"),
-      releases: num(refCc.result, "com_releases_per_job"),
+      calls: num(refCc as RefResult, "com_calls_per_job"),
+      releases: num(refCc as RefResult, "com_releases_per_job"),
     };
     addTrips("createJob() + cancel() + dispose()", await countFfi(() => createCancel(false)(0)), ccRef);
     addTrips("createJob() + cancel({ force: true }) + dispose()", await countFfi(() => createCancel(true)(0)), ccRef);
@@ -552,6 +684,8 @@ async function main(): Promise<void> {
     // A failure between createJob() and cancel() may leave a SUSPENDED job behind.
     await cleanup(bits).catch(() => 0);
     throw error;
+  } finally {
+    await ref.close();
   }
   bits.close();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -576,4 +710,12 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(raw));
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    // An explicit exit code: under Wine an uncaught error after some FFI/COM work was seen to exit 0.
+    console.error("bench: measure.ts failed:", error);
+    Deno.exit(1);
+  }
+}

@@ -144,7 +144,7 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "queue_snapshot",
     section: "1",
-    title: "snapshot of the whole queue: listJobs() (concurrent nonblocking calls)",
+    title: "snapshot of the whole queue ({jobs} jobs): listJobs()",
     ours: "queue.ours",
     ref: { kind: "series", key: "queue.ref" },
     unit: "ms",
@@ -154,11 +154,29 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "queue_snapshot_sequential",
     section: "1",
-    title: "  same, our layer one call at a time (shim + decode, no concurrency)",
+    title: "  same, enumerate + readSnapshot() one job at a time",
     ours: "queue.oursSequential",
     ref: { kind: "series", key: "queue.ref" },
     unit: "ms",
     refText: "same C reference",
+  },
+  {
+    id: "queue_snapshot_pool",
+    section: "1",
+    title: "  same, 8 readSnapshot() calls in flight at a time",
+    ours: "queue.oursPool",
+    ref: { kind: "series", key: "queue.ref" },
+    unit: "ms",
+    refText: "same C reference",
+  },
+  {
+    id: "queue_snapshot_event_loop_stall",
+    section: "1",
+    title: "  longest event-loop stall during listJobs() (1 ms timer)",
+    ours: "queue.stall",
+    ref: { kind: "none" },
+    unit: "ms",
+    refText: "-",
   },
   {
     id: "job_snapshot",
@@ -189,13 +207,13 @@ export const ROWS: readonly RowSpec[] = [
     refText: "`deno eval 0`",
   },
   {
-    id: "ref_exe_list",
+    id: "cli_list_vs_ref_exe",
     section: "3",
-    title: "  bits_ref.exe list-cold, end to end (for scale)",
-    ours: "cli.refExe",
-    ref: { kind: "series", key: "cli.refListCold" },
+    title: "  `cli.ts list --json` vs `bits_ref.exe list-cold`, both whole processes",
+    ours: "cli.list",
+    ref: { kind: "series", key: "cli.refExe" },
     unit: "ms",
-    refText: "its own in-process time",
+    refText: "C process: start, connect, enumerate, exit",
   },
   {
     id: "create_cancel",
@@ -270,7 +288,7 @@ export const ROWS: readonly RowSpec[] = [
     title: "FFI no-op, nonblocking (awaited): bits_job_snapshot(NULL, ...)",
     ours: "layer.noopNonblocking",
     ref: { kind: "series", key: "layer.noopSnapshot.c" },
-    unit: "ns",
+    unit: "us",
     refText: "C: same call via function pointer",
   },
   {
@@ -312,7 +330,7 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "decode_queue_snapshots",
     section: "L",
-    title: "decode a queue's snapshot buffers into JobSnapshot objects",
+    title: "decode {jobs} snapshot buffers into JobSnapshot objects",
     ours: "layer.decodeQueue",
     ref: { kind: "series", key: "layer.decodeQueue.c" },
     unit: "us",
@@ -348,11 +366,14 @@ export interface Row {
   readonly perSecond: { readonly ours: number; readonly ref: number } | null;
 }
 
-const SECONDS: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+/** Each unit as a power of ten of a second. */
+const EXPONENT: Record<string, number> = { s: 0, ms: -3, us: -6, ns: -9 };
 
 /** Converts `value` from one time unit to another. */
 export function convert(value: number, from: string, to: string): number {
-  return (value * SECONDS[from]) / SECONDS[to];
+  const e = EXPONENT[from] - EXPONENT[to];
+  // Dividing by an exact power of ten keeps 100,000 us = 100 ms exact.
+  return e >= 0 ? value * 10 ** e : value / 10 ** -e;
 }
 
 function seriesIn(raw: RawResults, key: string, unit: string): number[] | null {
@@ -364,7 +385,8 @@ function seriesIn(raw: RawResults, key: string, unit: string): number[] | null {
 /** Computes every row of {@linkcode ROWS} from raw results. */
 export function buildRows(raw: RawResults): Row[] {
   return ROWS.map((spec): Row => {
-    const base = { id: spec.id, section: spec.section, title: spec.title, unit: spec.unit, refText: spec.refText };
+    const title = spec.title.replaceAll("{jobs}", String(raw.facts.queueJobs));
+    const base = { id: spec.id, section: spec.section, title, unit: spec.unit, refText: spec.refText };
     const goal = spec.goal?.text ?? null;
     if (spec.pending !== undefined || spec.ours === undefined) {
       return {
@@ -496,7 +518,12 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
   bits_release: { calls: 0, releases: 1 },
 };
 
-/** Our COM calls and releases for a set of counted FFI calls. */
+/**
+ * Our COM calls and releases for a set of counted FFI calls. Several
+ * `bits_manager_enum_jobs` calls in one operation are retries: every call but
+ * the last found the array too small and made only EnumJobs + GetCount and the
+ * enumerator's release (no Next).
+ */
 export function comFromFfi(ffi: Record<string, number>): { calls: number; releases: number; ffi: number } {
   let calls = 0;
   let releases = 0;
@@ -507,6 +534,8 @@ export function comFromFfi(ffi: Record<string, number>): { calls: number; releas
     releases += per.releases * count;
     total += count;
   }
+  const enumCalls = ffi.bits_manager_enum_jobs ?? 0;
+  if (enumCalls > 1) calls -= enumCalls - 1; // no Next in the retried calls
   return { calls, releases, ffi: total };
 }
 

@@ -8,8 +8,12 @@
  *   --quick      a smoke run (30 jobs, few iterations); not for quoting
  *   --no-trace   skip the Wine +rpc trace that counts real RPC round trips (Linux only)
  *   --out PATH   where to write the results (default bench/results.json)
+ *   --keep-awake keep every CPU out of its idle state during the measurements
+ *                (Linux: one SCHED_IDLE busy loop per CPU, which yields to any
+ *                other work); shows how much of a COM round trip is CPU wake-up
+ *                latency (docs/performance.md)
  *
- * Permissions: --allow-read --allow-write --allow-run --allow-env --allow-sys
+ * Permissions: --allow-read --allow-write --allow-run --allow-env=PROCESSOR_IDENTIFIER --allow-sys=osRelease
  *
  * @module
  */
@@ -154,13 +158,43 @@ export async function runWindowsScript(
   }
 }
 
+/** One SCHED_IDLE busy loop per CPU (Linux): the CPUs never idle, yet any real work preempts the loops. */
+async function startSpinners(): Promise<Deno.ChildProcess[]> {
+  if (ON_WINDOWS) throw new Error("--keep-awake is implemented for Linux only");
+  if (await probe("chrt", ["--help"]) === undefined) throw new Error("--keep-awake needs chrt (util-linux)");
+  log(`keeping ${navigator.hardwareConcurrency} CPUs awake with SCHED_IDLE busy loops`);
+  return Array.from({ length: navigator.hardwareConcurrency }, () =>
+    new Deno.Command("chrt", {
+      args: ["--idle", "0", "sh", "-c", "while :; do :; done"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn());
+}
+
+async function stopSpinners(spinners: readonly Deno.ChildProcess[]): Promise<void> {
+  for (const child of spinners) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
+}
+
 async function hostFacts(): Promise<HostFacts> {
   let cpuModel: string | null = null;
   if (ON_WINDOWS) {
     cpuModel = Deno.env.get("PROCESSOR_IDENTIFIER") ?? null;
   } else {
+    // lscpu rather than /proc/cpuinfo: Deno asks for --allow-all to read /proc.
     try {
-      cpuModel = /^model name\s*:\s*(.+)$/m.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1] ?? null;
+      const { stdout } = await new Deno.Command("lscpu", { stdin: "null", stdout: "piped", stderr: "null" }).output();
+      const text = new TextDecoder().decode(stdout);
+      cpuModel = /^Model name:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? null;
+      const hypervisor = /^Hypervisor vendor:\s*(.+)$/m.exec(text)?.[1]?.trim();
+      if (cpuModel !== null && hypervisor) cpuModel += ` (virtual machine, ${hypervisor})`;
     } catch {
       cpuModel = null;
     }
@@ -206,13 +240,25 @@ function summary(rows: readonly Row[]): string {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { quick: { type: "boolean" }, "no-trace": { type: "boolean" }, out: { type: "string" } },
+    options: {
+      quick: { type: "boolean" },
+      "no-trace": { type: "boolean" },
+      "keep-awake": { type: "boolean" },
+      out: { type: "string" },
+    },
   });
   const out = values.out ?? "bench/results.json";
   await prepare();
   await buildC();
 
-  const measured = await runWindowsScript("bench/measure.ts", values.quick ? ["--quick"] : []);
+  const keepAwake = values["keep-awake"] === true;
+  const spinners = keepAwake ? await startSpinners() : [];
+  let measured: { code: number; stdout: string };
+  try {
+    measured = await runWindowsScript("bench/measure.ts", values.quick ? ["--quick"] : []);
+  } finally {
+    await stopSpinners(spinners);
+  }
   if (measured.code !== 0) {
     log(`bench/measure.ts failed with exit code ${measured.code}`);
     return 1;
@@ -224,6 +270,9 @@ async function main(): Promise<number> {
     log(`bench/measure.ts printed no results:\n${measured.stdout}`);
     return 1;
   }
+  // Every sample, for a closer look (not committed: .out/ is ignored).
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await Deno.writeTextFile(new URL(".out/bench-raw.json", REPO_ROOT), JSON.stringify(raw, null, 2) + "\n");
 
   const traced = ON_WINDOWS || values["no-trace"]
     ? null
@@ -241,7 +290,7 @@ async function main(): Promise<number> {
     v8: raw.facts.v8,
     cpusSeen: raw.facts.cpus,
     queueJobs: raw.facts.queueJobs,
-    settings: raw.facts.settings,
+    settings: { ...raw.facts.settings, keepAwake },
   };
 
   console.log(
@@ -249,6 +298,7 @@ async function main(): Promise<number> {
       `${
         host.cpuModel ?? "unknown CPU"
       } (${host.hostCpus} CPUs), deno.exe ${raw.facts.deno}, queue ${raw.facts.queueJobs} jobs` +
+      (keepAwake ? ", CPUs kept awake" : "") +
       (raw.facts.settings.quick ? " [QUICK RUN: not for quoting]" : ""),
   );
   console.log("Ratios are ours / reference at p50; lower is better. Times are per operation.\n");

@@ -511,6 +511,44 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
   return (int32_t)hr;
 }
 
+BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
+                                           uint32_t cap, uint32_t *len) {
+  LPWSTR desc = NULL;
+  uint32_t units = 0;
+  HRESULT hr;
+
+  if (len != NULL) {
+    *len = 0;
+  }
+  if (job == NULL || len == NULL || (buf == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
+  }
+  hr = enter_mta();
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  hr = IBackgroundCopyJob_GetDescription((IBackgroundCopyJob *)job, &desc);
+  if (FAILED(hr)) {
+    /* A failed getter's out pointer is not ours to free. */
+    return (int32_t)hr;
+  }
+  hr = string_units(desc, &units);
+  if (SUCCEEDED(hr)) {
+    *len = units;
+    if ((uint64_t)cap < (uint64_t)units + 1) {
+      hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
+    } else {
+      if (units != 0) {
+        memcpy(buf, desc, (size_t)units * 2u);
+      }
+      buf[units] = 0;
+      hr = S_OK;
+    }
+  }
+  CoTaskMemFree(desc);
+  return (int32_t)hr;
+}
+
 /* The three job methods that take no argument share one entry path. */
 typedef enum shim_job_action {
   SHIM_JOB_RESUME,

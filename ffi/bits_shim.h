@@ -102,6 +102,14 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
                                         const uint16_t *local,
                                         uint32_t local_len);
 
+/* IBackgroundCopyJob::GetDescription alone (one round trip, for checks that
+ * need only the description). *len receives the length in code units (NUL
+ * excluded); buf receives the string NUL-terminated when cap > *len, else
+ * BITS_SHIM_E_INSUFFICIENT_BUFFER. GetDescription's failure is returned as is
+ * (Wine fails it on jobs whose description was never set). */
+BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
+                                           uint32_t cap, uint32_t *len);
+
 /* IBackgroundCopyJob::Resume. */
 BITS_SHIM_API int32_t bits_job_resume(BITS_JOB job);
 

@@ -43,6 +43,10 @@ export const symbols = {
   },
   /** bits_job_add_file(job, remote, remote_len, local, local_len) */
   bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
+  /** bits_job_description(job, uint16_t* buf, uint32_t cap, uint32_t* len) */
+  bits_job_description: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_release(handle), off the JavaScript thread: a proxy's release is a round trip. */
+  bits_release_async: { name: "bits_release", parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_resume(job) */
   bits_job_resume: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_complete(job): S_OK, BG_S_PARTIAL_COMPLETE or BG_S_UNABLE_TO_DELETE_FILES */

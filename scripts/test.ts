@@ -84,7 +84,13 @@ async function main(): Promise<number> {
   };
   if (only === undefined || only === "unit") {
     await Deno.remove(new URL(".out/unit.xml", REPO_ROOT)).catch(() => {});
-    const code = await run(Deno.execPath(), ["test", ...UNIT_PERMISSIONS, "--junit-path=.out/unit.xml", "tests/unit/"]);
+    const code = await run(Deno.execPath(), [
+      "test",
+      ...UNIT_PERMISSIONS,
+      "--junit-path=.out/unit.xml",
+      "tests/unit/",
+      "bench/report_test.ts",
+    ]);
     add(await readCounts("unit", ".out/unit.xml", code));
   }
   if (only === undefined || only === "wine") {

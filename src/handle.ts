@@ -32,6 +32,8 @@ export class OwnedHandle {
   #pointer: Deno.PointerObject | null;
   #pending = 0;
   #disposed = false;
+  // Resolved when the last in-flight call settles (for disposeAsync).
+  readonly #idle: (() => void)[] = [];
   readonly #what: string;
 
   /** Takes ownership of `pointer`; `what` names it in errors ("job {…}"). */
@@ -55,8 +57,25 @@ export class OwnedHandle {
     try {
       return await call(this.#pointer);
     } finally {
-      if (--this.#pending === 0 && this.#disposed) this.#release();
+      if (--this.#pending === 0 && this.#disposed) {
+        if (this.#idle.length) this.#idle.splice(0).forEach((resolve) => resolve());
+        else this.#release();
+      }
     }
+  }
+
+  /**
+   * Releases the pointer off the JavaScript thread (a proxy's release is a
+   * round trip to the service), waiting for in-flight calls first. Idempotent.
+   */
+  async disposeAsync(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    finalizer.unregister(this);
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    const pointer = this.#pointer;
+    this.#pointer = null;
+    if (pointer !== null) await loadShim().symbols.bits_release_async(pointer);
   }
 
   /** Releases the pointer (now, or when the last in-flight call settles). Idempotent. */

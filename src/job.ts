@@ -11,9 +11,9 @@ import { loadShim } from "../ffi/library.ts";
 import { decodeFiles, decodeSnapshot } from "./decode.ts";
 import { BitsError, unwrap, WmpJobOwnedError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
-import { HR, hresultName } from "./hresult.ts";
+import { failed, HR, hresultName } from "./hresult.ts";
 import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
-import { encodeUtf16 } from "./utf16.ts";
+import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
@@ -193,8 +193,20 @@ export class BitsJob implements Disposable {
 
   /** Refuses to finish a job the Player owns (a `::WMP_JOB:` description, convention rule R4). */
   async #refuseIfPlayerOwned(action: "complete" | "cancel"): Promise<void> {
-    const { description } = await this.snapshot();
-    if (wmpKindOf(description) === "job") throw new WmpJobOwnedError(this.id, action);
+    if (wmpKindOf(await this.#description()) === "job") throw new WmpJobOwnedError(this.id, action);
+  }
+
+  /** The description alone (one round trip); `""` when BITS cannot return one. */
+  async #description(): Promise<string> {
+    // The tag is all the guard needs, and BITS caps descriptions at 1,024 characters.
+    const buffer = new Uint16Array(1025);
+    const length = new Uint32Array(1);
+    const hr = await this.#handle.use((job) =>
+      loadShim().symbols.bits_job_description(job, buffer, buffer.length, length)
+    );
+    // Wine fails GetDescription on a job whose description was never set: it is no WMP job then.
+    if (failed(hr)) return "";
+    return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
   }
 
   /** Reads the job's whole state in one call. */

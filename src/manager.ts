@@ -158,14 +158,16 @@ export class BitsManager implements Disposable {
    */
   async listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
     const read = await this.#enumerate(options);
-    for (const { handle } of read) handle.dispose();
+    // Each release is a round trip: off the JavaScript thread, so the event loop keeps running.
+    for (const { handle } of read) await handle.disposeAsync();
     return read.map(({ snapshot }) => snapshot);
   }
 
   /** Enumerates the queue and snapshots each job; the caller owns the handles. */
   async #enumerate(options: ListOptions): Promise<{ handle: OwnedHandle; snapshot: JobSnapshot }[]> {
     const flags = options.allUsers ? ENUM_ALL_USERS : 0;
-    let capacity = 64;
+    // Room for a full machine queue (300 jobs by policy) on the first try.
+    let capacity = 1024;
     for (let attempt = 0; attempt < 8; attempt++) {
       const out = new BigUint64Array(capacity);
       const count = new Uint32Array(1);
@@ -182,12 +184,17 @@ export class BitsManager implements Disposable {
         out.subarray(0, count[0]),
         (address) => new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumJobs"), "enumerated job"),
       );
-      const snapshots = await Promise.allSettled(handles.map((handle) => readSnapshot(handle, "(enumerated)")));
+      // One job after another, like every BITS client: many concurrent calls from one
+      // process buy little (the service serialises them) and strain Wine's RPC.
       const read: { handle: OwnedHandle; snapshot: JobSnapshot }[] = [];
-      snapshots.forEach((result, i) => {
-        if (result.status === "fulfilled") read.push({ handle: handles[i], snapshot: result.value });
-        else handles[i].dispose();
-      });
+      for (const handle of handles) {
+        try {
+          read.push({ handle, snapshot: await readSnapshot(handle, "(enumerated)") });
+        } catch {
+          // The job vanished between enumeration and reading.
+          handle.dispose();
+        }
+      }
       return read;
     }
     throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumJobs (the queue keeps growing)" });

@@ -12,7 +12,7 @@
  * proxy (under DCOM the last Release of a proxy can be a round trip too).
  * Times come from QueryPerformanceCounter, in microseconds.
  *
- * Usage (one JSON object on stdout, diagnostics on stderr; exit 0 or 1):
+ * Usage (one JSON object on stdout, diagnostics on stderr; exit 0, 1 or 2):
  *   bits_ref.exe create <n> <dir> <prefix>   n suspended jobs, one file each
  *   bits_ref.exe queue <iterations>          enumerate + snapshot every job
  *   bits_ref.exe one <{guid}> <iterations>   GetJob, then snapshot it repeatedly
@@ -21,6 +21,9 @@
  *                                            enumerate + snapshot, releases
  *   bits_ref.exe create-cancel <n> <prefix>  CreateJob + SetDescription +
  *                                            Cancel + Release, n times
+ *   bits_ref.exe serve                       the commands above but list-cold,
+ *                                            one per stdin line (tab-separated
+ *                                            arguments), one JSON line each
  *
  * Jobs are never resumed: the benchmark never cancels a running transfer,
  * which would crash Wine's BITS service (wine-bits.md section 6).
@@ -257,6 +260,11 @@ static int cmd_queue(IBackgroundCopyManager *mgr, int iterations) {
   printf(",");
   print_samples("release_us", release, (size_t)iterations);
   printf("}\n");
+  free(buf);
+  free(total);
+  free(enumerate);
+  free(snaps);
+  free(release);
   return 0;
 }
 
@@ -288,6 +296,8 @@ static int cmd_one(IBackgroundCopyManager *mgr, const char *guid_text, int itera
   print_samples("samples_us", samples, (size_t)iterations);
   printf("}\n");
   REL(IBackgroundCopyJob_Release(job));
+  free(buf);
+  free(samples);
   return 0;
 }
 
@@ -335,6 +345,7 @@ static int cmd_create(IBackgroundCopyManager *mgr, int n, const char *dir, const
          (double)(g_calls - calls0) / (double)n, (double)(g_releases - releases0) / (double)n);
   print_samples("samples_us", samples, (size_t)n);
   printf("}\n");
+  free(samples);
   return 0;
 }
 
@@ -376,6 +387,60 @@ static int cmd_create_cancel(IBackgroundCopyManager *mgr, int n, const char *pre
          n, elapsed, (double)(g_calls - calls0) / (double)n, (double)(g_releases - releases0) / (double)n);
   print_samples("samples_us", samples, (size_t)n);
   printf("}\n");
+  free(samples);
+  return 0;
+}
+
+/* Every count argument must be a positive number. */
+static int check_counts(int argc, char **argv) {
+  int i;
+  for (i = 1; i < argc; i++) {
+    int numeric = (strcmp(argv[0], "create") == 0 && i == 1) || (strcmp(argv[0], "queue") == 0 && i == 1) ||
+                  (strcmp(argv[0], "one") == 0 && i == 2) || (strcmp(argv[0], "create-cancel") == 0 && i == 1);
+    if (numeric && atoi(argv[i]) < 1) {
+      fprintf(stderr, "bits_ref: %s must be a positive number\n", argv[i]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Runs one command (argv[0] is its name) on a connected manager. */
+static int run_command(IBackgroundCopyManager *mgr, int argc, char **argv) {
+  if (!check_counts(argc, argv)) return 2;
+  if (strcmp(argv[0], "create") == 0 && argc == 4) return cmd_create(mgr, atoi(argv[1]), argv[2], argv[3]);
+  if (strcmp(argv[0], "queue") == 0 && argc == 2) return cmd_queue(mgr, atoi(argv[1]));
+  if (strcmp(argv[0], "one") == 0 && argc == 3) return cmd_one(mgr, argv[1], atoi(argv[2]));
+  if (strcmp(argv[0], "create-cancel") == 0 && argc == 3) return cmd_create_cancel(mgr, atoi(argv[1]), argv[2]);
+  fprintf(stderr, "bits_ref: bad arguments\n");
+  printf("{\"ok\":false,\"step\":\"arguments\",\"hr\":0}\n");
+  return 2;
+}
+
+/*
+ * serve: one command per stdin line, arguments separated by tabs (paths may
+ * hold spaces), one JSON line out per command, until EOF. One process and one
+ * connection for a whole benchmark run, so that the reference's and our
+ * measurements can alternate finely without paying a process start each time.
+ */
+static int serve(IBackgroundCopyManager *mgr) {
+  char line[4096];
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    char *args[8];
+    int argc = 0;
+    char *p = line;
+    line[strcspn(line, "\r\n")] = 0;
+    if (line[0] == 0) continue;
+    while (argc < 8) {
+      char *tab = strchr(p, '\t');
+      args[argc++] = p;
+      if (tab == NULL) break;
+      *tab = 0;
+      p = tab + 1;
+    }
+    run_command(mgr, argc, args);
+    fflush(stdout);
+  }
   return 0;
 }
 
@@ -384,24 +449,15 @@ int main(int argc, char **argv) {
   double start;
   double connected;
   HRESULT hr;
-  int code = 2;
-  int i;
+  int code;
 
   QueryPerformanceFrequency(&g_freq);
   start = now_us();
   if (argc < 2) {
-    fprintf(stderr, "usage: bits_ref.exe create|queue|one|list-cold|create-cancel ...\n");
+    fprintf(stderr, "usage: bits_ref.exe create|queue|one|list-cold|create-cancel|serve ...\n");
     return 2;
   }
-  /* Every count argument must be a positive number. */
-  for (i = 2; i < argc; i++) {
-    int numeric = (strcmp(argv[1], "create") == 0 && i == 2) || (strcmp(argv[1], "queue") == 0 && i == 2) ||
-                  (strcmp(argv[1], "one") == 0 && i == 3) || (strcmp(argv[1], "create-cancel") == 0 && i == 2);
-    if (numeric && atoi(argv[i]) < 1) {
-      fprintf(stderr, "bits_ref: %s must be a positive number\n", argv[i]);
-      return 2;
-    }
-  }
+  if (!check_counts(argc - 1, argv + 1)) return 2;
   hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
   if (FAILED(hr)) fail("CoInitializeEx", hr);
   mgr = connect_manager();
@@ -418,20 +474,11 @@ int main(int argc, char **argv) {
     printf("{\"ok\":true,\"op\":\"list-cold\",\"jobs\":%u,\"connect_us\":%.3f,\"total_us\":%.3f,"
            "\"com_calls\":%llu,\"com_releases\":%llu}\n",
            t.jobs, connected - start, end - start, (unsigned long long)g_calls, (unsigned long long)g_releases);
+    free(buf);
     CoUninitialize();
     return 0;
   }
-  if (strcmp(argv[1], "create") == 0 && argc == 5) {
-    code = cmd_create(mgr, atoi(argv[2]), argv[3], argv[4]);
-  } else if (strcmp(argv[1], "queue") == 0 && argc == 3) {
-    code = cmd_queue(mgr, atoi(argv[2]));
-  } else if (strcmp(argv[1], "one") == 0 && argc == 4) {
-    code = cmd_one(mgr, argv[2], atoi(argv[3]));
-  } else if (strcmp(argv[1], "create-cancel") == 0 && argc == 4) {
-    code = cmd_create_cancel(mgr, atoi(argv[2]), argv[3]);
-  } else {
-    fprintf(stderr, "bits_ref: bad arguments\n");
-  }
+  code = strcmp(argv[1], "serve") == 0 && argc == 2 ? serve(mgr) : run_command(mgr, argc - 1, argv + 1);
   REL(IBackgroundCopyManager_Release(mgr));
   CoUninitialize();
   return code;
