@@ -148,8 +148,16 @@ export class BitsManager implements Disposable {
 
   /** Opens every job in the queue (newest first, as BITS enumerates); dispose each one. */
   async jobs(options: ListOptions = {}): Promise<BitsJob[]> {
+    return (await this.jobsWithSnapshots(options)).map(({ job }) => job);
+  }
+
+  /**
+   * Opens every job in the queue together with the snapshot read while
+   * enumerating (one read per job, for callers that need both); dispose each job.
+   */
+  async jobsWithSnapshots(options: ListOptions = {}): Promise<{ job: BitsJob; snapshot: JobSnapshot }[]> {
     const read = await this.#enumerate(options);
-    return read.map(({ handle, snapshot }) => new BitsJob(handle, snapshot.id));
+    return read.map(({ handle, snapshot }) => ({ job: new BitsJob(handle, snapshot.id), snapshot }));
   }
 
   /**

@@ -12,6 +12,7 @@
 import { getLogger } from "@logtape/logtape";
 import { BitsError } from "../errors.ts";
 import type { BitsJob } from "../job.ts";
+import type { JobSnapshot } from "../types.ts";
 import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
@@ -83,23 +84,38 @@ export async function* watch(
   const poll = async (): Promise<Observation[]> => {
     const at = Date.now();
     const observations: Observation[] = [];
+    const read = new Map<string, JobSnapshot>();
     if (!isJobList(target)) {
-      const current = await target.jobs();
-      const ids = new Set(current.map((job) => job.id));
-      for (const job of current) {
+      // The enumeration reads every job once; those readings are this poll's.
+      const current = await target.jobsWithSnapshots();
+      for (const { job, snapshot } of current) {
+        read.set(job.id, snapshot);
         if (jobs.has(job.id)) {
           job.dispose();
         } else {
           opened.add(job);
-          await track(job, (await job.snapshot().catch(() => ({ description: "" }))).description);
+          await track(job, snapshot.description);
         }
       }
       for (const id of jobs.keys()) {
-        if (!ids.has(id)) observations.push({ jobId: id, source: "poll", at, removed: true });
+        if (!read.has(id)) observations.push({ jobId: id, source: "poll", at, removed: true });
       }
     }
     for (const [id, job] of jobs) {
       if (observations.some((o) => o.jobId === id)) continue;
+      const known = read.get(id);
+      if (known) {
+        observations.push({
+          jobId: id,
+          source: "poll",
+          at,
+          state: known.state,
+          progress: known.progress,
+          error: known.error,
+          snapshot: known,
+        });
+        continue;
+      }
       try {
         const snapshot = await job.snapshot();
         observations.push({

@@ -1,0 +1,81 @@
+/**
+ * What every CLI command shares: where output goes, the JSON/quiet switches,
+ * option helpers and Ctrl+C handling.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { UsageError } from "./args.ts";
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  /** Writes to standard output. */
+  readonly stdout: (text: string) => void;
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** True when stderr is a terminal (live progress, colours). */
+  readonly stderrIsTerminal: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The process's real streams. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+    stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+  };
+}
+
+/** The program name in messages and help. */
+export const PROGRAM = "bits";
+/** The CLI's logger (configured by main). */
+export const logger = getLogger(["deno-bits", "cli"]);
+
+/** A command's output settings. */
+export interface Context {
+  readonly io: CliIo;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** Prints a JSON document (with `"version": 1`) or human text. */
+export function emit(ctx: Context, document: Record<string, unknown>, human: () => string): void {
+  if (ctx.json) ctx.io.stdout(JSON.stringify({ version: 1, ...document }, null, 2) + "\n");
+  else if (!ctx.quiet) ctx.io.stdout(human() + "\n");
+}
+
+/** Parses an option that takes a whole number (digits only); `undefined` when absent. */
+export function integerOption(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
+    throw new UsageError(`--${option} takes a whole number, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** A required string option; UsageError when missing. */
+export function requiredOption(value: string | boolean | undefined, option: string, command: string): string {
+  if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
+  return value;
+}
+
+/** A string option, `""` when absent. */
+export function text(value: string | boolean | undefined): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** Aborts on Ctrl+C (and SIGBREAK on Windows) until disposed, so commands end cleanly. */
+export function interruptSignal(): AbortController & Disposable {
+  const controller = new AbortController();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+  const onSignal = (): void => controller.abort(new DOMException("Interrupted", "AbortError"));
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return Object.assign(controller, {
+    [Symbol.dispose]: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  });
+}

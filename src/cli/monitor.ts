@@ -1,0 +1,163 @@
+/**
+ * The monitoring commands: watch and wait, and the progress shown while
+ * other commands wait.
+ *
+ * @module
+ */
+
+import { BitsError } from "../errors.ts";
+import type { BitsJob } from "../job.ts";
+import { connect } from "../manager.ts";
+import type { JobFile, JobSnapshot } from "../types.ts";
+import type { WatchEvent } from "../watch/events.ts";
+import { watch } from "../watch/watch.ts";
+import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
+import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
+import { ExitCode } from "./exit_codes.ts";
+import { knownTotal } from "./format.ts";
+import { ProgressReporter } from "./progress.ts";
+import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
+
+/**
+ * Waits for TRANSFERRED, drawing progress on stderr unless quiet or JSON.
+ * Also reads the file list until every file's size is known, because BITS on
+ * Wine never reports a job total.
+ */
+export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: number): Promise<JobSnapshot> {
+  const reporter = ctx.quiet || ctx.json ? undefined : new ProgressReporter(ctx.io.stderr, ctx.io.stderrIsTerminal);
+  let files: JobFile[] | undefined;
+  let reading: Promise<void> | undefined;
+  const refreshFiles = (snapshot: JobSnapshot): void => {
+    if (reading || snapshot.progress.bytesTotal !== null || (files && knownTotal(snapshot, files) !== null)) return;
+    reading = job.files().then((f) => void (files = f), () => {}).finally(() => reading = undefined);
+  };
+  try {
+    return await job.wait({
+      timeout,
+      interval: 200,
+      onSnapshot: (snapshot) => {
+        if (reporter) refreshFiles(snapshot);
+        reporter?.update(snapshot, files);
+      },
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      throw new DOMException(`${error.message}; the job keeps running: '${PROGRAM} info ${job.id}'`, "TimeoutError");
+    }
+    throw error;
+  } finally {
+    await reading;
+    reporter?.finish();
+  }
+}
+
+/** `watchCommand` command. */
+export async function watchCommand(
+  ctx: Context,
+  ids: readonly string[],
+  options: ParsedArgs["options"],
+): Promise<number> {
+  if (ids.length === 0 && options.all !== true) throw new UsageError("watch needs job ids or --all", "watch");
+  if (ids.length > 0 && options.all === true) throw new UsageError("give job ids or --all, not both", "watch");
+  const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  using bits = await connect();
+  const jobs = [];
+  try {
+    for (const id of ids) jobs.push(await bits.getJob(id));
+    const names = new Map<string, string>();
+    for (const job of jobs) names.set(job.id, (await job.snapshot()).displayName);
+    const totals = new Map<string, number | null>();
+    const view0 = ctx.json
+      ? jsonView(ctx.io.stdout)
+      : ctx.quiet
+      ? { show: () => {}, close: () => {} }
+      : ctx.io.stderrIsTerminal
+      ? barView(names, (id) => totals.get(id) ?? null)
+      : lineView(ctx.io.stderr, names);
+    // BITS on Wine never reports a job total: read the files' sizes once they are known.
+    const reading = new Set<Promise<void>>();
+    const fillTotal = (event: WatchEvent): void => {
+      if (event.progress?.bytesTotal !== null || totals.has(event.jobId) || !ctx.io.stderrIsTerminal) return;
+      if (event.state !== "TRANSFERRING" && event.state !== "TRANSFERRED") return;
+      totals.set(event.jobId, null);
+      const read: Promise<void> = bits.getJob(event.jobId).then(async (job) => {
+        using owned = job;
+        const files = await owned.files();
+        if (files.length && files.every((f) => f.bytesTotal !== null)) {
+          totals.set(event.jobId, files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0));
+        } else {
+          totals.delete(event.jobId);
+        }
+      }).catch(() => void totals.delete(event.jobId)).finally(() => reading.delete(read));
+      reading.add(read);
+    };
+    const view: WatchView = {
+      show: (event) => {
+        fillTotal(event);
+        view0.show(event);
+      },
+      close: () => view0.close(),
+    };
+    using interrupt = interruptSignal();
+    let failed = false;
+    try {
+      for await (
+        const event of watch(options.all === true ? bits : jobs, {
+          signal: interrupt.signal,
+          pollInterval: interval,
+          untilSettled: true,
+        })
+      ) {
+        if (event.snapshot && !names.has(event.jobId)) names.set(event.jobId, event.snapshot.displayName);
+        if (event.kind === "error") failed = true;
+        view.show(event);
+      }
+    } finally {
+      await Promise.all(reading);
+      view.close();
+    }
+    if (interrupt.signal.aborted) return ExitCode.Ok;
+    return failed ? ExitCode.Failure : ExitCode.Ok;
+  } finally {
+    for (const job of jobs) job.dispose();
+  }
+}
+
+/** `waitCommand` command. */
+export async function waitCommand(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
+  const timeout = parseSeconds(options.timeout, "timeout");
+  const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  using bits = await connect();
+  using job = await bits.getJob(id);
+  using interrupt = interruptSignal();
+  let snapshot: JobSnapshot;
+  try {
+    snapshot = await job.wait({ timeout, interval, signal: interrupt.signal });
+  } catch (error) {
+    if (error instanceof BitsError && error.state === "ACKNOWLEDGED") {
+      // Another process completed it: the transfer is done.
+      const done = await job.snapshot();
+      emit(ctx, { job: done, outcome: "completed-elsewhere" }, () => `Job ${job.id} was completed by another process`);
+      return ExitCode.Ok;
+    }
+    if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") {
+      throw new BitsError(0x80200001, {
+        operation: "Waiting (the job left the queue)",
+        jobId: job.id,
+        state: "CANCELLED",
+      });
+    }
+    throw error;
+  }
+  if (options.complete !== true) {
+    emit(
+      ctx,
+      { job: snapshot },
+      () => `Job ${job.id} is TRANSFERRED; complete it with '${PROGRAM} complete ${job.id}'`,
+    );
+    return ExitCode.Ok;
+  }
+  const outcome = await job.complete();
+  emit(ctx, { job: snapshot, outcome }, () => `Job ${job.id} transferred and ${outcome}`);
+  return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
+}
