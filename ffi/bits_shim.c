@@ -981,6 +981,9 @@ static const GUID shim_iid_callback = {
     0x97ea99c7, 0x0186, 0x4ad4, {0x8d, 0xf9, 0xc5, 0xb4, 0xe0, 0xed, 0x6b, 0x22}};
 static const GUID shim_iid_callback2 = {
     0x659cdeac, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
+/* IBackgroundCopyCallback3 (BITS 10.1) is not in mingw-w64's headers at all. */
+static const GUID shim_iid_callback3 = {
+    0x98c97bd2, 0xe32b, 0x4ad8, {0xa5, 0x28, 0x95, 0xfd, 0x8b, 0x16, 0xbd, 0x42}};
 
 /* The largest queue bits_watcher_create accepts (bits_shim.h). */
 #define SHIM_WATCHER_MAX_CAPACITY 65536u
@@ -999,7 +1002,7 @@ typedef struct shim_event_record {
   int32_t error_code;
   uint64_t received_at;
   uint32_t file_name_len;
-  uint32_t reserved;
+  uint32_t range_count;
   uint16_t file_name[BITS_EVENT_FILE_NAME_UNITS];
 } shim_event_record;
 
@@ -1020,7 +1023,7 @@ _Static_assert(offsetof(shim_event_record, error_code) == 60, "error_code");
 _Static_assert(offsetof(shim_event_record, received_at) == 64, "received_at");
 _Static_assert(offsetof(shim_event_record, file_name_len) == 72,
                "file_name_len");
-_Static_assert(offsetof(shim_event_record, reserved) == 76, "reserved");
+_Static_assert(offsetof(shim_event_record, range_count) == 76, "range_count");
 _Static_assert(offsetof(shim_event_record, file_name) == 80, "file_name");
 _Static_assert(sizeof(shim_event_record) == BITS_EVENT_RECORD_BYTES,
                "event record size");
@@ -1035,13 +1038,15 @@ typedef struct shim_watcher_entry {
   GUID job_id;
   IBackgroundCopyJob *job;
   IBackgroundCopyError *error; /* JobError only */
-  IBackgroundCopyFile *file;   /* FileTransferred only */
+  IBackgroundCopyFile *file;   /* FileTransferred, FileRangesTransferred */
+  uint32_t range_count;        /* FileRangesTransferred only */
 } shim_watcher_entry;
 
 typedef struct shim_watcher {
   /* First member: the object's address is its only interface pointer, which
-   * serves as IUnknown, IBackgroundCopyCallback and
-   * IBackgroundCopyCallback2 alike (each extends the one before). */
+   * serves as IUnknown, IBackgroundCopyCallback, IBackgroundCopyCallback2
+   * and IBackgroundCopyCallback3 alike (each extends the one before; the
+   * vtable behind it is the longest, shim_watcher_vtbl). */
   IBackgroundCopyCallback2 iface;
   volatile LONG refs;
   /* Guards everything below except `ready`'s handle value and `capacity`,
@@ -1099,7 +1104,8 @@ static HRESULT STDMETHODCALLTYPE watcher_QueryInterface(
    * standard marshalling: fine, since every caller is in the MTA. */
   if (!same_guid(riid, &shim_iid_unknown) &&
       !same_guid(riid, &shim_iid_callback) &&
-      !same_guid(riid, &shim_iid_callback2)) {
+      !same_guid(riid, &shim_iid_callback2) &&
+      !same_guid(riid, &shim_iid_callback3)) {
     return E_NOINTERFACE;
   }
   *ppv = This;
@@ -1143,7 +1149,7 @@ static ULONG STDMETHODCALLTYPE watcher_Release(IBackgroundCopyCallback2 *This) {
 static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
                             const GUID *synthetic_id, IBackgroundCopyJob *job,
                             IBackgroundCopyError *error,
-                            IBackgroundCopyFile *file) {
+                            IBackgroundCopyFile *file, uint32_t range_count) {
   shim_watcher_entry entry;
   FILETIME now;
   BOOL queued = FALSE;
@@ -1161,6 +1167,7 @@ static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
   entry.job = job;
   entry.error = error;
   entry.file = file;
+  entry.range_count = range_count;
 
   EnterCriticalSection(&w->lock);
   if (w->count < w->capacity) {
@@ -1192,7 +1199,7 @@ static HRESULT STDMETHODCALLTYPE watcher_JobTransferred(
     IBackgroundCopyJob_AddRef(job);
   }
   (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_TRANSFERRED, NULL, job,
-                     NULL, NULL);
+                     NULL, NULL, 0);
   return S_OK;
 }
 
@@ -1206,7 +1213,7 @@ static HRESULT STDMETHODCALLTYPE watcher_JobError(
     IBackgroundCopyError_AddRef(error);
   }
   (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_ERROR, NULL, job, error,
-                     NULL);
+                     NULL, 0);
   return S_OK;
 }
 
@@ -1217,7 +1224,7 @@ static HRESULT STDMETHODCALLTYPE watcher_JobModification(
     IBackgroundCopyJob_AddRef(job);
   }
   (void)watcher_push(watcher_impl(This), BITS_EVENT_JOB_MODIFICATION, NULL, job,
-                     NULL, NULL);
+                     NULL, NULL, 0);
   return S_OK;
 }
 
@@ -1231,23 +1238,57 @@ static HRESULT STDMETHODCALLTYPE watcher_FileTransferred(
     IBackgroundCopyFile_AddRef(file);
   }
   (void)watcher_push(watcher_impl(This), BITS_EVENT_FILE_TRANSFERRED, NULL, job,
-                     NULL, file);
+                     NULL, file, 0);
   return S_OK;
 }
 
+/* IBackgroundCopyCallback3 slot 7 (BITS 10.1, notify flag 0x20): queued like
+ * FileTransferred, plus the range count. The ranges themselves are not kept:
+ * the callback must not allocate, and the array is only valid during the
+ * call. */
+static HRESULT STDMETHODCALLTYPE watcher_FileRangesTransferred(
+    IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job,
+    IBackgroundCopyFile *file, DWORD rangeCount, const BG_FILE_RANGE ranges[]) {
+  (void)ranges;
+  if (job != NULL) {
+    IBackgroundCopyJob_AddRef(job);
+  }
+  if (file != NULL) {
+    IBackgroundCopyFile_AddRef(file);
+  }
+  (void)watcher_push(watcher_impl(This), BITS_EVENT_FILE_RANGES_TRANSFERRED,
+                     NULL, job, NULL, file, (uint32_t)rangeCount);
+  return S_OK;
+}
+
+/* IBackgroundCopyCallback3's vtable: IBackgroundCopyCallback2's, then slot 7.
+ * The headers have no Callback3, so the object keeps its Callback2 type and
+ * its lpVtbl points at `base`, which starts this longer table. */
+typedef struct shim_watcher_vtbl_t {
+  IBackgroundCopyCallback2Vtbl base;
+  HRESULT(STDMETHODCALLTYPE *FileRangesTransferred)
+  (IBackgroundCopyCallback2 *This, IBackgroundCopyJob *job,
+   IBackgroundCopyFile *file, DWORD rangeCount, const BG_FILE_RANGE ranges[]);
+} shim_watcher_vtbl_t;
+
+_Static_assert(offsetof(shim_watcher_vtbl_t, FileRangesTransferred) ==
+                   7 * sizeof(void *),
+               "FileRangesTransferred is slot 7");
+
 /* Defined after the methods rather than declared ahead: MSVC's /W4 warns
  * about a const object declared without an initializer (C4132). */
-static const IBackgroundCopyCallback2Vtbl shim_watcher_vtbl = {
-    watcher_QueryInterface, watcher_AddRef,          watcher_Release,
-    watcher_JobTransferred, watcher_JobError,        watcher_JobModification,
-    watcher_FileTransferred};
+static const shim_watcher_vtbl_t shim_watcher_vtbl = {
+    {watcher_QueryInterface, watcher_AddRef, watcher_Release,
+     watcher_JobTransferred, watcher_JobError, watcher_JobModification,
+     watcher_FileTransferred},
+    watcher_FileRangesTransferred};
 
 /* The watcher behind a handle, or NULL when the handle is some other COM
  * object (a job passed by mistake): every handle is a COM pointer, so its
  * first word is a vtable pointer and reading it is safe. */
 static shim_watcher *watcher_from_handle(BITS_WATCHER handle) {
   IBackgroundCopyCallback2 *iface = (IBackgroundCopyCallback2 *)handle;
-  if (iface == NULL || iface->lpVtbl != &shim_watcher_vtbl) {
+  if (iface == NULL || iface->lpVtbl != &shim_watcher_vtbl.base) {
     return NULL;
   }
   return watcher_impl(iface);
@@ -1330,7 +1371,9 @@ static void watcher_fill_record(const shim_watcher_entry *e,
     }
   }
 
-  if (e->kind == BITS_EVENT_FILE_TRANSFERRED) {
+  if (e->kind == BITS_EVENT_FILE_TRANSFERRED ||
+      e->kind == BITS_EVENT_FILE_RANGES_TRANSFERRED) {
+    r->range_count = e->range_count;
     if (e->file == NULL) {
       keep_first_failure(&first, E_POINTER);
     } else {
@@ -1394,7 +1437,7 @@ BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
   /* Last, because it cannot fail (Vista and later), so the failure path
    * never has to delete it. */
   InitializeCriticalSection(&w->lock);
-  w->iface.lpVtbl = &shim_watcher_vtbl;
+  w->iface.lpVtbl = &shim_watcher_vtbl.base;
   w->refs = 1;
   w->capacity = capacity;
   w->next_sequence = 1;
@@ -1443,8 +1486,13 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
    * original flags if restoring them below fails too. */
   *previous_flags = (uint32_t)flags;
   /* Flags first: once the interface is set, BITS may call it, and it must
-   * then already ask for every kind the watcher handles. */
-  hr = IBackgroundCopyJob_SetNotifyFlags(j, BITS_WATCHER_NOTIFY_FLAGS);
+   * then already ask for every kind the watcher handles. BITS before 10.1
+   * and Wine (E_NOTIMPL, wine-bits.md §10) refuse FILE_RANGES_TRANSFERRED:
+   * the watcher then goes without it. */
+  hr = IBackgroundCopyJob_SetNotifyFlags(j, BITS_WATCHER_NOTIFY_FLAGS_RANGES);
+  if (hr == E_NOTIMPL || hr == E_INVALIDARG) {
+    hr = IBackgroundCopyJob_SetNotifyFlags(j, BITS_WATCHER_NOTIFY_FLAGS);
+  }
   if (FAILED(hr)) {
     goto done;
   }
@@ -1653,11 +1701,11 @@ BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
     return (int32_t)E_POINTER;
   }
   if (w == NULL || kind < BITS_EVENT_JOB_TRANSFERRED ||
-      kind > BITS_EVENT_FILE_TRANSFERRED) {
+      kind > BITS_EVENT_FILE_RANGES_TRANSFERRED) {
     return (int32_t)E_INVALIDARG;
   }
   memcpy(&id, guid, sizeof id);
   /* S_FALSE when the queue was full and the notification was dropped
    * (counted like a dropped callback). */
-  return (int32_t)watcher_push(w, kind, &id, NULL, NULL, NULL);
+  return (int32_t)watcher_push(w, kind, &id, NULL, NULL, NULL, 0);
 }

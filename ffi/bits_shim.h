@@ -210,8 +210,9 @@ BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
                                           uint32_t name_len, uint32_t value);
 
 /* ------------------------------------------------------------------------
- * Notifications: a COM object implementing IBackgroundCopyCallback and
- * IBackgroundCopyCallback2, registered per job with SetNotifyInterface.
+ * Notifications: a COM object implementing IBackgroundCopyCallback,
+ * IBackgroundCopyCallback2 and IBackgroundCopyCallback3 (BITS 10.1),
+ * registered per job with SetNotifyInterface.
  *
  * A callback from BITS does no COM call and never waits: it AddRefs the job
  * (and file or error) pointers BITS passes, appends an entry to a bounded,
@@ -227,19 +228,26 @@ typedef void *BITS_WATCHER; /* the callback object (IUnknown*) */
 #define BITS_EVENT_JOB_ERROR 2u
 #define BITS_EVENT_JOB_MODIFICATION 3u
 #define BITS_EVENT_FILE_TRANSFERRED 4u
+#define BITS_EVENT_FILE_RANGES_TRANSFERRED 5u
 
 /* Notify flags the watcher registers: TRANSFERRED | ERROR | MODIFICATION |
  * FILE_TRANSFERRED. */
 #define BITS_WATCHER_NOTIFY_FLAGS 0x1Bu
+/* The flags the watcher asks for first: BITS_WATCHER_NOTIFY_FLAGS |
+ * FILE_RANGES_TRANSFERRED (0x20, BITS 10.1, IBackgroundCopyCallback3). */
+#define BITS_WATCHER_NOTIFY_FLAGS_RANGES 0x3Bu
 
 /* Creates a watcher whose queue holds up to capacity entries (1..65536). */
 BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
                                           BITS_WATCHER *watcher);
 
 /* Registers the watcher on a job: saves the job's notify flags in
- * *previous_flags, sets BITS_WATCHER_NOTIFY_FLAGS (Wine refuses
- * FILE_RANGES_TRANSFERRED, which is not used), then SetNotifyInterface.
- * If SetNotifyInterface fails the flags are restored. */
+ * *previous_flags, sets BITS_WATCHER_NOTIFY_FLAGS_RANGES, or
+ * BITS_WATCHER_NOTIFY_FLAGS when SetNotifyFlags refuses that with E_NOTIMPL
+ * or E_INVALIDARG (BITS before 10.1 and Wine refuse
+ * FILE_RANGES_TRANSFERRED), then SetNotifyInterface. Any other failure of
+ * SetNotifyFlags is returned. If SetNotifyInterface fails the flags are
+ * restored. */
 BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
                                           uint32_t *previous_flags);
 
@@ -271,9 +279,11 @@ BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
  *   60 i32 error_code
  *   64 u64 received_at       FILETIME (100 ns since 1601 UTC) taken in the
  *                            callback
- *   72 u32 file_name_len     FileTransferred: the file's local name length
- *                            in code units (at most 260), else 0
- *   76 u32 reserved          0
+ *   72 u32 file_name_len     FileTransferred, FileRangesTransferred: the
+ *                            file's local name length in code units (at
+ *                            most 260), else 0
+ *   76 u32 range_count       FileRangesTransferred: the rangeCount BITS
+ *                            passed, else 0
  *   80 u16[260] file_name    not NUL-terminated
  */
 #define BITS_EVENT_RECORD_BYTES 600u

@@ -100,3 +100,8 @@ export const EVENT_RECORD_BYTES = 600;
 export const EVENT_FILE_NAME_UNITS = 260;
 /** Notify flags a watcher registers (`BITS_WATCHER_NOTIFY_FLAGS`). */
 export const WATCHER_NOTIFY_FLAGS = 0x1b;
+/**
+ * Notify flags a watcher asks for first, with FILE_RANGES_TRANSFERRED (`BITS_WATCHER_NOTIFY_FLAGS_RANGES`);
+ * BITS before 10.1 and Wine refuse them, and the watcher falls back to {@link WATCHER_NOTIFY_FLAGS}.
+ */
+export const WATCHER_NOTIFY_FLAGS_RANGES = 0x3b;

@@ -14,8 +14,17 @@ import type { Observation } from "./events.ts";
 
 /** Size of one record (`BITS_EVENT_RECORD_BYTES`). */
 export const EVENT_RECORD_BYTES = 600;
-/** Kinds of notification (`BITS_EVENT_*`). */
-export const EVENT_KINDS = { 1: "transferred", 2: "error", 3: "modification", 4: "file-transferred" } as const;
+/**
+ * Kinds of notification (`BITS_EVENT_*`). A `file-ranges-transferred` record (BITS 10.1) is a progress report
+ * on a file, not a finished file: its observation carries no `file`.
+ */
+export const EVENT_KINDS = {
+  1: "transferred",
+  2: "error",
+  3: "modification",
+  4: "file-transferred",
+  5: "file-ranges-transferred",
+} as const;
 
 /** One decoded notification. */
 export interface NotificationRecord {

@@ -151,3 +151,31 @@ Deno.test("records: an injected or unreadable record carries the job id only", (
   assert.deepEqual([only.kind, only.readHr, only.observation.state], ["modification", 1, undefined]);
   assert.throws(() => decodeEventRecords(bytes, 2), RangeError);
 });
+
+Deno.test("records: a file-ranges-transferred record is a state and progress reading, not a finished file", () => {
+  const bytes = new Uint8Array(EVENT_RECORD_BYTES);
+  const view = new DataView(bytes.buffer);
+  record(view, bytes, 0, { kind: 5, seq: 3, state: 2, readHr: 0, file: "C:\\data\\big.iso" });
+  view.setUint32(76, 2, true); // range_count
+  const [ranges] = decodeEventRecords(bytes, 1);
+  assert.deepEqual([ranges.kind, ranges.sequence, ranges.jobId, ranges.readHr], ["file-ranges-transferred", 3, JOB, 0]);
+  assert.equal(ranges.observation.state, "TRANSFERRING");
+  assert.deepEqual(ranges.observation.progress, {
+    bytesTotal: null,
+    bytesTransferred: 1234,
+    filesTotal: 2,
+    filesTransferred: 1,
+  });
+  assert.equal(ranges.observation.file, undefined);
+
+  // The coalescer reports the reading as state (and later progress), never as a transferred file.
+  const coalescer = new Coalescer();
+  const events = coalescer.observe(ranges.observation);
+  assert.deepEqual(events.map((e) => e.kind), ["state"]);
+  view.setUint32(4, 4, true);
+  view.setBigUint64(40, 5678n, true);
+  const [more] = decodeEventRecords(bytes, 1);
+  assert.deepEqual(coalescer.observe(more.observation).map((e) => [e.kind, e.progress?.bytesTransferred]), [
+    ["progress", 5678],
+  ]);
+});

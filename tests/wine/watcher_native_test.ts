@@ -8,7 +8,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadShim } from "../../ffi/library.ts";
-import { EVENT_RECORD_BYTES, type ShimSymbols, WATCHER_NOTIFY_FLAGS } from "../../ffi/symbols.ts";
+import { wineVersion } from "../../src/platform.ts";
+import {
+  EVENT_RECORD_BYTES,
+  type ShimSymbols,
+  WATCHER_NOTIFY_FLAGS,
+  WATCHER_NOTIFY_FLAGS_RANGES,
+} from "../../ffi/symbols.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";
 import { startServer } from "../support/server.ts";
 
@@ -18,6 +24,7 @@ const E_INVALIDARG = 0x80070057 | 0;
 const E_POINTER = 0x80004003 | 0;
 
 const JOB_TRANSFERRED = 1;
+const FILE_RANGES_TRANSFERRED = 5;
 const STATE_TRANSFERRED = 6;
 const STATE_ACKNOWLEDGED = 7;
 const STATE_CANCELLED = 8;
@@ -67,7 +74,7 @@ interface EventRecord {
   errorCode: number;
   receivedAt: bigint;
   fileName: string;
-  reserved: number;
+  rangeCount: number;
 }
 
 function decodeRecord(bytes: Uint8Array, index: number): EventRecord {
@@ -90,7 +97,7 @@ function decodeRecord(bytes: Uint8Array, index: number): EventRecord {
     errorCode: view.getInt32(60, true),
     receivedAt: view.getBigUint64(64, true),
     fileName,
-    reserved: view.getUint32(76, true),
+    rangeCount: view.getUint32(76, true),
   };
 }
 
@@ -158,7 +165,7 @@ Deno.test("injected notifications drain oldest first with contiguous sequence nu
       assert.equal(record.filesTotal, 0);
       assert.equal(record.errorCode, 0);
       assert.equal(record.fileName, "");
-      assert.equal(record.reserved, 0);
+      assert.equal(record.rangeCount, 0);
       const received = filetimeToMs(record.receivedAt);
       assert.ok(received >= before - 1_000 && received <= Date.now() + 1_000, `received_at ${received}`);
     });
@@ -284,7 +291,7 @@ Deno.test("watcher entry points refuse bad arguments before doing anything", asy
   try {
     const guid = randomGuid();
     assertHr(shim.bits_watcher_inject(watcher, 0, guid), E_INVALIDARG, "kind 0");
-    assertHr(shim.bits_watcher_inject(watcher, 5, guid), E_INVALIDARG, "kind 5");
+    assertHr(shim.bits_watcher_inject(watcher, 6, guid), E_INVALIDARG, "kind 6");
     assertHr(shim.bits_watcher_inject(watcher, 1, null), E_POINTER, "no GUID");
     assertHr(shim.bits_watcher_inject(null, 1, guid), E_POINTER, "no watcher");
     assertHr(shim.bits_watcher_wake(null), E_POINTER, "wake without a watcher");
@@ -302,6 +309,29 @@ Deno.test("watcher entry points refuse bad arguments before doing anything", asy
     assert.equal(empty.dropped, 0);
   } finally {
     shim.bits_release(watcher);
+  }
+});
+
+Deno.test("an injected FileRangesTransferred (kind 5) round-trips with range_count 0", async () => {
+  const shim = symbols();
+  const watcher = await createWatcher(4);
+  try {
+    const guid = randomGuid();
+    assertHr(shim.bits_watcher_inject(watcher, FILE_RANGES_TRANSFERRED, guid), S_OK, "inject kind 5");
+    const { hr, records, dropped } = await drain(watcher, 4, 0);
+    assertHr(hr, S_OK, "drain");
+    assert.equal(dropped, 0);
+    assert.equal(records.length, 1);
+    const [record] = records;
+    assert.equal(record.kind, FILE_RANGES_TRANSFERRED);
+    assert.equal(record.sequence, 1);
+    assert.deepEqual(record.jobId, guid);
+    assert.equal(record.state, -1);
+    assertHr(record.readHr, S_FALSE, "read_hr");
+    assert.equal(record.fileName, "");
+    assert.equal(record.rangeCount, 0);
+  } finally {
+    assertHr(shim.bits_release(watcher), S_OK, "bits_release(watcher)");
   }
 });
 
@@ -412,6 +442,7 @@ Deno.test("BITS delivers JobTransferred to an attached watcher, and detach unreg
     const watcher = await createWatcher(16);
     try {
       const previous = new Uint32Array(1);
+      // S_OK under Wine too, which refuses FILE_RANGES_TRANSFERRED: attach falls back to the flags without it.
       assertHr(await shim.bits_watcher_attach(watcher, native.job, previous), S_OK, "attach");
       // A new job notifies TRANSFERRED | ERROR by default, on Windows and Wine alike.
       assert.equal(previous[0], 0x3);
@@ -467,7 +498,13 @@ Deno.test("the last watcher attached wins, and detach restores the notify flags"
       const between = new Uint32Array(1);
       assertHr(await shim.bits_watcher_attach(first, native.job, original), S_OK, "attach first");
       assertHr(await shim.bits_watcher_attach(second, native.job, between), S_OK, "attach second");
-      assert.equal(between[0], WATCHER_NOTIFY_FLAGS);
+      // With FILE_RANGES_TRANSFERRED where BITS takes it (10.1), without it on Wine and older BITS.
+      assert.ok(
+        between[0] === WATCHER_NOTIFY_FLAGS_RANGES || between[0] === WATCHER_NOTIFY_FLAGS,
+        `flags after attach: ${hex(between[0])}`,
+      );
+      // Wine refuses 0x20 with E_NOTIMPL (wine-bits.md §10): attach fell back and still succeeded.
+      if (wineVersion() !== null) assert.equal(between[0], WATCHER_NOTIFY_FLAGS);
 
       // Not `first` any more: nothing changes.
       assertHr(await shim.bits_watcher_detach(first, native.job, original[0]), S_FALSE, "detach first");
