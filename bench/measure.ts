@@ -12,14 +12,28 @@
  * script creates is cancelled before it exits, and only in the SUSPENDED
  * state (cancelling a running transfer crashes Wine's BITS, wine-bits.md §6).
  *
- * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/measure.ts [--quick]
+ * Measurements 5 and 6 do transfer: small and large downloads from
+ * bench/serve.ts (a child process on 127.0.0.1). Every such download is let
+ * finish, then completed and its file deleted; none is ever cancelled.
+ *
+ * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/measure.ts [--quick] [--full-size]
  *
  * @module
  */
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BitsManager, connect, decodeUtf16, encodeUtf16, type JobSnapshot, wineVersion } from "../mod.ts";
+import {
+  type BitsJob,
+  type BitsManager,
+  connect,
+  decodeUtf16,
+  encodeUtf16,
+  type JobSnapshot,
+  watch,
+  type WatchEvent,
+  wineVersion,
+} from "../mod.ts";
 import { loadShim } from "../ffi/library.ts";
 import { decodeSnapshot } from "../src/decode.ts";
 import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
@@ -27,6 +41,8 @@ import { readSnapshot } from "../src/job.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
 
 const QUICK = Deno.args.includes("--quick");
+/** Measurement 6 with the issue's 1 GB body (default 256 MB; see docs/performance.md). */
+const FULL_SIZE = Deno.args.includes("--full-size");
 
 /** How much of everything; `--quick` is a smoke run. */
 const SETTINGS = QUICK
@@ -41,6 +57,33 @@ const SETTINGS = QUICK
     layerSamples: 40,
   };
 
+/** Measurements 5 and 6. */
+const MONITOR = QUICK
+  ? {
+    monitorJobs: 50,
+    latencyRounds: 2,
+    latencyPerRound: 3,
+    idleSeconds: 30,
+    pollRounds: 2,
+    pollPerRound: 3,
+    downloadMb: 64,
+    downloadPairs: 1,
+  }
+  : {
+    monitorJobs: 50,
+    latencyRounds: 4,
+    latencyPerRound: 5,
+    idleSeconds: 60,
+    pollRounds: 4,
+    pollPerRound: 5,
+    downloadMb: FULL_SIZE ? 1024 : 256,
+    downloadPairs: 2,
+  };
+/** Size of each download in the latency measurement. */
+const LATENCY_BYTES = 10 * 1024;
+
+const SERVE = fileURLToPath(new URL("./serve.ts", import.meta.url));
+const WATCH_CPU = fileURLToPath(new URL("./watch_cpu.ts", import.meta.url));
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const MICRO_DLL = new URL("./build/bench_micro.dll", import.meta.url);
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
@@ -551,6 +594,425 @@ async function measureCli(expectedJobs: number): Promise<void> {
   record("cli.refListCold", "ms", refInProcess);
 }
 
+// ---------------------------------------------------------------------------
+// Measurements 5 and 6: monitoring
+
+/** bench/serve.ts in a child process: the content server, timing each body on its side. */
+class ContentServer {
+  readonly #child: Deno.ChildProcess;
+  readonly #bodies = new Map<number, { startMs: number; endMs: number }>();
+  readonly #waiting = new Map<number, () => void>();
+  readonly #reading: Promise<void>;
+  readonly origin: string;
+
+  private constructor(child: Deno.ChildProcess, origin: string, lines: AsyncIterator<string>) {
+    this.#child = child;
+    this.origin = origin;
+    this.#reading = (async (): Promise<void> => {
+      for (;;) {
+        const { value, done } = await lines.next();
+        if (done) return;
+        const body = JSON.parse(value) as { seed: number; startMs: number; endMs: number };
+        this.#bodies.set(body.seed, body);
+        this.#waiting.get(body.seed)?.();
+      }
+    })();
+  }
+
+  static async start(): Promise<ContentServer> {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--cached-only", "--no-check", "--allow-net=127.0.0.1", SERVE],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const lines = splitLines(child.stdout);
+    const first = await lines.next();
+    if (first.done || !first.value.startsWith("http://")) throw new Error("bench/serve.ts printed no origin");
+    return new ContentServer(child, first.value.trim(), lines);
+  }
+
+  url(size: number, seed: number): string {
+    return `${this.origin}/content/${size}?seed=${seed}`;
+  }
+
+  /** Resolves with the server's timing once it has sent the whole body for `seed`. */
+  bodySent(seed: number): Promise<{ startMs: number; endMs: number }> {
+    const known = this.#bodies.get(seed);
+    if (known) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      this.#waiting.set(seed, () => {
+        this.#waiting.delete(seed);
+        resolve(this.#bodies.get(seed) as { startMs: number; endMs: number });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#child.stdin.close().catch(() => {});
+    await this.#child.status;
+    await this.#reading.catch(() => {});
+  }
+}
+
+/** Lines of a byte stream. */
+async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    buffer += text;
+    let newline;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      yield buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+let nextSeed = 1;
+
+/** Reads a watch until `kind` for the job; fails on an error event or an ended watch. */
+async function nextOf(events: AsyncGenerator<WatchEvent>, kind: WatchEvent["kind"]): Promise<WatchEvent> {
+  for (;;) {
+    const step = await events.next();
+    if (step.done) throw new Error(`watch ended before a ${kind} event`);
+    if (step.value.kind === "error") throw new Error(`job ${step.value.jobId} failed: ${step.value.error?.message}`);
+    if (step.value.kind === kind) return step.value;
+  }
+}
+
+/** Completes a finished download and deletes its file (never a cancel: see the module doc). */
+async function finish(job: BitsJob, path: string): Promise<void> {
+  await job.complete({ force: true });
+  job.dispose();
+  await Deno.remove(path).catch(() => {});
+}
+
+/**
+ * 5a, our side: per download, watch([job]) is attached (its first event, the
+ * job's state, arrives after the callback is registered), then resume() and
+ * the time to the `transferred` event. Returns ms for callback-sourced events,
+ * the shim's own received_at - resume time, and how many came from the poll.
+ */
+async function latencyOurs(
+  bits: BitsManager,
+  server: ContentServer,
+  dir: string,
+  count: number,
+): Promise<{ ms: number[]; callbackMs: number[]; fromPoll: number }> {
+  const ms: number[] = [];
+  const callbackMs: number[] = [];
+  let fromPoll = 0;
+  for (let i = 0; i < count; i++) {
+    const seed = nextSeed++;
+    const path = join(dir, `${PREFIX}-lat-${seed}.bin`);
+    const job = await bits.download([{ url: server.url(LATENCY_BYTES, seed), path }], {
+      displayName: `${PREFIX}-lat-${seed}`,
+      suspended: true,
+    });
+    const events = watch([job], { pollInterval: 1000 });
+    try {
+      await nextOf(events, "state");
+      const epoch = Date.now();
+      const t0 = performance.now();
+      await job.resume();
+      const event = await nextOf(events, "transferred");
+      const elapsed = performance.now() - t0;
+      if (event.source === "callback") {
+        ms.push(elapsed);
+        callbackMs.push(event.at - epoch);
+      } else {
+        fromPoll++;
+      }
+    } finally {
+      await events.return();
+    }
+    await finish(job, path);
+  }
+  return { ms, callbackMs, fromPoll };
+}
+
+/**
+ * 5c, our side: the watch's own poll cycles over the whole queue, timed from
+ * the outside. The shim's symbol table is wrapped (as countFfi does) to stamp
+ * each bits_manager_enum_jobs (a poll starts by enumerating) and each
+ * bits_watcher_drain (the loop waits for callbacks once the poll's events are
+ * coalesced and yielded). The first cycle also registers the callbacks and is
+ * dropped.
+ */
+async function pollCycles(bits: BitsManager, cycles: number, pollInterval: number): Promise<number[]> {
+  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
+  const original = loaded.symbols;
+  const marks: { kind: "enum" | "drain"; t: number }[] = [];
+  const stamped = (kind: "enum" | "drain", name: string): AnyFn => (...args: unknown[]): unknown => {
+    marks.push({ kind, t: performance.now() });
+    return original[name](...args);
+  };
+  const spans = (): number[] => {
+    const out: number[] = [];
+    let start: number | undefined;
+    for (const mark of marks) {
+      if (mark.kind === "enum") start ??= mark.t;
+      else if (start !== undefined) {
+        out.push(mark.t - start);
+        start = undefined;
+      }
+    }
+    return out;
+  };
+  loaded.symbols = {
+    ...original,
+    bits_manager_enum_jobs: stamped("enum", "bits_manager_enum_jobs"),
+    bits_watcher_drain: stamped("drain", "bits_watcher_drain"),
+  };
+  const stop = new AbortController();
+  try {
+    const consuming = (async (): Promise<void> => {
+      for await (const _ of watch(bits, { pollInterval, signal: stop.signal })) {
+        // Every event is consumed, as a monitor would.
+      }
+    })();
+    while (spans().length < cycles + 1) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await consuming;
+  } finally {
+    loaded.symbols = original;
+  }
+  return spans().slice(1, cycles + 1);
+}
+
+const kernel32 = Deno.build.os === "windows"
+  ? Deno.dlopen("kernel32.dll", {
+    OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+    GetProcessTimes: { parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+    CloseHandle: { parameters: ["pointer"], result: "i32" },
+  })
+  : undefined;
+
+/** A process's user + kernel CPU time in ms (GetProcessTimes, 100 ns units; Wine: clock ticks). */
+function processCpuMs(pid: number): number {
+  if (!kernel32) throw new Error("GetProcessTimes needs Windows");
+  const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
+  const handle = kernel32.symbols.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+  if (handle === null) throw new Error(`OpenProcess(${pid}) failed`);
+  try {
+    const [created, exited, kernel, user] = [1, 2, 3, 4].map(() => new BigUint64Array(1));
+    if (!kernel32.symbols.GetProcessTimes(handle, created, exited, kernel, user)) {
+      throw new Error(`GetProcessTimes(${pid}) failed`);
+    }
+    return Number(kernel[0] + user[0]) / 1e4;
+  } finally {
+    kernel32.symbols.CloseHandle(handle);
+  }
+}
+
+/** processCpuMs, or NaN when the process cannot be read (it may have just ended). */
+function outsideCpu(pid: number): number {
+  try {
+    return processCpuMs(pid);
+  } catch {
+    return NaN;
+  }
+}
+
+/** A deno.exe child whose stdout is read line by line: its first and last lines. */
+interface Reading {
+  readonly child: Deno.ChildProcess;
+  readonly first: Promise<string>;
+  readonly last: Promise<string>;
+  /** GetProcessTimes of the child read from this process: from its first line to its last (ms). */
+  readonly outsideMs: number;
+}
+
+function spawnReading(args: string[]): Reading {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let resolveFirst: (line: string) => void = () => {};
+  const first = new Promise<string>((resolve) => resolveFirst = resolve);
+  let outsideMs = 0;
+  return {
+    child,
+    first,
+    get outsideMs(): number {
+      return outsideMs;
+    },
+    last: (async (): Promise<string> => {
+      let last = "";
+      let start: number | undefined;
+      for await (const line of splitLines(child.stdout)) {
+        if (start === undefined) {
+          start = outsideCpu(child.pid);
+          resolveFirst(line);
+        }
+        if (line.startsWith('{"cpuMs"')) outsideMs = outsideCpu(child.pid) - start;
+        last = line;
+      }
+      resolveFirst("");
+      return last;
+    })(),
+  };
+}
+
+/**
+ * 5b: CPU time over `seconds`, as a percentage of one core, of watch() over
+ * the whole queue as `cli.ts watch --all --json` runs it (bench/watch_cpu.ts:
+ * same call, same options, every event printed), of an idle deno.exe, and of
+ * the C reference reading the whole queue every second, all in the same
+ * window. Each process measures its own CPU time (GetProcessTimes of the
+ * current process): under Wine, GetProcessTimes of another process misses
+ * most threads, which the outside reading kept in the notes shows.
+ */
+async function idleCpu(ref: RefServer, seconds: number): Promise<void> {
+  const flags = ["run", "--cached-only", "--no-check", "--allow-ffi", "--allow-read", "--allow-env=BITS_SHIM_PATH"];
+  const ours = spawnReading([...flags, WATCH_CPU, String(seconds)]);
+  const idle = spawnReading([...flags, WATCH_CPU, String(seconds), "--idle"]);
+  try {
+    await ours.first;
+    const outside0 = processCpuMs(ours.child.pid);
+    // The children start their window a second after their first poll; the reference starts now.
+    const refIdle = await ref.run(["idle-poll", String(seconds), "1000"]);
+    const [oursStatus, idleStatus] = await Promise.all([ours.child.status, idle.child.status]);
+    if (!oursStatus.success || !idleStatus.success) throw new Error("bench/watch_cpu.ts failed");
+    const oursResult = JSON.parse(await ours.last) as { cpuMs: number; wallMs: number; events: number };
+    const idleResult = JSON.parse(await idle.last) as { cpuMs: number; wallMs: number };
+    record("idle.ours", "%", [(100 * oursResult.cpuMs) / oursResult.wallMs]);
+    record("idle.deno", "%", [(100 * idleResult.cpuMs) / idleResult.wallMs]);
+    record("idle.ref", "%", [(100 * num(refIdle, "cpu_ms")) / num(refIdle, "wall_ms")]);
+    notes.push(
+      `5: watch() used ${oursResult.cpuMs.toFixed(0)} ms of CPU in ${(oursResult.wallMs / 1000).toFixed(1)} s ` +
+        `(${oursResult.events} events in the window); idle deno.exe ${idleResult.cpuMs.toFixed(0)} ms; ` +
+        `reference ${num(refIdle, "cpu_ms").toFixed(0)} ms over ${numbers(refIdle, "poll_us").length} queue reads of ` +
+        `${
+          num(refIdle, "jobs")
+        } jobs. Read from outside (GetProcessTimes of the child) the watch process showed only ` +
+        `${ours.outsideMs.toFixed(0)} ms over its whole life after its first event (${outside0.toFixed(0)} ms before).`,
+    );
+  } finally {
+    for (const child of [ours.child, idle.child]) {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child.status.catch(() => {});
+    }
+  }
+}
+
+/**
+ * 6: one large download, waited on with watch (pollInterval 1000, every
+ * event consumed) or without it (no BITS call while it runs: the server says
+ * when it has sent the body, then the job is polled until TRANSFERRED). The
+ * transfer time is the server's: request arrival to the body's last chunk.
+ */
+async function download(
+  bits: BitsManager,
+  server: ContentServer,
+  dir: string,
+  size: number,
+  withWatch: boolean,
+): Promise<{ serverS: number; clientS: number }> {
+  const seed = nextSeed++;
+  const path = join(dir, `${PREFIX}-big-${seed}.bin`);
+  const job = await bits.download([{ url: server.url(size, seed), path }], {
+    displayName: `${PREFIX}-big-${seed}`,
+    suspended: true,
+  });
+  let clientS: number;
+  if (withWatch) {
+    const events = watch([job], { pollInterval: 1000 });
+    try {
+      await nextOf(events, "state");
+      const t0 = performance.now();
+      await job.resume();
+      await nextOf(events, "transferred");
+      clientS = (performance.now() - t0) / 1000;
+    } finally {
+      await events.return();
+    }
+  } else {
+    const t0 = performance.now();
+    await job.resume();
+    await server.bodySent(seed);
+    for (;;) {
+      const state = (await job.snapshot()).state;
+      if (state === "TRANSFERRED") break;
+      if (state === "ERROR") throw new Error(`download ${job.id} failed`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    clientS = (performance.now() - t0) / 1000;
+  }
+  const body = await server.bodySent(seed);
+  await finish(job, path);
+  return { serverS: (body.endMs - body.startMs) / 1000, clientS };
+}
+
+async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> {
+  const server = await ContentServer.start();
+  const ref = new RefServer();
+  try {
+    const { latencyRounds, latencyPerRound } = MONITOR;
+    log(`5a: notification latency, ${latencyRounds} rounds of ${latencyPerRound} downloads of 10 KB, alternately`);
+    await latencyOurs(bits, server, dir, 1); // warm-up of each side
+    await ref.run(["latency", "1", server.url(LATENCY_BYTES, nextSeed++), dir, `${PREFIX}-latw`]);
+    let fromPoll = 0;
+    for (let round = 0; round < latencyRounds; round++) {
+      const ours = await latencyOurs(bits, server, dir, latencyPerRound);
+      record("latency.ours", "ms", ours.ms);
+      record("latency.oursCallback", "ms", ours.callbackMs);
+      fromPoll += ours.fromPoll;
+      const refLatency = await ref.run([
+        "latency",
+        String(latencyPerRound),
+        server.url(LATENCY_BYTES, nextSeed++),
+        dir,
+        `${PREFIX}-lat-ref-${round}`,
+      ]);
+      record("latency.ref", "ms", numbers(refLatency, "samples_us").map((us) => us / 1000));
+    }
+    if (fromPoll > 0) notes.push(`5: ${fromPoll} transferred events came from the poll, not a callback (left out).`);
+
+    log(`5b/5c: ${MONITOR.monitorJobs} suspended jobs`);
+    await createJobs(bits, dir, MONITOR.monitorJobs, "mon");
+    const queued = (await bits.listJobs()).length;
+    if (queued !== MONITOR.monitorJobs) notes.push(`5: the queue held ${queued} jobs during 5b/5c.`);
+    try {
+      const { pollRounds, pollPerRound } = MONITOR;
+      log(`5c: watchdog poll cycles, ${pollRounds} rounds of ${pollPerRound}, alternately with the reference`);
+      await ref.run(["queue", "1"]);
+      for (let round = 0; round < pollRounds; round++) {
+        record("poll.ours", "ms", (await pollCycles(bits, pollPerRound, 300)).map((ms) => ms / queued));
+        const refQueue = await ref.run(["queue", String(pollPerRound)]);
+        record("poll.ref", "ms", numbers(refQueue, "total_us").map((us) => us / 1000 / num(refQueue, "jobs")));
+      }
+      log(`5b: CPU of cli.ts watch --all, an idle deno.exe and the reference, ${MONITOR.idleSeconds} s`);
+      await idleCpu(ref, MONITOR.idleSeconds);
+    } finally {
+      log(`cancelled ${await cleanup(bits)} suspended jobs`);
+    }
+
+    const size = MONITOR.downloadMb * 1024 * 1024;
+    // with/without in ABBA order, so a drift over the run weighs on both sides alike.
+    const order = Array.from({ length: MONITOR.downloadPairs }, () => [false, true, true, false]).flat();
+    log(`6: ${order.length} downloads of ${MONITOR.downloadMb} MB, with and without watch (ABBA order)`);
+    await download(bits, server, dir, 4 * 1024 * 1024, false); // warm-up
+    for (const [i, withWatch] of order.entries()) {
+      const { serverS, clientS } = await download(bits, server, dir, size, withWatch);
+      log(`6: ${i + 1}/${order.length} ${withWatch ? "with" : "without"} watch: ${serverS.toFixed(2)} s`);
+      record(withWatch ? "download.with" : "download.without", "s", [serverS]);
+      record(withWatch ? "download.withClient" : "download.withoutClient", "s", [clientS]);
+    }
+  } finally {
+    await ref.close();
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const loaded = loadShim();
   const wine = wineVersion();
@@ -687,9 +1149,11 @@ async function main(): Promise<void> {
   } finally {
     await ref.close();
   }
+  await measureMonitoring(bits, dir);
   bits.close();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   micro.close();
+  kernel32?.close();
 
   const raw: RawResults = {
     facts: {
@@ -700,7 +1164,7 @@ async function main(): Promise<void> {
       cpus: navigator.hardwareConcurrency,
       wine,
       queueJobs,
-      settings: { ...SETTINGS, quick: QUICK },
+      settings: { ...SETTINGS, ...MONITOR, quick: QUICK, fullSize: FULL_SIZE },
     },
     series,
     roundTrips,

@@ -39,7 +39,7 @@ Deno.test("convert changes time units", () => {
   assert.equal(convert(2, "s", "ms"), 2000);
 });
 
-Deno.test("rows compute ratios, verdicts, sums and pending placeholders", () => {
+Deno.test("rows compute ratios, verdicts, sums and missing series", () => {
   const rows = buildRows(raw({
     "queue.ours": { unit: "ms", samples: [130, 120, 140] },
     "queue.ref": { unit: "us", samples: [100_000, 100_000, 100_000] },
@@ -58,11 +58,30 @@ Deno.test("rows compute ratios, verdicts, sums and pending placeholders", () => 
   assert.equal(byId.get("cli_list")?.ref?.p50, 600);
   assert.equal(byId.get("cli_list")?.ratio, 1.5);
   assert.equal(byId.get("cli_list")?.verdict, null);
-  assert.equal(byId.get("monitoring_costs")?.verdict, "pending");
-  assert.match(byId.get("download_with_watch")?.note ?? "", /pending: needs watch from issue 5/);
+  assert.equal(byId.get("download_with_watch")?.verdict, "missing");
   assert.equal(byId.get("create_cancel")?.verdict, "missing");
   assert.equal(byId.get("create_cancel")?.note, "not measured");
-  assert.match(renderTable(rows), /pending: needs watch from issue 5/);
+  assert.match(renderTable(rows), /missing/);
+});
+
+Deno.test("absolute goals bound our p50; percentages and settings in titles", () => {
+  const base = raw({
+    "idle.ours": { unit: "%", samples: [0.4] },
+    "idle.ref": { unit: "%", samples: [0.2] },
+    "download.with": { unit: "s", samples: [10.3, 10.1, 10.2] },
+    "download.without": { unit: "ms", samples: [10_000, 10_000, 10_000] },
+  });
+  const rows = buildRows({ ...base, facts: { ...base.facts, settings: { monitorJobs: 50, idleSeconds: 60 } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const idle = byId.get("watch_idle_cpu");
+  assert.equal(idle?.verdict, "pass");
+  assert.equal(idle?.ratio, 2);
+  assert.match(idle?.title ?? "", /50 suspended jobs, 60 s/);
+  assert.equal(byId.get("download_with_watch")?.ratio, 1.02);
+  assert.equal(byId.get("download_with_watch")?.verdict, "pass");
+  const missed = buildRows(raw({ "idle.ours": { unit: "%", samples: [1.5] } }));
+  assert.equal(missed.find((r) => r.id === "watch_idle_cpu")?.verdict, "miss");
+  assert.throws(() => convert(1, "%", "ms"), RangeError);
 });
 
 Deno.test("COM accounting follows the shim and counts EnumJobs retries without Next", () => {

@@ -21,12 +21,22 @@
  *                                            enumerate + snapshot, releases
  *   bits_ref.exe create-cancel <n> <prefix>  CreateJob + SetDescription +
  *                                            Cancel + Release, n times
+ *   bits_ref.exe latency <n> <url> <dir> <prefix>
+ *                                            n downloads of url, one at a
+ *                                            time: Resume to the arrival of
+ *                                            this process's own JobTransferred
+ *                                            callback (then Complete, delete)
+ *   bits_ref.exe idle-poll <seconds> <ms>    reads the whole queue (enumerate +
+ *                                            snapshot + release) every ms for
+ *                                            seconds; its own CPU time
+ *                                            (GetProcessTimes) over that time
  *   bits_ref.exe serve                       the commands above but list-cold,
  *                                            one per stdin line (tab-separated
  *                                            arguments), one JSON line each
  *
- * Jobs are never resumed: the benchmark never cancels a running transfer,
- * which would crash Wine's BITS service (wine-bits.md section 6).
+ * Only `latency` resumes jobs, and it lets each download finish and
+ * completes it: the benchmark never cancels a running transfer, which would
+ * crash Wine's BITS service (wine-bits.md section 6).
  *
  * Build: see bench/run.ts (mingw-w64: -O2 ... -lole32).
  */
@@ -391,12 +401,186 @@ static int cmd_create_cancel(IBackgroundCopyManager *mgr, int n, const char *pre
   return 0;
 }
 
+/* ---- Notifications: a minimal IBackgroundCopyCallback ----
+ * One static object for the process. JobTransferred records the
+ * QueryPerformanceCounter time of its arrival and signals an event; JobError
+ * does the same with a flag; JobModification is not registered for. */
+static const GUID ref_iid_unknown = {0x00000000, 0x0000, 0x0000, {0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+static const GUID ref_iid_callback = {
+    0x97ea99c7, 0x0186, 0x4ad4, {0x8d, 0xf9, 0xc5, 0xb4, 0xe0, 0xed, 0x6b, 0x22}};
+
+static HANDLE g_cb_event = NULL;
+static volatile double g_cb_at_us = 0;
+static volatile LONG g_cb_error = 0;
+
+static HRESULT STDMETHODCALLTYPE cb_query_interface(IBackgroundCopyCallback *self, REFIID riid, void **out) {
+  if (out == NULL) return E_POINTER;
+  if (IsEqualGUID(riid, &ref_iid_unknown) || IsEqualGUID(riid, &ref_iid_callback)) {
+    *out = self;
+    return S_OK;
+  }
+  *out = NULL;
+  return E_NOINTERFACE;
+}
+/* Static object: reference counting is a no-op. */
+static ULONG STDMETHODCALLTYPE cb_add_ref(IBackgroundCopyCallback *self) {
+  (void)self;
+  return 2;
+}
+static ULONG STDMETHODCALLTYPE cb_release(IBackgroundCopyCallback *self) {
+  (void)self;
+  return 1;
+}
+static HRESULT STDMETHODCALLTYPE cb_job_transferred(IBackgroundCopyCallback *self, IBackgroundCopyJob *job) {
+  (void)self;
+  (void)job;
+  g_cb_at_us = now_us();
+  SetEvent(g_cb_event);
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE cb_job_error(IBackgroundCopyCallback *self, IBackgroundCopyJob *job,
+                                              IBackgroundCopyError *error) {
+  (void)self;
+  (void)job;
+  (void)error;
+  g_cb_at_us = now_us();
+  InterlockedExchange(&g_cb_error, 1);
+  SetEvent(g_cb_event);
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE cb_job_modification(IBackgroundCopyCallback *self, IBackgroundCopyJob *job,
+                                                     DWORD reserved) {
+  (void)self;
+  (void)job;
+  (void)reserved;
+  return S_OK;
+}
+static IBackgroundCopyCallbackVtbl g_cb_vtbl = {cb_query_interface, cb_add_ref,   cb_release,
+                                               cb_job_transferred, cb_job_error, cb_job_modification};
+static IBackgroundCopyCallback g_cb = {&g_cb_vtbl};
+
+/* n downloads of url, one at a time: CreateJob + AddFile + SetNotifyFlags +
+ * SetNotifyInterface (untimed), then Resume to the callback's arrival
+ * (timed), then Complete and the file's deletion (untimed). */
+static int cmd_latency(IBackgroundCopyManager *mgr, int n, const char *url, const char *dir, const char *prefix) {
+  double *samples = (double *)calloc((size_t)n, sizeof(double));
+  WCHAR wurl[2048];
+  WCHAR wdir[1024];
+  WCHAR wprefix[128];
+  WCHAR name[256];
+  WCHAR local[1200];
+  int i;
+
+  if (samples == NULL) fail("malloc", E_OUTOFMEMORY);
+  widen(url, wurl, 2048);
+  widen(dir, wdir, 1024);
+  widen(prefix, wprefix, 128);
+  if (g_cb_event == NULL) g_cb_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+  if (g_cb_event == NULL) fail("CreateEvent", HRESULT_FROM_WIN32(GetLastError()));
+  for (i = 0; i < n; i++) {
+    IBackgroundCopyJob *job = NULL;
+    GUID id;
+    HRESULT hr;
+    double t0;
+    DWORD waited;
+    _snwprintf(name, 256, L"%ls-%d", wprefix, i);
+    name[255] = 0;
+    _snwprintf(local, 1200, L"%ls\\%ls-%d.bin", wdir, wprefix, i);
+    local[1199] = 0;
+    hr = COM(IBackgroundCopyManager_CreateJob(mgr, name, BG_JOB_TYPE_DOWNLOAD, &id, &job));
+    if (FAILED(hr)) fail("CreateJob", hr);
+    hr = COM(IBackgroundCopyJob_AddFile(job, wurl, local));
+    if (FAILED(hr)) fail("AddFile", hr);
+    hr = COM(IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR));
+    if (FAILED(hr)) fail("SetNotifyFlags", hr);
+    hr = COM(IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&g_cb));
+    if (FAILED(hr)) fail("SetNotifyInterface", hr);
+    ResetEvent(g_cb_event);
+    g_cb_at_us = 0;
+    t0 = now_us();
+    hr = COM(IBackgroundCopyJob_Resume(job));
+    if (FAILED(hr)) fail("Resume", hr);
+    /* No timeout that would lead to a cancel: a running transfer is never cancelled. */
+    waited = WaitForSingleObject(g_cb_event, INFINITE);
+    if (waited != WAIT_OBJECT_0) fail("WaitForSingleObject", HRESULT_FROM_WIN32(GetLastError()));
+    if (g_cb_error) fail("JobError", E_FAIL);
+    samples[i] = g_cb_at_us - t0;
+    hr = COM(IBackgroundCopyJob_Complete(job));
+    if (FAILED(hr)) fail("Complete", hr);
+    REL(IBackgroundCopyJob_Release(job));
+    DeleteFileW(local);
+  }
+  printf("{\"ok\":true,\"op\":\"latency\",\"jobs\":%d,", n);
+  print_samples("samples_us", samples, (size_t)n);
+  printf("}\n");
+  free(samples);
+  return 0;
+}
+
+static double filetime_ms(FILETIME t) {
+  ULARGE_INTEGER v;
+  v.LowPart = t.dwLowDateTime;
+  v.HighPart = t.dwHighDateTime;
+  return (double)v.QuadPart / 1e4;
+}
+
+/* This process's user + kernel CPU time, in ms. */
+static double cpu_ms(void) {
+  FILETIME created;
+  FILETIME exited;
+  FILETIME kernel;
+  FILETIME user;
+  if (!GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user)) {
+    fail("GetProcessTimes", HRESULT_FROM_WIN32(GetLastError()));
+  }
+  return filetime_ms(kernel) + filetime_ms(user);
+}
+
+/* What a polling monitor costs: the whole queue read every interval_ms for
+ * seconds; this process's CPU time over that window, and each read's time. */
+static int cmd_idle_poll(IBackgroundCopyManager *mgr, int seconds, int interval_ms) {
+  uint8_t *buf = (uint8_t *)malloc(REF_SNAPSHOT_CAP);
+  size_t cap = (size_t)seconds * 1000u / (size_t)interval_ms + 2u;
+  double *polls = (double *)calloc(cap, sizeof(double));
+  size_t n = 0;
+  uint32_t jobs = 0;
+  double start;
+  double cpu0;
+  double end;
+  double next;
+
+  if (buf == NULL || polls == NULL) fail("malloc", E_OUTOFMEMORY);
+  cpu0 = cpu_ms();
+  start = now_us();
+  end = start + (double)seconds * 1e6;
+  next = start;
+  while (now_us() < end) {
+    queue_times t;
+    double wait_ms;
+    read_queue(mgr, buf, &t);
+    jobs = t.jobs;
+    if (n < cap) polls[n++] = t.enumerate + t.snapshots + t.release;
+    next += (double)interval_ms * 1000.0;
+    wait_ms = (next - now_us()) / 1000.0;
+    if (next > end) wait_ms = (end - now_us()) / 1000.0;
+    if (wait_ms > 0) Sleep((DWORD)wait_ms);
+  }
+  printf("{\"ok\":true,\"op\":\"idle-poll\",\"jobs\":%u,\"cpu_ms\":%.3f,\"wall_ms\":%.3f,", jobs, cpu_ms() - cpu0,
+         (now_us() - start) / 1000.0);
+  print_samples("poll_us", polls, n);
+  printf("}\n");
+  free(buf);
+  free(polls);
+  return 0;
+}
+
 /* Every count argument must be a positive number. */
 static int check_counts(int argc, char **argv) {
   int i;
   for (i = 1; i < argc; i++) {
     int numeric = (strcmp(argv[0], "create") == 0 && i == 1) || (strcmp(argv[0], "queue") == 0 && i == 1) ||
-                  (strcmp(argv[0], "one") == 0 && i == 2) || (strcmp(argv[0], "create-cancel") == 0 && i == 1);
+                  (strcmp(argv[0], "one") == 0 && i == 2) || (strcmp(argv[0], "create-cancel") == 0 && i == 1) ||
+                  (strcmp(argv[0], "latency") == 0 && i == 1) || (strcmp(argv[0], "idle-poll") == 0 && i <= 2);
     if (numeric && atoi(argv[i]) < 1) {
       fprintf(stderr, "bits_ref: %s must be a positive number\n", argv[i]);
       return 0;
@@ -412,6 +596,8 @@ static int run_command(IBackgroundCopyManager *mgr, int argc, char **argv) {
   if (strcmp(argv[0], "queue") == 0 && argc == 2) return cmd_queue(mgr, atoi(argv[1]));
   if (strcmp(argv[0], "one") == 0 && argc == 3) return cmd_one(mgr, argv[1], atoi(argv[2]));
   if (strcmp(argv[0], "create-cancel") == 0 && argc == 3) return cmd_create_cancel(mgr, atoi(argv[1]), argv[2]);
+  if (strcmp(argv[0], "latency") == 0 && argc == 5) return cmd_latency(mgr, atoi(argv[1]), argv[2], argv[3], argv[4]);
+  if (strcmp(argv[0], "idle-poll") == 0 && argc == 3) return cmd_idle_poll(mgr, atoi(argv[1]), atoi(argv[2]));
   fprintf(stderr, "bits_ref: bad arguments\n");
   printf("{\"ok\":false,\"step\":\"arguments\",\"hr\":0}\n");
   return 2;
@@ -454,7 +640,7 @@ int main(int argc, char **argv) {
   QueryPerformanceFrequency(&g_freq);
   start = now_us();
   if (argc < 2) {
-    fprintf(stderr, "usage: bits_ref.exe create|queue|one|list-cold|create-cancel|serve ...\n");
+    fprintf(stderr, "usage: bits_ref.exe create|queue|one|list-cold|create-cancel|latency|idle-poll|serve ...\n");
     return 2;
   }
   if (!check_counts(argc - 1, argv + 1)) return 2;
