@@ -8,6 +8,14 @@
 import { describeHresult, failed, formatHresult, HR } from "./hresult.ts";
 import type { ErrorContext, JobErrorInfo, JobState } from "./types.ts";
 
+/** The error of a job in ERROR whose cause BITS cannot tell (always the case for network errors on Wine). */
+export const UNKNOWN_JOB_ERROR: JobErrorInfo = {
+  context: "UNKNOWN",
+  hresult: HR.BG_E_ERROR_INFORMATION_UNAVAILABLE >>> 0,
+  code: describeHresult(HR.BG_E_ERROR_INFORMATION_UNAVAILABLE).name,
+  description: describeHresult(HR.BG_E_ERROR_INFORMATION_UNAVAILABLE).description,
+};
+
 /** Details a {@linkcode BitsError} can carry besides the HRESULT. */
 export interface BitsErrorDetails {
   /** What was being done, e.g. `"AddFile"` or `"download job"`. */

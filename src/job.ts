@@ -9,10 +9,10 @@
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { decodeFiles, decodeSnapshot } from "./decode.ts";
-import { BitsError, unwrap, WmpJobOwnedError } from "./errors.ts";
+import { BitsError, UNKNOWN_JOB_ERROR, unwrap, WmpJobOwnedError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { failed, HR, hresultName } from "./hresult.ts";
-import type { CancelOutcome, CompleteOutcome, JobErrorInfo, JobFile, JobSnapshot, JobState } from "./types.ts";
+import type { CancelOutcome, CompleteOutcome, JobFile, JobSnapshot, JobState } from "./types.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
@@ -64,14 +64,6 @@ const logger = getLogger(["deno-bits", "job"]);
 const SNAPSHOT_BUFFER_BYTES = 4096;
 const FILES_BUFFER_BYTES = 16 * 1024;
 const MAX_BUFFER_ATTEMPTS = 6;
-
-// An ERROR state whose error BITS cannot describe.
-const UNKNOWN_ERROR: JobErrorInfo = {
-  context: "UNKNOWN",
-  hresult: HR.BG_E_ERROR_INFORMATION_UNAVAILABLE >>> 0,
-  code: "BG_E_ERROR_INFORMATION_UNAVAILABLE",
-  description: "no error information is available",
-};
 
 /** Calls a shim function that fills a caller buffer, growing the buffer until it fits. */
 async function readVariable(
@@ -266,11 +258,11 @@ export class BitsJob implements Disposable {
         if (event.kind !== "state" || event.state === undefined) continue;
         if (event.state === until) return event.snapshot ?? await this.snapshot();
         if (event.state === "ERROR") {
-          throw BitsError.fromJobError((await this.snapshot()).error ?? UNKNOWN_ERROR, this.id);
+          throw BitsError.fromJobError((await this.snapshot()).error ?? UNKNOWN_JOB_ERROR, this.id);
         }
         if (event.state === "TRANSIENT_ERROR" && ++transientErrors >= (options.transientErrorLimit ?? Infinity)) {
           const snapshot = await this.snapshot();
-          throw new BitsError((snapshot.error ?? UNKNOWN_ERROR).hresult, {
+          throw new BitsError((snapshot.error ?? UNKNOWN_JOB_ERROR).hresult, {
             operation: `Transfer (${transientErrors} transient errors)`,
             context: snapshot.error?.context,
             jobId: this.id,

@@ -26,8 +26,27 @@ export function formatBytes(bytes: number): string {
  */
 export function knownTotal(snapshot: JobSnapshot, files?: readonly JobFile[]): number | null {
   if (snapshot.progress.bytesTotal !== null) return snapshot.progress.bytesTotal;
-  if (!files?.length || files.some((f) => f.bytesTotal === null)) return null;
+  return files ? filesTotal(files) : null;
+}
+
+/** The sum of the files' sizes, or `null` when there are none or any size is still unknown. */
+export function filesTotal(files: readonly JobFile[]): number | null {
+  if (!files.length || files.some((f) => f.bytesTotal === null)) return null;
   return files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0);
+}
+
+/** Measures a transfer rate over the last few seconds of byte counts. */
+export class RateMeter {
+  #samples: { at: number; bytes: number }[] = [];
+
+  /** Records `bytes` transferred at `at` (ms) and returns bytes per second, once 0.2 s of samples exist. */
+  sample(at: number, bytes: number): number | undefined {
+    this.#samples.push({ at, bytes });
+    while (this.#samples.length > 2 && at - this.#samples[0].at > 3000) this.#samples.shift();
+    const first = this.#samples[0];
+    const seconds = (at - first.at) / 1000;
+    return seconds > 0.2 ? (bytes - first.bytes) / seconds : undefined;
+  }
 }
 
 /** Formats a duration in seconds as `45s`, `3m05s` or `2h07m`. */
@@ -39,6 +58,26 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
+ * Bytes done (of the total with a percentage, when known), then the rate and
+ * the ETA when known: `2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s`.
+ */
+export function progressDetail(done: number, total: number | null | undefined, bytesPerSecond?: number): string {
+  const parts: string[] = [];
+  if (total !== null && total !== undefined && total > 0) {
+    parts.push(`${formatBytes(done)} / ${formatBytes(total)}`, `${Math.min(100, Math.floor((done / total) * 100))}%`);
+  } else {
+    parts.push(formatBytes(done));
+  }
+  if (bytesPerSecond !== undefined && bytesPerSecond > 0) {
+    parts.push(`${formatBytes(bytesPerSecond)}/s`);
+    if (total !== null && total !== undefined && total > done) {
+      parts.push(`ETA ${formatDuration((total - done) / bytesPerSecond)}`);
+    }
+  }
+  return parts.join("  ");
+}
+
+/**
  * One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s  files 0/1  name`.
  * The ETA appears while bytes remain and both the total and the rate are known.
  */
@@ -46,21 +85,11 @@ export function progressLine(
   snapshot: JobSnapshot,
   options: { total?: number | null; bytesPerSecond?: number } = {},
 ): string {
-  const done = snapshot.progress.bytesTransferred;
   const total = options.total ?? snapshot.progress.bytesTotal;
-  const parts = [snapshot.state.padEnd(15)];
-  if (total !== null && total !== undefined && total > 0) {
-    parts.push(`${formatBytes(done)} / ${formatBytes(total)}`, `${Math.min(100, Math.floor((done / total) * 100))}%`);
-  } else {
-    parts.push(formatBytes(done));
-  }
-  const rate = options.bytesPerSecond;
-  if (rate !== undefined && rate > 0) {
-    parts.push(`${formatBytes(rate)}/s`);
-    if (total !== null && total !== undefined && total > done) {
-      parts.push(`ETA ${formatDuration((total - done) / rate)}`);
-    }
-  }
+  const parts = [
+    snapshot.state.padEnd(15),
+    progressDetail(snapshot.progress.bytesTransferred, total, options.bytesPerSecond),
+  ];
   parts.push(`files ${snapshot.progress.filesTransferred}/${snapshot.progress.filesTotal}`, snapshot.displayName);
   return parts.join("  ");
 }

@@ -19,7 +19,7 @@ import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
 
-/** `version` command. */
+/** `version`: the module, Deno and shim versions. */
 export function version(ctx: Context): number {
   let shim: Record<string, unknown>;
   try {
@@ -38,7 +38,7 @@ export function version(ctx: Context): number {
   return ExitCode.Ok;
 }
 
-/** `download` command. */
+/** `download`: one-file download job, optionally waited for and completed. */
 export async function download(
   ctx: Context,
   url: string,
@@ -75,7 +75,7 @@ export async function download(
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
-/** `list` command. */
+/** `list`: the queue, newest first. */
 export async function list(ctx: Context, allUsers: boolean): Promise<number> {
   using bits = await connect();
   const jobs = await bits.listJobs({ allUsers });
@@ -95,7 +95,7 @@ export async function list(ctx: Context, allUsers: boolean): Promise<number> {
   return ExitCode.Ok;
 }
 
-/** `info` command. */
+/** `info`: one job's snapshot and files. */
 export async function info(ctx: Context, id: string): Promise<number> {
   using bits = await connect();
   using job = await bits.getJob(id);
@@ -130,7 +130,7 @@ function describeJob(s: JobSnapshot, files: readonly JobFile[]): string {
   return lines.join("\n");
 }
 
-/** `complete` command. */
+/** `complete`: completes a job (refused for WMP_JOB jobs unless forced). */
 export async function complete(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
   using job = await bits.getJob(id);
@@ -148,7 +148,7 @@ export async function complete(ctx: Context, id: string, force: boolean): Promis
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
-/** `cancel` command. */
+/** `cancel`: cancels a job (refused for WMP_JOB jobs unless forced). */
 export async function cancel(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
   using job = await bits.getJob(id);

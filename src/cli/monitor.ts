@@ -6,6 +6,7 @@
  */
 
 import { BitsError } from "../errors.ts";
+import { HR } from "../hresult.ts";
 import type { BitsJob } from "../job.ts";
 import { connect } from "../manager.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
@@ -14,7 +15,7 @@ import { watch } from "../watch/watch.ts";
 import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
 import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { knownTotal } from "./format.ts";
+import { filesTotal, knownTotal } from "./format.ts";
 import { ProgressReporter } from "./progress.ts";
 import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
 
@@ -51,7 +52,7 @@ export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: num
   }
 }
 
-/** `watchCommand` command. */
+/** `watch`: events of jobs (or the whole queue) until they settle. */
 export async function watchCommand(
   ctx: Context,
   ids: readonly string[],
@@ -82,12 +83,9 @@ export async function watchCommand(
       totals.set(event.jobId, null);
       const read: Promise<void> = bits.getJob(event.jobId).then(async (job) => {
         using owned = job;
-        const files = await owned.files();
-        if (files.length && files.every((f) => f.bytesTotal !== null)) {
-          totals.set(event.jobId, files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0));
-        } else {
-          totals.delete(event.jobId);
-        }
+        const total = filesTotal(await owned.files());
+        if (total === null) totals.delete(event.jobId);
+        else totals.set(event.jobId, total);
       }).catch(() => void totals.delete(event.jobId)).finally(() => reading.delete(read));
       reading.add(read);
     };
@@ -123,7 +121,7 @@ export async function watchCommand(
   }
 }
 
-/** `waitCommand` command. */
+/** `wait`: waits for a job, with exit codes for scripts. */
 export async function waitCommand(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
   const timeout = parseSeconds(options.timeout, "timeout");
   const interval = parseSeconds(options.interval, "interval") ?? 1000;
@@ -141,7 +139,7 @@ export async function waitCommand(ctx: Context, id: string, options: ParsedArgs[
       return ExitCode.Ok;
     }
     if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") {
-      throw new BitsError(0x80200001, {
+      throw new BitsError(HR.BG_E_NOT_FOUND, {
         operation: "Waiting (the job left the queue)",
         jobId: job.id,
         state: "CANCELLED",

@@ -7,7 +7,7 @@
  */
 
 import type { JobFile, JobSnapshot } from "../types.ts";
-import { knownTotal, progressLine } from "./format.ts";
+import { knownTotal, progressLine, RateMeter } from "./format.ts";
 
 const REDRAW_MS = 100;
 
@@ -18,7 +18,7 @@ export class ProgressReporter {
   #lastState = "";
   #lastDraw = 0;
   #drawn = false;
-  #samples: { at: number; bytes: number }[] = [];
+  readonly #rate = new RateMeter();
 
   /** `live`: redraw one line in place (stderr is a terminal). */
   constructor(write: (text: string) => void, live: boolean) {
@@ -26,21 +26,12 @@ export class ProgressReporter {
     this.#live = live;
   }
 
-  /** Bytes per second over the last few seconds of samples. */
-  #rate(now: number, bytes: number): number | undefined {
-    this.#samples.push({ at: now, bytes });
-    while (this.#samples.length > 2 && now - this.#samples[0].at > 3000) this.#samples.shift();
-    const first = this.#samples[0];
-    const seconds = (now - first.at) / 1000;
-    return seconds > 0.2 ? (bytes - first.bytes) / seconds : undefined;
-  }
-
   /** Records a snapshot (and the job's files, for a total when BITS has none). */
   update(snapshot: JobSnapshot, files?: readonly JobFile[]): void {
     const now = Date.now();
     const line = progressLine(snapshot, {
       total: knownTotal(snapshot, files),
-      bytesPerSecond: this.#rate(now, snapshot.progress.bytesTransferred),
+      bytesPerSecond: this.#rate.sample(now, snapshot.progress.bytesTransferred),
     });
     if (this.#live) {
       if (now - this.#lastDraw < REDRAW_MS && snapshot.state === this.#lastState) return;

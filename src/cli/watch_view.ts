@@ -10,9 +10,8 @@
 import cliProgress from "cli-progress";
 import process from "node:process";
 import { formatHresult } from "../hresult.ts";
-import type { JobProgress } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
-import { formatBytes, formatDuration } from "./format.ts";
+import { formatBytes, progressDetail, RateMeter } from "./format.ts";
 
 /** Receives every watch event; `close` restores the terminal. */
 export interface WatchView {
@@ -84,15 +83,7 @@ export function lineView(write: (text: string) => void, names: Map<string, strin
 
 interface BarState {
   bar: cliProgress.SingleBar;
-  samples: { at: number; bytes: number }[];
-}
-
-function rate(samples: { at: number; bytes: number }[]): number | undefined {
-  if (samples.length < 2) return undefined;
-  const first = samples[0];
-  const last = samples[samples.length - 1];
-  const seconds = (last.at - first.at) / 1000;
-  return seconds > 0.2 ? (last.bytes - first.bytes) / seconds : undefined;
+  rate: RateMeter;
 }
 
 /** Live bars on a terminal's stderr: name, state, bytes and percent, rate, ETA. */
@@ -113,18 +104,6 @@ export function barView(names: Map<string, string>, totals: (jobId: string) => n
     },
   }, cliProgress.Presets.shades_classic);
   const bars = new Map<string, BarState>();
-  const describe = (progress: JobProgress | undefined, total: number | null, samples: BarState["samples"]): string => {
-    const done = progress?.bytesTransferred ?? 0;
-    const parts = [
-      total ? `${formatBytes(done)} / ${formatBytes(total)} ${Math.floor((done / total) * 100)}%` : formatBytes(done),
-    ];
-    const r = rate(samples);
-    if (r && r > 0) {
-      parts.push(`${formatBytes(r)}/s`);
-      if (total && total > done) parts.push(`ETA ${formatDuration((total - done) / r)}`);
-    }
-    return parts.join("  ");
-  };
   return {
     show(event): void {
       let state = bars.get(event.jobId);
@@ -136,17 +115,16 @@ export function barView(names: Map<string, string>, totals: (jobId: string) => n
       if (!state) {
         state = {
           bar: multi.create(total ?? 1, 0, { name: names.get(event.jobId) ?? event.jobId, state: "", detail: "" }),
-          samples: [],
+          rate: new RateMeter(),
         };
         bars.set(event.jobId, state);
       }
       const done = event.progress?.bytesTransferred ?? 0;
-      state.samples.push({ at: event.at, bytes: done });
-      while (state.samples.length > 2 && event.at - state.samples[0].at > 3000) state.samples.shift();
+      const rate = state.rate.sample(event.at, done);
       if (total) state.bar.setTotal(total);
       state.bar.update(total ? done : 0, {
         state: event.state ?? "",
-        detail: describe(event.progress, total, state.samples),
+        detail: progressDetail(done, total, rate),
       });
     },
     close: () => multi.stop(),

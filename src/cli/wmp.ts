@@ -17,7 +17,7 @@ import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
 
-/** `submit` command. */
+/** `submit`: queues a Windows Media Player convention job. */
 export async function submit(ctx: Context, url: string, dest: string, options: ParsedArgs["options"]): Promise<number> {
   const metadata: WmpMetadata = {
     serviceId: integerOption(options["service-id"], "service-id") ?? newServiceId(),
@@ -58,7 +58,7 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
   return ExitCode.Ok;
 }
 
-/** `wmpFinish` command. */
+/** `wmp finish`: completes a WMP_STATUS job and files its media. */
 export async function wmpFinish(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
   const library = requiredOption(options.library, "library", "wmp finish");
   const timeout = parseSeconds(options.timeout, "timeout");
@@ -71,7 +71,7 @@ export async function wmpFinish(ctx: Context, id: string, options: ParsedArgs["o
   return ExitCode.Ok;
 }
 
-/** `wmpList` command. */
+/** `wmp list`: the convention jobs as the Player's download collection. */
 export async function wmpList(ctx: Context, serviceId: number | undefined): Promise<number> {
   using bits = await connect();
   const invalid: { jobId: string; error: string }[] = [];
@@ -109,7 +109,7 @@ export async function wmpList(ctx: Context, serviceId: number | undefined): Prom
   return ExitCode.Ok;
 }
 
-/** `wmpRefresh` command. */
+/** `wmp refresh`: shows or sets RefreshDownload. */
 export function wmpRefresh(ctx: Context, options: ParsedArgs["options"]): number {
   if (options.enable === true && options.disable === true) {
     throw new UsageError("--enable and --disable exclude each other", "wmp refresh");

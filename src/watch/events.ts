@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BitsError } from "../errors.ts";
+import { BitsError, UNKNOWN_JOB_ERROR } from "../errors.ts";
 import type { JobErrorInfo, JobProgress, JobSnapshot, JobState } from "../types.ts";
 
 /** What happened to a job. */
@@ -74,13 +74,6 @@ interface Known {
   filesReported: Set<string>;
 }
 
-const UNKNOWN_ERROR: JobErrorInfo = {
-  context: "UNKNOWN",
-  hresult: 0x8020000F,
-  code: "BG_E_ERROR_INFORMATION_UNAVAILABLE",
-  description: "no error information is available",
-};
-
 /**
  * Remembers what was last reported per job and turns each observation into
  * the events it implies, so a change seen by a callback is not reported
@@ -126,7 +119,7 @@ export class Coalescer {
       events.push({ ...base, ...extra, kind: "state", state, progress, ...(previousState ? { previousState } : {}) });
       if (state === "TRANSFERRED") events.push({ ...base, ...extra, kind: "transferred", state, progress });
       if (state === "ERROR") {
-        const error = BitsError.fromJobError(observation.error ?? UNKNOWN_ERROR, jobId);
+        const error = BitsError.fromJobError(observation.error ?? UNKNOWN_JOB_ERROR, jobId);
         events.push({ ...base, ...extra, kind: "error", state, progress, error });
       }
     }

@@ -105,28 +105,12 @@ export async function* watch(
       if (observations.some((o) => o.jobId === id)) continue;
       const known = read.get(id);
       if (known) {
-        observations.push({
-          jobId: id,
-          source: "poll",
-          at,
-          state: known.state,
-          progress: known.progress,
-          error: known.error,
-          snapshot: known,
-        });
+        observations.push(pollObservation(known, at));
         continue;
       }
       try {
         const snapshot = await job.snapshot();
-        observations.push({
-          jobId: id,
-          source: "poll",
-          at: Date.now(),
-          state: snapshot.state,
-          progress: snapshot.progress,
-          error: snapshot.error,
-          snapshot,
-        });
+        observations.push(pollObservation(snapshot, Date.now()));
       } catch (error) {
         if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") {
           observations.push({ jobId: id, source: "poll", at: Date.now(), removed: true });
@@ -191,6 +175,19 @@ export async function* watch(
     }
     for (const job of opened) job.dispose();
   }
+}
+
+/** What a poll's snapshot of a job tells the coalescer. */
+function pollObservation(snapshot: JobSnapshot, at: number): Observation {
+  return {
+    jobId: snapshot.id,
+    source: "poll",
+    at,
+    state: snapshot.state,
+    progress: snapshot.progress,
+    error: snapshot.error,
+    snapshot,
+  };
 }
 
 /** Resolves after `ms` or when `signal` aborts; leaves no timer behind. */

@@ -3,7 +3,16 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { formatBytes, formatDuration, knownTotal, progressLine, table } from "../../src/cli/format.ts";
+import {
+  filesTotal,
+  formatBytes,
+  formatDuration,
+  knownTotal,
+  progressDetail,
+  progressLine,
+  RateMeter,
+  table,
+} from "../../src/cli/format.ts";
 import type { JobFile, JobSnapshot, JobState } from "../../src/types.ts";
 
 const MiB = 1024 * 1024;
@@ -137,4 +146,32 @@ Deno.test("format: the ETA appears only while bytes remain and the total and rat
   const unknown = snapshot({ bytesTotal: null, bytesTransferred: 500 });
   assert.ok(!progressLine(unknown, { bytesPerSecond: 100 }).includes("ETA"));
   assert.ok(progressLine(unknown, { bytesPerSecond: 100, total: 1500 }).includes("ETA 10s"));
+});
+
+Deno.test("format: RateMeter needs 0.2 s of samples and forgets samples older than 3 s", () => {
+  const meter = new RateMeter();
+  assert.equal(meter.sample(0, 0), undefined);
+  assert.equal(meter.sample(100, 1000), undefined);
+  assert.equal(meter.sample(1000, 1000), 1000);
+  // At 5 s the samples from 0 and 100 ms are dropped: the rate covers 1 s to 5 s only.
+  assert.equal(meter.sample(5000, 9000), 2000);
+});
+
+Deno.test("format: filesTotal sums known sizes and is null when any is unknown or there are none", () => {
+  const file = (bytesTotal: number | null) => ({
+    remoteName: "u",
+    localName: "l",
+    bytesTotal,
+    bytesTransferred: 0,
+    completed: false,
+  });
+  assert.equal(filesTotal([file(10), file(32)]), 42);
+  assert.equal(filesTotal([file(10), file(null)]), null);
+  assert.equal(filesTotal([]), null);
+});
+
+Deno.test("format: progressDetail clamps the percentage and shows the ETA only while bytes remain", () => {
+  assert.equal(progressDetail(1500, 1000), "1.5 KiB / 1000 B  100%");
+  assert.equal(progressDetail(500, 1000, 100), "500 B / 1000 B  50%  100 B/s  ETA 5s");
+  assert.equal(progressDetail(500, null, 100), "500 B  100 B/s");
 });
