@@ -26,8 +26,16 @@ export { BitsManager, connect } from "./src/manager.ts";
 export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
 export { BitsJob } from "./src/job.ts";
 export type { FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
-export { BitsError, BitsUnavailableError, InvalidArgumentError, unwrap, WmpJobOwnedError } from "./src/errors.ts";
-export type { BitsErrorDetails, UnavailableReason } from "./src/errors.ts";
+export {
+  BitsError,
+  BitsUnavailableError,
+  BitsUnsupportedError,
+  InvalidArgumentError,
+  unwrap,
+  WmpJobOwnedError,
+} from "./src/errors.ts";
+export type { BitsErrorDetails, Requirement, UnavailableReason } from "./src/errors.ts";
+export { REQUIRES } from "./src/features.ts";
 export { describeHresult, failed, formatHresult, hresultName } from "./src/hresult.ts";
 export type { HresultInfo } from "./src/hresult.ts";
 export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES } from "./src/types.ts";
@@ -85,3 +93,9 @@ export { watch } from "./src/watch/watch.ts";
 export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
 export { Coalescer, SETTLED_STATES } from "./src/watch/events.ts";
 export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
+
+// Job properties (src/properties.ts).
+
+// Files, ranges, upload replies and transfer-and-wait (src/files.ts, src/transfer.ts).
+
+// Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).

@@ -6,33 +6,19 @@
  * releases every COM pointer and frees every CoTaskMem string it acquired.
  * Build with -DBITS_SHIM_BUILD (see scripts/build_shim.ts).
  */
-#ifndef _WIN32_WINNT
-/* CoIncrementMTAUsage is declared only for Windows 8 and later; Deno itself
- * needs Windows 10, so nothing older can load this DLL anyway. */
-#define _WIN32_WINNT 0x0A00
-#endif
-#define COBJMACROS
-/* Makes every lpVtbl a pointer to const, so the watcher's vtable can be a
- * static const table (read-only memory) instead of a mutable global. */
-#define CONST_VTABLE
-#define WIN32_LEAN_AND_MEAN
+#include "bits_internal.h"
 
-#include <windows.h>
-#include <objbase.h>
-/* initguid.h must come right before bits.h: mingw-w64's bits.h defines its
- * IIDs with DEFINE_GUID, which only emits storage after initguid.h. */
+/* initguid.h must come right before bits.h, in this one file: mingw-w64's
+ * bits.h defines its IIDs with DEFINE_GUID, which only emits storage after
+ * initguid.h. */
 #include <initguid.h>
 #include <bits.h>
 /* IBackgroundCopyCallback2 (FileTransferred) is a BITS 3.0 interface; its
  * header must follow bits.h, which it extends. */
 #include <bits3_0.h>
 
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "bits_shim.h"
 
 /*
  * The Windows SDK's bits.h is MIDL output that only declares
@@ -45,14 +31,6 @@ static const GUID shim_clsid_manager = {
 static const GUID shim_iid_manager = {
     0x5ce34c0d, 0x0dc9, 0x4c1f, {0x89, 0x7c, 0xda, 0xa1, 0xb7, 0x8c, 0xee, 0x7c}};
 
-/* Strings longer than this cannot come from BITS (its limits are a few
- * thousand code units); refusing them keeps every size computation far
- * away from 32-bit overflow. */
-#define SHIM_MAX_STRING_UNITS 0x0FFFFFFFu
-
-/* HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW), spelled out so the value
- * is a constant expression under every compiler. */
-#define SHIM_E_ARITHMETIC_OVERFLOW ((HRESULT)0x80070216L)
 
 /* ------------------------------------------------------------------------
  * Byte layouts of the header. The static assertions pin every offset to
@@ -161,7 +139,7 @@ _Static_assert(sizeof(shim_file_record_header) ==
  * down proxies the caller still holds); later calls on the same thread get
  * S_FALSE and must balance it.
  */
-static HRESULT enter_mta(void) {
+HRESULT shim_enter_mta(void) {
   HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
   if (hr == S_FALSE) {
     CoUninitialize();
@@ -193,7 +171,7 @@ static void pin_mta(void) {
 
 /* The contract: a string's length is the index of its first NUL. Reading
  * s[len] is allowed because the caller promises the terminator. */
-static HRESULT check_input_string(const uint16_t *s, uint32_t len) {
+HRESULT shim_check_input_string(const uint16_t *s, uint32_t len) {
   uint32_t i;
   if (s == NULL) {
     return E_POINTER;
@@ -208,7 +186,7 @@ static HRESULT check_input_string(const uint16_t *s, uint32_t len) {
 
 /* Length of a string BITS returned; NULL (allowed after a success by some
  * servers) counts as empty. */
-static HRESULT string_units(const WCHAR *s, uint32_t *units) {
+HRESULT shim_string_units(const WCHAR *s, uint32_t *units) {
   size_t n = s != NULL ? wcslen(s) : 0;
   if (n > SHIM_MAX_STRING_UNITS) {
     *units = 0;
@@ -216,6 +194,30 @@ static HRESULT string_units(const WCHAR *s, uint32_t *units) {
   }
   *units = (uint32_t)n;
   return S_OK;
+}
+
+HRESULT shim_copy_string(const WCHAR *s, uint16_t *buf, uint32_t cap,
+                         uint32_t *len) {
+  uint32_t units = 0;
+  HRESULT hr = shim_string_units(s, &units);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  *len = units;
+  if ((uint64_t)cap < (uint64_t)units + 1 || buf == NULL) {
+    return BITS_SHIM_E_INSUFFICIENT_BUFFER;
+  }
+  if (units != 0) {
+    memcpy(buf, s, (size_t)units * 2u);
+  }
+  buf[units] = 0;
+  return S_OK;
+}
+
+void shim_wipe(void *p, size_t bytes) {
+  if (p != NULL && bytes != 0) {
+    SecureZeroMemory(p, bytes);
+  }
 }
 
 /* ------------------------------------------------------------------------
@@ -284,7 +286,7 @@ BITS_SHIM_API int32_t bits_release(void *handle) {
   }
   /* A proxy released from a thread outside the MTA would be released in
    * the wrong apartment. */
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -301,7 +303,7 @@ BITS_SHIM_API int32_t bits_connect(BITS_MANAGER *manager) {
     goto done;
   }
   *manager = NULL;
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -340,13 +342,13 @@ BITS_SHIM_API int32_t bits_manager_create_job(
     hr = E_POINTER;
     goto done;
   }
-  hr = check_input_string(display_name, name_len);
+  hr = shim_check_input_string(display_name, name_len);
   if (FAILED(hr)) {
     goto done;
   }
   /* A NULL description is accepted only as the empty string. */
   if (description != NULL) {
-    hr = check_input_string(description, description_len);
+    hr = shim_check_input_string(description, description_len);
     if (FAILED(hr)) {
       goto done;
     }
@@ -355,7 +357,7 @@ BITS_SHIM_API int32_t bits_manager_create_job(
     hr = E_POINTER;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -402,7 +404,7 @@ BITS_SHIM_API int32_t bits_manager_get_job(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -440,7 +442,7 @@ BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -494,15 +496,15 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
   if (job == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = check_input_string(remote, remote_len);
+  hr = shim_check_input_string(remote, remote_len);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = check_input_string(local, local_len);
+  hr = shim_check_input_string(local, local_len);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -514,7 +516,6 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
 BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
                                            uint32_t cap, uint32_t *len) {
   LPWSTR desc = NULL;
-  uint32_t units = 0;
   HRESULT hr;
 
   if (len != NULL) {
@@ -523,7 +524,7 @@ BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
   if (job == NULL || len == NULL || (buf == NULL && cap != 0)) {
     return (int32_t)E_POINTER;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -532,28 +533,18 @@ BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
     /* A failed getter's out pointer is not ours to free. */
     return (int32_t)hr;
   }
-  hr = string_units(desc, &units);
-  if (SUCCEEDED(hr)) {
-    *len = units;
-    if ((uint64_t)cap < (uint64_t)units + 1) {
-      hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    } else {
-      if (units != 0) {
-        memcpy(buf, desc, (size_t)units * 2u);
-      }
-      buf[units] = 0;
-      hr = S_OK;
-    }
-  }
+  hr = shim_copy_string(desc, buf, cap, len);
   CoTaskMemFree(desc);
   return (int32_t)hr;
 }
 
-/* The three job methods that take no argument share one entry path. */
+/* The job methods that take no argument share one entry path. */
 typedef enum shim_job_action {
   SHIM_JOB_RESUME,
   SHIM_JOB_COMPLETE,
-  SHIM_JOB_CANCEL
+  SHIM_JOB_CANCEL,
+  SHIM_JOB_SUSPEND,
+  SHIM_JOB_TAKE_OWNERSHIP
 } shim_job_action;
 
 static int32_t run_job_action(BITS_JOB job, shim_job_action action) {
@@ -562,7 +553,7 @@ static int32_t run_job_action(BITS_JOB job, shim_job_action action) {
   if (j == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -575,6 +566,10 @@ static int32_t run_job_action(BITS_JOB job, shim_job_action action) {
     return (int32_t)IBackgroundCopyJob_Complete(j);
   case SHIM_JOB_CANCEL:
     return (int32_t)IBackgroundCopyJob_Cancel(j);
+  case SHIM_JOB_SUSPEND:
+    return (int32_t)IBackgroundCopyJob_Suspend(j);
+  case SHIM_JOB_TAKE_OWNERSHIP:
+    return (int32_t)IBackgroundCopyJob_TakeOwnership(j);
   }
   return (int32_t)E_INVALIDARG;
 }
@@ -589,6 +584,14 @@ BITS_SHIM_API int32_t bits_job_complete(BITS_JOB job) {
 
 BITS_SHIM_API int32_t bits_job_cancel(BITS_JOB job) {
   return run_job_action(job, SHIM_JOB_CANCEL);
+}
+
+BITS_SHIM_API int32_t bits_job_suspend(BITS_JOB job) {
+  return run_job_action(job, SHIM_JOB_SUSPEND);
+}
+
+BITS_SHIM_API int32_t bits_job_take_ownership(BITS_JOB job) {
+  return run_job_action(job, SHIM_JOB_TAKE_OWNERSHIP);
 }
 
 BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
@@ -617,7 +620,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
     hr = E_POINTER;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -653,7 +656,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   if (FAILED(h.display_name_hr)) {
     name = NULL;
   } else {
-    hr = string_units(name, &h.display_name_len);
+    hr = shim_string_units(name, &h.display_name_len);
     if (FAILED(hr)) {
       goto done;
     }
@@ -662,7 +665,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   if (FAILED(h.description_hr)) {
     desc = NULL;
   } else {
-    hr = string_units(desc, &h.description_len);
+    hr = shim_string_units(desc, &h.description_len);
     if (FAILED(hr)) {
       goto done;
     }
@@ -758,7 +761,7 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     hr = E_POINTER;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -806,7 +809,7 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     if (FAILED(e->remote_hr)) {
       e->remote = NULL;
     } else {
-      hr = string_units(e->remote, &e->remote_len);
+      hr = shim_string_units(e->remote, &e->remote_len);
       if (FAILED(hr)) {
         goto done;
       }
@@ -815,7 +818,7 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     if (FAILED(e->local_hr)) {
       e->local = NULL;
     } else {
-      hr = string_units(e->local, &e->local_len);
+      hr = shim_string_units(e->local, &e->local_len);
       if (FAILED(hr)) {
         goto done;
       }
@@ -911,9 +914,9 @@ BITS_SHIM_API int32_t bits_hkcu_get_dword(const uint16_t *subkey,
   }
   *value = 0;
   *present = 0;
-  hr = check_input_string(subkey, subkey_len);
+  hr = shim_check_input_string(subkey, subkey_len);
   if (SUCCEEDED(hr)) {
-    hr = check_input_string(name, name_len);
+    hr = shim_check_input_string(name, name_len);
   }
   if (FAILED(hr)) {
     return (int32_t)hr;
@@ -943,9 +946,9 @@ BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
   LSTATUS status;
   HRESULT hr;
 
-  hr = check_input_string(subkey, subkey_len);
+  hr = shim_check_input_string(subkey, subkey_len);
   if (SUCCEEDED(hr)) {
-    hr = check_input_string(name, name_len);
+    hr = shim_check_input_string(name, name_len);
   }
   if (FAILED(hr)) {
     return (int32_t)hr;
@@ -1474,7 +1477,7 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
     hr = E_INVALIDARG;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -1525,7 +1528,7 @@ BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
     hr = E_INVALIDARG;
     goto done;
   }
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }
@@ -1602,7 +1605,7 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
     goto done;
   }
   /* Reading the jobs below is COM. */
-  hr = enter_mta();
+  hr = shim_enter_mta();
   if (FAILED(hr)) {
     goto done;
   }

@@ -121,6 +121,13 @@ BITS_SHIM_API int32_t bits_job_complete(BITS_JOB job);
  * unchanged. */
 BITS_SHIM_API int32_t bits_job_cancel(BITS_JOB job);
 
+/* IBackgroundCopyJob::Suspend (E_NOTIMPL on Wine). */
+BITS_SHIM_API int32_t bits_job_suspend(BITS_JOB job);
+
+/* IBackgroundCopyJob::TakeOwnership: the caller becomes the job's owner
+ * (BITS drops the notify command line and custom headers). */
+BITS_SHIM_API int32_t bits_job_take_ownership(BITS_JOB job);
+
 /*
  * A job's whole state in one call: GetId, GetType, GetState, GetProgress,
  * GetDisplayName, GetDescription and, in the ERROR and TRANSIENT_ERROR
@@ -306,5 +313,10 @@ BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
 #ifdef __cplusplus
 }
 #endif
+
+/* The rest of the ABI, one header per area. */
+#include "bits_properties.h"
+#include "bits_files.h"
+#include "bits_inspection.h"
 
 #endif /* BITS_SHIM_H */

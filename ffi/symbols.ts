@@ -4,18 +4,26 @@
  * Calls that cross into the BITS service can block, so they are `nonblocking`
  * and run on Deno's thread pool; the shim initialises COM on each thread.
  *
+ * The table is assembled from one part per header (`bits_shim.h` here,
+ * `bits_properties.h`, `bits_files.h` and `bits_inspection.h` in their own
+ * modules) so each stays small; it is still one table, loaded once.
+ *
  * @module
  */
 
-/** HRESULT, signed: negative is failure. */
-const HRESULT = "i32";
-/** A COM interface pointer owned by the caller (BITS_MANAGER, BITS_JOB, BITS_WATCHER). */
-const HANDLE = "pointer";
-/** Caller-owned memory: input strings, GUIDs, out-parameters, result buffers. */
-const BUFFER = "buffer";
+import { filesSymbols } from "./symbols_files.ts";
+import { inspectionSymbols } from "./symbols_inspection.ts";
+import { propertiesSymbols } from "./symbols_properties.ts";
 
-/** Symbols of `bits_shim.dll`, for `Deno.dlopen`. */
-export const symbols = {
+/** HRESULT, signed: negative is failure. */
+export const HRESULT = "i32";
+/** A COM interface pointer owned by the caller (BITS_MANAGER, BITS_JOB, BITS_WATCHER, BITS_FILE). */
+export const HANDLE = "pointer";
+/** Caller-owned memory: input strings, GUIDs, out-parameters, result buffers. */
+export const BUFFER = "buffer";
+
+/** Symbols of `bits_shim.h`. */
+const coreSymbols = {
   /** bits_shim_abi_version(uint32_t* version) */
   bits_shim_abi_version: { parameters: [BUFFER], result: HRESULT },
   /** bits_wine_version(uint16_t* buf, uint32_t cap, uint32_t* len) */
@@ -53,6 +61,10 @@ export const symbols = {
   bits_job_complete: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_cancel(job): S_OK or BG_S_UNABLE_TO_DELETE_FILES */
   bits_job_cancel: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_job_suspend(job) */
+  bits_job_suspend: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_job_take_ownership(job) */
+  bits_job_take_ownership: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_snapshot(job, uint8_t* out, uint32_t cap, uint32_t* needed) */
   bits_job_snapshot: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
   /** bits_job_files(job, uint8_t* out, uint32_t cap, uint32_t* needed) */
@@ -80,6 +92,14 @@ export const symbols = {
   bits_watcher_wake: { parameters: [HANDLE], result: HRESULT },
   /** bits_watcher_inject(watcher, uint32_t kind, const uint8_t* guid): for tests; S_FALSE when dropped */
   bits_watcher_inject: { parameters: [HANDLE, "u32", BUFFER], result: HRESULT },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Symbols of `bits_shim.dll`, for `Deno.dlopen`. */
+export const symbols = {
+  ...coreSymbols,
+  ...propertiesSymbols,
+  ...filesSymbols,
+  ...inspectionSymbols,
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded shim's functions. */

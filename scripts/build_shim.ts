@@ -1,7 +1,7 @@
-// Builds ffi/build/bits_shim.dll from ffi/bits_shim.c.
+// Builds ffi/build/bits_shim.dll from ffi/*.c.
 //
 // Permissions: --allow-read --allow-write --allow-run
-//   read:  ffi/bits_shim.c, ffi/bits_shim.h and the existing DLL (up-to-date check)
+//   read:  ffi/*.c, ffi/*.h and the existing DLL (up-to-date check)
 //   write: creates ffi/build/ (the compiler writes the DLL itself)
 //   run:   the C compiler (x86_64-w64-mingw32-gcc on Linux; cl, clang or gcc on Windows)
 // No --allow-env or --allow-net: compilers are found by trying to start them,
@@ -67,8 +67,7 @@ interface Toolchain {
   args: string[];
 }
 
-const SOURCE = "ffi/bits_shim.c";
-const HEADER = "ffi/bits_shim.h";
+const FFI_DIR = "ffi";
 const BUILD_DIR = "ffi/build";
 const DLL = "ffi/build/bits_shim.dll";
 
@@ -85,10 +84,25 @@ async function mtime(path: string): Promise<number | undefined> {
   }
 }
 
-async function upToDate(root: string): Promise<boolean> {
+/** The shim's C sources and headers (`ffi/*.c`, `ffi/*.h`), sorted so the command is reproducible. */
+async function shimFiles(root: string): Promise<{ sources: string[]; headers: string[] }> {
+  const sources: string[] = [];
+  const headers: string[] = [];
+  for await (const entry of Deno.readDir(join(root, FFI_DIR))) {
+    if (!entry.isFile) continue;
+    if (entry.name.endsWith(".c")) sources.push(`${FFI_DIR}/${entry.name}`);
+    else if (entry.name.endsWith(".h")) headers.push(`${FFI_DIR}/${entry.name}`);
+  }
+  if (!sources.includes(`${FFI_DIR}/bits_shim.c`)) {
+    throw new ShimBuildError(`missing source file ${join(root, FFI_DIR, "bits_shim.c")}`);
+  }
+  return { sources: sources.sort(), headers: headers.sort() };
+}
+
+async function upToDate(root: string, files: readonly string[]): Promise<boolean> {
   const dll = await mtime(join(root, DLL));
   if (dll === undefined) return false;
-  for (const source of [SOURCE, HEADER]) {
+  for (const source of files) {
     const time = await mtime(join(root, source));
     if (time === undefined) {
       throw new ShimBuildError(`missing source file ${join(root, source)}`);
@@ -117,15 +131,15 @@ async function probe(
   }
 }
 
-function mingwToolchain(program: string): Toolchain {
+function mingwToolchain(program: string, sources: readonly string[]): Toolchain {
   return {
     name: program,
     program,
-    args: [...MINGW_FLAGS, "-o", DLL, SOURCE, "-lole32", "-ladvapi32"],
+    args: [...MINGW_FLAGS, "-o", DLL, ...sources, "-lole32", "-ladvapi32"],
   };
 }
 
-async function linuxToolchain(): Promise<Toolchain> {
+async function linuxToolchain(sources: readonly string[]): Promise<Toolchain> {
   const program = "x86_64-w64-mingw32-gcc";
   if (await probe(program, ["--version"]) === undefined) {
     throw new ShimBuildError(
@@ -134,10 +148,10 @@ async function linuxToolchain(): Promise<Toolchain> {
         "`apt-get install gcc-mingw-w64-x86-64`).",
     );
   }
-  return mingwToolchain(program);
+  return mingwToolchain(program, sources);
 }
 
-async function windowsToolchain(): Promise<Toolchain> {
+async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> {
   // `cl` without arguments prints its banner and usage; it is on PATH only
   // inside a Developer Command Prompt, which also sets INCLUDE and LIB.
   if (await probe("cl", []) !== undefined) {
@@ -156,7 +170,7 @@ async function windowsToolchain(): Promise<Toolchain> {
         "/DBITS_SHIM_BUILD",
         "/Fo:ffi\\build\\",
         "/Fe:ffi\\build\\bits_shim.dll",
-        "ffi\\bits_shim.c",
+        ...sources.map((source) => source.replaceAll("/", "\\")),
         "ole32.lib",
         "advapi32.lib",
       ],
@@ -165,7 +179,7 @@ async function windowsToolchain(): Promise<Toolchain> {
   const clang = await probe("clang", ["-dumpmachine"]);
   if (clang !== undefined && clang.code === 0) {
     if (/mingw|windows-gnu/.test(clang.stdout)) {
-      return { ...mingwToolchain("clang"), name: "clang (mingw target)" };
+      return { ...mingwToolchain("clang", sources), name: "clang (mingw target)" };
     }
     return {
       name: "clang (MSVC target)",
@@ -176,14 +190,14 @@ async function windowsToolchain(): Promise<Toolchain> {
         "-fms-runtime-lib=static",
         "-o",
         DLL,
-        SOURCE,
+        ...sources,
         "-lole32",
         "-ladvapi32",
       ],
     };
   }
   if (await probe("gcc", ["--version"]) !== undefined) {
-    return { ...mingwToolchain("gcc"), name: "gcc (mingw-w64)" };
+    return { ...mingwToolchain("gcc", sources), name: "gcc (mingw-w64)" };
   }
   throw new ShimBuildError(
     "no C compiler found. Either run `deno task build` from a " +
@@ -198,8 +212,8 @@ function quote(arg: string): string {
 }
 
 /**
- * Builds `ffi/build/bits_shim.dll`, unless it is newer than `ffi/bits_shim.c`
- * and `ffi/bits_shim.h` and `force` is not set.
+ * Builds `ffi/build/bits_shim.dll` from every `ffi/*.c`, unless it is newer
+ * than every `ffi/*.c` and `ffi/*.h` and `force` is not set.
  *
  * On Linux (and other non-Windows hosts) it cross-compiles with
  * `x86_64-w64-mingw32-gcc`; on Windows it uses the first of `cl`, `clang`
@@ -214,12 +228,13 @@ export async function buildShim(
   const log = options.log ?? ((line: string): void => console.log(line));
   const dll = join(root, DLL);
 
-  if (!options.force && await upToDate(root)) {
+  const { sources, headers } = await shimFiles(root);
+  if (!options.force && await upToDate(root, [...sources, ...headers])) {
     log(`${DLL} is up to date (use --force to rebuild)`);
     return { dll, built: false };
   }
 
-  const toolchain = Deno.build.os === "windows" ? await windowsToolchain() : await linuxToolchain();
+  const toolchain = Deno.build.os === "windows" ? await windowsToolchain(sources) : await linuxToolchain(sources);
   await Deno.mkdir(join(root, BUILD_DIR), { recursive: true });
 
   const command = [toolchain.program, ...toolchain.args];

@@ -72,8 +72,15 @@ async function readCounts(name: string, path: string, exitCode: number): Promise
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: Deno.args, options: { only: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { only: { type: "string" } },
+    allowPositionals: true,
+  });
   const only = values.only;
+  // Test files or directories narrow a run (e.g. `deno task test:wine tests/wine/files_test.ts`).
+  const unitPaths = positionals.length > 0 ? positionals : ["tests/unit/", "bench/report_test.ts"];
+  const winePaths = positionals.length > 0 ? positionals : ["tests/wine/"];
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
   await prepare();
   const totals: SuiteCounts = { passed: 0, failed: 0, skipped: 0 };
@@ -88,15 +95,14 @@ async function main(): Promise<number> {
       "test",
       ...UNIT_PERMISSIONS,
       "--junit-path=.out/unit.xml",
-      "tests/unit/",
-      "bench/report_test.ts",
+      ...unitPaths,
     ]);
     add(await readCounts("unit", ".out/unit.xml", code));
   }
   if (only === undefined || only === "wine") {
     await Deno.remove(new URL(".out/integration.xml", REPO_ROOT)).catch(() => {});
     const code = await runWindowsDeno(
-      ["test", "--cached-only", "--no-check", ...WINE_PERMISSIONS, "--junit-path=.out/integration.xml", "tests/wine/"],
+      ["test", "--cached-only", "--no-check", ...WINE_PERMISSIONS, "--junit-path=.out/integration.xml", ...winePaths],
       Deno.build.os === "windows" ? {} : { BED_WINE: "1" },
       INTEGRATION_TIMEOUT_MS,
     );

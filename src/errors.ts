@@ -7,6 +7,7 @@
 
 import { describeHresult, failed, formatHresult, HR } from "./hresult.ts";
 import type { ErrorContext, JobErrorInfo, JobState } from "./types.ts";
+import type { REQUIRES } from "./features.ts";
 
 /** The error of a job in ERROR whose cause BITS cannot tell (always the case for network errors on Wine). */
 export const UNKNOWN_JOB_ERROR: JobErrorInfo = {
@@ -28,6 +29,13 @@ export interface BitsErrorDetails {
   readonly state?: JobState;
   /** Underlying cause. */
   readonly cause?: unknown;
+  /**
+   * The feature the call belongs to, named for people (e.g. `"job priority"`):
+   * a failure meaning "this BITS lacks it" becomes a {@linkcode BitsUnsupportedError} naming it.
+   */
+  readonly feature?: string;
+  /** What provides the feature, from {@linkcode REQUIRES} (e.g. IBackgroundCopyJob5, BITS 5.0). */
+  readonly requires?: string;
 }
 
 // Codes meaning "this BITS lacks the feature", not "the call went wrong".
@@ -89,13 +97,47 @@ export class BitsError extends Error {
 }
 
 /**
+ * The running BITS lacks a feature: the call failed with E_NOTIMPL,
+ * E_NOINTERFACE (an interface version is missing) or a stub's
+ * RPC_X_NULL_REF_POINTER. Nothing was changed. `feature` names what was
+ * asked for and `requires` what would provide it. Wine's BITS stubs many
+ * features (docs/compat.md lists them).
+ */
+export class BitsUnsupportedError extends BitsError {
+  /** Always `"BitsUnsupportedError"`. */
+  override name = "BitsUnsupportedError";
+  /** The missing feature, e.g. `"job priority"`. */
+  readonly feature: string;
+  /** What provides it, e.g. `"IBackgroundCopyJob5 (BITS 5.0, Windows 8 / Server 2012 and later)"`. */
+  readonly requires?: string;
+
+  /** Builds the error for `hr` (one of the codes {@linkcode BitsError.unsupported} accepts). */
+  constructor(hr: number, details: BitsErrorDetails & { readonly feature: string }) {
+    super(hr, details);
+    this.feature = details.feature;
+    if (details.requires !== undefined) this.requires = details.requires;
+    this.message = `${details.feature} is not supported by this BITS (${this.code}, ${formatHresult(hr)})${
+      details.requires ? `: it needs ${details.requires}` : ""
+    }${details.jobId ? ` [job ${details.jobId}]` : ""}`;
+  }
+}
+
+/**
  * Returns `hr` when it is a success (any value ≥ 0, including S_FALSE and the
- * BG_S_* codes) and throws a {@linkcode BitsError} otherwise.
+ * BG_S_* codes) and throws otherwise: a {@linkcode BitsUnsupportedError} when
+ * the code means the feature is missing (naming `details.feature`, or the
+ * operation), else a {@linkcode BitsError}.
  */
 export function unwrap(hr: number, operation: string, details: Omit<BitsErrorDetails, "operation"> = {}): number {
-  if (failed(hr)) throw new BitsError(hr, { ...details, operation });
-  return hr;
+  if (!failed(hr)) return hr;
+  if (UNSUPPORTED.has(hr >>> 0)) {
+    throw new BitsUnsupportedError(hr, { ...details, operation, feature: details.feature ?? operation });
+  }
+  throw new BitsError(hr, { ...details, operation });
 }
+
+/** A key of {@linkcode REQUIRES}. */
+export type Requirement = keyof typeof REQUIRES;
 
 /** Why BITS cannot be reached from this process. */
 export type UnavailableReason = "platform" | "library" | "abi";

@@ -18,6 +18,7 @@ import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { REQUIRES } from "./features.ts";
 
 /** A file to add to a job. */
 export interface FileSpec {
@@ -146,6 +147,34 @@ export class BitsJob implements Disposable {
   /** Queues the job for transfer (or retries it after an error). */
   async resume(): Promise<void> {
     unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_resume(job)), "Resume", { jobId: this.id });
+  }
+
+  /**
+   * Suspends the job: it stops transferring until {@linkcode resume}. New jobs start suspended.
+   *
+   * @throws {BitsUnsupportedError} where BITS cannot suspend (Wine's BITS).
+   */
+  async suspend(): Promise<void> {
+    unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_suspend(job)), "Suspend", {
+      jobId: this.id,
+      feature: "suspending a job",
+      requires: REQUIRES.job,
+    });
+  }
+
+  /**
+   * Makes the current user the job's owner. BITS then drops the job's notify
+   * command line and custom headers, and the credentials stay with the job.
+   * Needs administrator rights for another user's job.
+   *
+   * @throws {BitsUnsupportedError} where BITS cannot (Wine's BITS).
+   */
+  async takeOwnership(): Promise<void> {
+    unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_take_ownership(job)), "TakeOwnership", {
+      jobId: this.id,
+      feature: "taking ownership of a job",
+      requires: REQUIRES.job,
+    });
   }
 
   /**
@@ -287,6 +316,12 @@ export class BitsJob implements Disposable {
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
+
+  // ---- Properties (src/properties.ts) ----
+
+  // ---- Files, ranges and upload replies (src/files.ts) ----
+
+  // ---- Inspection (src/inspection.ts) ----
 
   /** True once disposed. */
   get disposed(): boolean {

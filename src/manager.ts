@@ -245,6 +245,10 @@ export class BitsManager implements Disposable {
     }
   }
 
+  // ---- Transfer and wait, upload jobs (src/transfer.ts) ----
+
+  // ---- Capabilities and error texts (src/capabilities.ts, src/inspection.ts) ----
+
   /** Releases the connection. Idempotent. */
   close(): void {
     this.#handle.dispose();

@@ -3,7 +3,14 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { BitsError, BitsUnavailableError, InvalidArgumentError, unwrap } from "../../src/errors.ts";
+import {
+  BitsError,
+  BitsUnavailableError,
+  BitsUnsupportedError,
+  InvalidArgumentError,
+  unwrap,
+} from "../../src/errors.ts";
+import { REQUIRES } from "../../src/features.ts";
 
 const JOB = "{4991D34B-80A1-4291-83B6-3328366B9097}";
 
@@ -44,13 +51,36 @@ Deno.test("errors: unwrap throws a BitsError with the unsigned HRESULT and the d
 });
 
 Deno.test("errors: the code and description of a COM failure are in the error and its message", () => {
-  const error = catchBitsError(() => unwrap(0x80004001 | 0, "SetPriority"));
-  assert.equal(error.code, "E_NOTIMPL");
-  assert.equal(error.hresult, 0x80004001);
+  const error = catchBitsError(() => unwrap(0x80070005 | 0, "SetPriority"));
+  assert.equal(error.code, "E_ACCESSDENIED");
+  assert.equal(error.hresult, 0x80070005);
   assert.equal(error.httpStatus, undefined);
   assert.equal(error.context, undefined);
   assert.equal(error.jobId, undefined);
-  assert.equal(error.message, `SetPriority failed: E_NOTIMPL (0x80004001): ${error.description}`);
+  assert.equal(error.message, `SetPriority failed: E_ACCESSDENIED (0x80070005): ${error.description}`);
+});
+
+Deno.test("errors: a missing feature becomes a BitsUnsupportedError naming the feature and what provides it", () => {
+  for (const hr of [0x80004001, 0x80004002, 0x800706f4]) {
+    const error = catchBitsError(() =>
+      unwrap(hr | 0, "GetProperty", { jobId: JOB, feature: "dynamic content", requires: REQUIRES.job5 })
+    );
+    assert.ok(error instanceof BitsUnsupportedError, error.name);
+    assert.equal(error.name, "BitsUnsupportedError");
+    assert.equal(error.feature, "dynamic content");
+    assert.equal(error.requires, REQUIRES.job5);
+    assert.equal(error.hresult, hr);
+    assert.equal(error.unsupported, true);
+    assert.equal(error.operation, "GetProperty");
+    assert.equal(
+      error.message,
+      `dynamic content is not supported by this BITS (${error.code}, 0x${hr.toString(16).toUpperCase()}): ` +
+        `it needs ${REQUIRES.job5} [job ${JOB}]`,
+    );
+  }
+  // Without a feature name the operation names it; other failures stay plain BitsErrors.
+  assert.equal((catchBitsError(() => unwrap(0x80004001 | 0, "Suspend")) as BitsUnsupportedError).feature, "Suspend");
+  assert.ok(!(catchBitsError(() => unwrap(0x80200002 | 0, "Suspend")) instanceof BitsUnsupportedError));
 });
 
 Deno.test({

@@ -1,0 +1,69 @@
+/*
+ * bits_internal.h: helpers the shim's C files share. Not part of the ABI:
+ * nothing here is exported from the DLL.
+ *
+ * Include order for every shim C file: this header first. It sets the
+ * Windows version and COM macros, includes <windows.h>, <objbase.h> and
+ * mingw-w64's <bits.h> (declarations only: the IIDs a file needs are defined
+ * in that file as `static const GUID shim_iid_...`, which keeps the shim
+ * self-contained under MSVC and clang, whose SDK headers only declare them).
+ */
+#ifndef BITS_INTERNAL_H
+#define BITS_INTERNAL_H
+
+#ifndef _WIN32_WINNT
+/* CoIncrementMTAUsage is declared only for Windows 8 and later; Deno itself
+ * needs Windows 10, so nothing older can load this DLL anyway. */
+#define _WIN32_WINNT 0x0A00
+#endif
+#ifndef COBJMACROS
+#define COBJMACROS
+#endif
+/* Makes every lpVtbl a pointer to const, so COM objects the shim implements
+ * can have static const vtables (read-only memory). */
+#ifndef CONST_VTABLE
+#define CONST_VTABLE
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+
+#include <windows.h>
+#include <objbase.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bits_shim.h"
+
+/* Strings longer than this cannot come from BITS (its limits are a few
+ * thousand code units); refusing them keeps every size computation far
+ * away from 32-bit overflow. */
+#define SHIM_MAX_STRING_UNITS 0x0FFFFFFFu
+
+/* HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW), spelled out so the value
+ * is a constant expression under every compiler. */
+#define SHIM_E_ARITHMETIC_OVERFLOW ((HRESULT)0x80070216L)
+
+/* Joins the multithreaded apartment on the calling thread (kept for the
+ * thread's lifetime). Every entry point that makes a COM call starts here. */
+HRESULT shim_enter_mta(void);
+
+/* The input-string contract of bits_shim.h: non-NULL, no NUL before len,
+ * NUL at len. E_POINTER or E_INVALIDARG otherwise. */
+HRESULT shim_check_input_string(const uint16_t *s, uint32_t len);
+
+/* Length of a string BITS returned; NULL counts as empty. */
+HRESULT shim_string_units(const WCHAR *s, uint32_t *units);
+
+/* Copies a string BITS returned into a caller buffer: *len receives its
+ * length (NUL excluded); buf receives it NUL-terminated when cap > *len,
+ * else BITS_SHIM_E_INSUFFICIENT_BUFFER. Does not free s. */
+HRESULT shim_copy_string(const WCHAR *s, uint16_t *buf, uint32_t cap,
+                         uint32_t *len);
+
+/* Overwrites secret memory in a way the compiler cannot drop
+ * (SecureZeroMemory). NULL or 0 bytes is a no-op. */
+void shim_wipe(void *p, size_t bytes);
+
+#endif /* BITS_INTERNAL_H */

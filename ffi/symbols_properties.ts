@@ -1,0 +1,10 @@
+/**
+ * Symbols of `bits_properties.h`, merged into the one table of {@link ./symbols.ts}.
+ * Same conventions: every function returns an HRESULT; calls that reach the
+ * BITS service are `nonblocking`.
+ *
+ * @module
+ */
+
+/** Symbols of `bits_properties.h`. */
+export const propertiesSymbols = {} as const satisfies Deno.ForeignLibraryInterface;
