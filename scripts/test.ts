@@ -35,9 +35,11 @@ export function countJunit(xml: string): SuiteCounts {
   return counts;
 }
 
-// Writes go to ffi/build (the shim build test) and to temporary directories (library filing tests).
+// Writes go to ffi/build (the shim build test) and to temporary directories (library filing tests);
+// the network only to the fault server's own loopback port.
 const UNIT_PERMISSIONS = [
   "--allow-read",
+  "--allow-net=127.0.0.1",
   "--allow-env=BITS_SHIM_PATH",
   "--allow-run",
   "--allow-write",

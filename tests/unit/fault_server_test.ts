@@ -1,0 +1,95 @@
+// The fault server misbehaves exactly as documented, or the reliability tests built on it prove nothing.
+import assert from "node:assert/strict";
+import { contentSha256 } from "../support/content.ts";
+import { startFaultServer } from "../support/faults.ts";
+import { createHash } from "node:crypto";
+
+/** A raw request: status line, headers and the body bytes received before the server closed. */
+async function raw(origin: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}> {
+  const { port } = new URL(origin);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  const head = `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  await conn.write(new TextEncoder().encode(head));
+  const parts: Uint8Array[] = [];
+  const buffer = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    parts.push(buffer.slice(0, n));
+  }
+  conn.close();
+  const all = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  const split = all.findIndex((_, i) => all[i] === 13 && all[i + 1] === 10 && all[i + 2] === 13 && all[i + 3] === 10);
+  const [statusLine, ...lines] = new TextDecoder().decode(all.subarray(0, split)).split("\r\n");
+  const parsed: Record<string, string> = {};
+  for (const line of lines) {
+    parsed[line.slice(0, line.indexOf(":")).toLowerCase()] = line.slice(line.indexOf(":") + 1).trim();
+  }
+  return { status: Number(statusLine.split(" ")[1]), headers: parsed, body: all.subarray(split + 4) };
+}
+
+const sha = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+Deno.test("fault server: /ok serves the content with its length, HEAD and a byte range", async () => {
+  await using server = startFaultServer();
+  const full = await raw(server.origin, "/ok/100000?seed=7");
+  assert.equal(full.status, 200);
+  assert.equal(full.headers["content-length"], "100000");
+  assert.equal(sha(full.body), contentSha256(100000, 7));
+  const head = await raw(server.origin, "/ok/100000?seed=7", {}, "HEAD");
+  assert.equal(head.headers["content-length"], "100000");
+  assert.equal(head.body.length, 0);
+  const range = await raw(server.origin, "/ok/100000?seed=7", { range: "bytes=70000-" });
+  assert.equal(range.status, 206);
+  assert.equal(range.headers["content-range"], "bytes 70000-99999/100000");
+  assert.deepEqual(range.body, full.body.subarray(70000));
+  assert.equal((await raw(server.origin, "/ok/10", { range: "bytes=10-" })).status, 416);
+});
+
+Deno.test("fault server: truncation and drops send fewer bytes than Content-Length", async () => {
+  await using server = startFaultServer();
+  for (const mode of ["truncate", "drop"]) {
+    const reply = await raw(server.origin, `/${mode}/200000/50000`);
+    assert.equal(reply.headers["content-length"], "200000", mode);
+    assert.equal(reply.body.length, 50000, mode);
+  }
+});
+
+Deno.test("fault server: no length, chunked, statuses, redirects and Basic auth", async () => {
+  await using server = startFaultServer();
+  const noLength = await raw(server.origin, "/nolength/3000?seed=2");
+  assert.equal(noLength.headers["content-length"], undefined);
+  assert.equal(sha(noLength.body), contentSha256(3000, 2));
+  const chunked = await raw(server.origin, "/chunked/3000");
+  assert.equal(chunked.headers["transfer-encoding"], "chunked");
+  assert.match(new TextDecoder().decode(chunked.body.subarray(0, 6)), /^bb8\r\n/);
+  assert.equal((await raw(server.origin, "/status/500")).status, 500);
+  const redirect = await raw(server.origin, "/redirect/3/ok/10");
+  assert.equal(redirect.status, 302);
+  assert.equal(redirect.headers["location"], "/redirect/2/ok/10");
+  assert.equal((await raw(server.origin, "/redirect/1/ok/10")).headers["location"], "/ok/10");
+  assert.equal((await raw(server.origin, "/auth/ann/s%3Acret/10")).status, 401);
+  const authorized = await raw(server.origin, "/auth/ann/s%3Acret/10", {
+    authorization: `Basic ${btoa("ann:s:cret")}`,
+  });
+  assert.equal(authorized.status, 200);
+  assert.equal(server.requests.at(-1)?.headers["authorization"], `Basic ${btoa("ann:s:cret")}`);
+});
+
+Deno.test("fault server: goes down and comes back on the same port", async () => {
+  await using server = startFaultServer();
+  server.stop();
+  await assert.rejects(raw(server.origin, "/ok/10"));
+  server.start();
+  assert.equal((await raw(server.origin, "/ok/10")).status, 200);
+});
