@@ -51,6 +51,10 @@ export type {
   JobType,
 } from "./src/types.ts";
 export { formatGuid, isGuid, normalizeGuid, parseGuid } from "./src/guid.ts";
+export { AmbiguousJobError, matchJobReference, MIN_ID_PREFIX, resolveJob } from "./src/resolve.ts";
+export type { JobMatch } from "./src/resolve.ts";
+export { checkExpectation, IntegrityError, verifyFile } from "./src/integrity.ts";
+export type { FileExpectation, FileFacts, VerifyOptions } from "./src/integrity.ts";
 export { decodeUtf16, encodeUtf16 } from "./src/utf16.ts";
 export type { Utf16String } from "./src/utf16.ts";
 export { MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_LOCAL_PATH, MAX_URL } from "./src/validate.ts";

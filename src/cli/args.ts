@@ -76,19 +76,23 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: "Show one job's state, progress, error and files",
     positionals: ["id"],
     options: {},
-    examples: ["info {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "info 0f3c1c2e-7d1b-4b7e-9b0a-3e3b9a6d6f10 --json"],
+    examples: [
+      "info {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "info 0f3c1c2e --json",
+      'info "nightly backup"',
+    ],
   },
   complete: {
     summary: "Complete a transferred job: BITS moves its files into place",
     positionals: ["id"],
     options: { force: FORCE },
-    examples: ["complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
+    examples: ["complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "complete 0f3c1c2e"],
   },
   cancel: {
     summary: "Cancel a job and delete its temporary files",
     positionals: ["id"],
     options: { force: FORCE },
-    examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}"],
+    examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", 'cancel "nightly backup"'],
   },
   submit: {
     summary: "Queue a Windows Media Player convention job for one media file (.wma, .wmv, .mp3, .asf)",
@@ -297,6 +301,7 @@ export function helpText(program: string, command?: string): string {
       ...Object.entries(GLOBAL_OPTIONS).map(([name, s]) => optionLine(name, s)),
       "",
       `Run '${program} <command> --help' for a command's options and examples.`,
+      "A job <id> is its GUID, a unique prefix of it (4 or more hex digits), or a unique display name.",
       "Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled.",
     ].join("\n");
   }

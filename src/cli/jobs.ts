@@ -10,6 +10,7 @@ import { loadShim } from "../../ffi/library.ts";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { formatHresult } from "../hresult.ts";
 import { connect } from "../manager.ts";
+import { resolveJob } from "../resolve.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import { checkRemoteUrl } from "../validate.ts";
@@ -98,7 +99,7 @@ export async function list(ctx: Context, allUsers: boolean): Promise<number> {
 /** `info`: one job's snapshot and files. */
 export async function info(ctx: Context, id: string): Promise<number> {
   using bits = await connect();
-  using job = await bits.getJob(id);
+  using job = await resolveJob(bits, id);
   const snapshot = await job.snapshot();
   const files = await job.files();
   emit(ctx, { job: snapshot, files }, () => describeJob(snapshot, files));
@@ -133,7 +134,7 @@ function describeJob(s: JobSnapshot, files: readonly JobFile[]): string {
 /** `complete`: completes a job (refused for WMP_JOB jobs unless forced). */
 export async function complete(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
-  using job = await bits.getJob(id);
+  using job = await resolveJob(bits, id);
   const outcome = await job.complete({ force });
   emit(
     ctx,
@@ -151,7 +152,7 @@ export async function complete(ctx: Context, id: string, force: boolean): Promis
 /** `cancel`: cancels a job (refused for WMP_JOB jobs unless forced). */
 export async function cancel(ctx: Context, id: string, force: boolean): Promise<number> {
   using bits = await connect();
-  using job = await bits.getJob(id);
+  using job = await resolveJob(bits, id);
   const outcome = await job.cancel({ force });
   emit(
     ctx,

@@ -6,6 +6,7 @@
 
 import { resolve } from "node:path";
 import { connect } from "../manager.ts";
+import { resolveJob } from "../resolve.ts";
 import { checkRemoteUrl } from "../validate.ts";
 import { formatWmpDescription, newServiceId, type WmpMetadata } from "../wmp/codec.ts";
 import { downloadCollection, WMP_DOWNLOAD_STATE_NAMES, WMP_ITEM_INFO_NAMES } from "../wmp/collection.ts";
@@ -64,7 +65,7 @@ export async function wmpFinish(ctx: Context, id: string, options: ParsedArgs["o
   const timeout = parseSeconds(options.timeout, "timeout");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "wmp finish");
   using bits = await connect();
-  using job = await bits.getJob(id);
+  using job = await resolveJob(bits, id);
   if (options.wait === true) await waitWithProgress(ctx, job, timeout);
   const finished = await finishWmpStatusJob(job, resolve(library));
   emit(ctx, { ...finished }, () => `Completed job ${job.id}; filed as ${finished.path}`);
