@@ -72,12 +72,17 @@ export function matchJobReference(reference: string, snapshots: readonly JobSnap
  * Opens the job a reference names: a GUID (one lookup, no listing), a unique
  * GUID prefix, or a unique display name.
  *
+ * @throws {InvalidArgumentError} for an empty reference, or one that starts with `{` but is no GUID (prefix).
  * @throws {AmbiguousJobError} when several live jobs match (nothing is done).
  * @throws {BitsError} `BG_E_NOT_FOUND` when none does.
  */
 export async function resolveJob(bits: BitsManager, reference: string): Promise<BitsJob> {
   if (isGuid(reference)) return await bits.getJob(reference);
   if (reference.trim() === "") throw new InvalidArgumentError("job", "A job reference must not be empty");
+  if (reference.trim().startsWith("{") && hexDigits(reference) === undefined) {
+    // A brace promises a GUID: "{" followed by something else is a typo, not a display name.
+    throw new InvalidArgumentError("job", `${JSON.stringify(reference)} is not a GUID or the start of one`);
+  }
   const match = matchJobReference(reference, await bits.listJobs());
   if (match.kind === "ambiguous") throw new AmbiguousJobError(reference, match.candidates);
   if (match.kind === "none") {
