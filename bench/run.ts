@@ -9,6 +9,11 @@
  *   --full-size  measurement 6 with the issue's 1 GB download (default 256 MB)
  *   --no-trace   skip the Wine +rpc trace that counts real RPC round trips (Linux only)
  *   --out PATH   where to write the results (default bench/results.json)
+ *   --only watch-cpu
+ *                only measurement 5b, the CPU of watching the whole queue: the
+ *                tiered watch, the uniform one (every job every second), an
+ *                idle deno.exe and the C reference in one window; prints the
+ *                shares and writes .out/bench-watch-cpu.json (not results.json)
  *   --keep-awake keep every CPU out of its idle state during the measurements
  *                (Linux: one SCHED_IDLE busy loop per CPU, which yields to any
  *                other work); shows how much of a COM round trip is CPU wake-up
@@ -32,6 +37,7 @@ import {
   stats,
 } from "./report.ts";
 import { traceOperations } from "./trace.ts";
+import type { CompareResult, WatchCalls } from "./watch_cpu.ts";
 
 const ON_WINDOWS = Deno.build.os === "windows";
 /** Permissions of bench/measure.ts and bench/trace_ops.ts under the Windows Deno. */
@@ -238,6 +244,46 @@ function summary(rows: readonly Row[]): string {
     .join("; ");
 }
 
+/** `--only watch-cpu`: measurement 5b alone (bench/watch_cpu.ts --compare), 50 suspended jobs. */
+async function watchCpuOnly(quick: boolean): Promise<number> {
+  await prepare();
+  await buildC();
+  const seconds = quick ? 30 : 60;
+  const measured = await runWindowsScript("bench/watch_cpu.ts", ["--compare", String(seconds), "--jobs", "50"]);
+  if (measured.code !== 0) {
+    log(`bench/watch_cpu.ts failed with exit code ${measured.code}`);
+    return 1;
+  }
+  const result = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "") as CompareResult;
+  const host = await hostFacts();
+  const pct = (v: number): string => `${v.toFixed(2)} %`;
+  const calls = (c: WatchCalls): string =>
+    `${c.snapshot} snapshots, ${c.count} counts, ${c.enumerate} enumerations ` +
+    `(~${6 * c.snapshot + 3 * c.count + 4 * c.enumerate} COM round trips)`;
+  console.log(
+    `\nwatch CPU, ${host.date.slice(0, 10)}, ${host.mode}, ${
+      host.cpuModel ?? "unknown CPU"
+    } (${host.hostCpus} CPUs), ` +
+      `queue ${result.queueJobs} jobs, ${seconds} s window${quick ? " [QUICK RUN: not for quoting]" : ""}\n`,
+  );
+  console.log(`  watch --all (tiered, default)       ${pct(result.tieredPct)}  ${calls(result.tiered.calls)}`);
+  console.log(`  watch --all (uniform, every job 1 s) ${pct(result.uniformPct)}  ${calls(result.uniform.calls)}`);
+  console.log(`  idle deno.exe                       ${pct(result.idleDenoPct)}`);
+  console.log(`  C reference, whole queue every 1 s  ${pct(result.refPct)}  (${result.refPolls} reads)`);
+  console.log(
+    `\n  tiered / reference ${(result.tieredPct / result.refPct).toFixed(2)}x, ` +
+      `uniform / reference ${(result.uniformPct / result.refPct).toFixed(2)}x; goal < 1 % of one core: ` +
+      `${result.tieredPct < 1 ? "pass" : "miss"}`,
+  );
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await Deno.writeTextFile(
+    new URL(".out/bench-watch-cpu.json", REPO_ROOT),
+    JSON.stringify({ machine: host, ...result }, null, 2) + "\n",
+  );
+  log("wrote .out/bench-watch-cpu.json");
+  return 0;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -247,8 +293,16 @@ async function main(): Promise<number> {
       "no-trace": { type: "boolean" },
       "keep-awake": { type: "boolean" },
       out: { type: "string" },
+      only: { type: "string" },
     },
   });
+  if (values.only !== undefined) {
+    if (values.only !== "watch-cpu") {
+      log(`--only ${values.only}: the only selectable measurement is watch-cpu`);
+      return 2;
+    }
+    return await watchCpuOnly(values.quick === true);
+  }
   const out = values.out ?? "bench/results.json";
   await prepare();
   await buildC();

@@ -1,52 +1,261 @@
 /**
- * Measurement 5b's child: what `cli.ts watch --all --json` runs (watch() over
- * the whole queue, 1 s poll, callbacks, every event printed as a JSON line),
- * measuring its own CPU time with `process.cpuUsage()` from one second after
- * its first poll for `seconds`, then printing `{"cpuMs", "wallMs", "events"}`
- * as its last line. With `--idle` it only waits (an idle deno.exe).
+ * Measurement 5b: the CPU time of watching the whole queue.
+ *
+ * **Child mode** (what bench/measure.ts and the driver below spawn): runs
+ * what `cli.ts watch --all --json` runs (watch() over the whole queue, 1 s
+ * poll with the default idle tier, callbacks, every event printed as a JSON
+ * line), measuring its own CPU time with `process.cpuUsage()` from one second
+ * after its first poll for `seconds`, then printing `{"cpuMs", "wallMs",
+ * "events", "calls"}` as its last line (`calls`: the shim calls made in the
+ * window, by kind, to count COM round trips). With `--uniform` it polls every
+ * job every second (`idlePollInterval: 1000`, as before the idle tier); with
+ * `--idle` it only waits (an idle deno.exe).
+ *
+ * **Driver mode** (`--compare`, what `deno task bench --only watch-cpu`
+ * runs): creates `--jobs` suspended jobs (default 50), runs in one window the
+ * tiered watch, the uniform watch, an idle deno.exe and the C reference
+ * (`bits_ref.exe idle-poll`: the whole queue read every second), cancels the
+ * jobs (all SUSPENDED), and prints the four CPU shares as its last line.
  *
  * Under Wine, GetProcessTimes of another process leaves out most of its
- * threads (docs/performance.md), so the process measures itself: Deno reads
+ * threads (docs/performance.md), so each process measures itself: Deno reads
  * GetProcessTimes(GetCurrentProcess()), which Wine answers with times() for
  * the whole process.
  *
- * Usage: deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH bench/watch_cpu.ts <seconds> [--idle]
+ * Usage:
+ *   deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH bench/watch_cpu.ts <seconds> [--idle | --uniform]
+ *   deno run --allow-ffi --allow-read --allow-write --allow-run bench/watch_cpu.ts --compare <seconds> [--jobs N]
  *
  * @module
  */
 
+import { join } from "node:path";
 import process from "node:process";
-import { connect, watch } from "../mod.ts";
+import { fileURLToPath } from "node:url";
+import { loadShim } from "../ffi/library.ts";
+import { type BitsManager, connect, watch } from "../mod.ts";
 
-if (import.meta.main) {
-  const seconds = Number(Deno.args[0]);
-  const idle = Deno.args.includes("--idle");
+const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
+const REMOTE = "http://127.0.0.1:9/x";
+const CHILD_FLAGS = ["run", "--cached-only", "--no-check", "--allow-ffi", "--allow-read", "--allow-env=BITS_SHIM_PATH"];
+
+/** Shim calls of the window, by kind: what they cost in COM round trips is in docs/performance.md. */
+export interface WatchCalls {
+  /** `bits_job_snapshot`: one job read, 6 round trips. */
+  snapshot: number;
+  /** `bits_manager_enum_jobs` with capacity 0: the queue counted, 3 round trips. */
+  count: number;
+  /** `bits_manager_enum_jobs` with room for the queue: a full read's enumeration, 4 round trips. */
+  enumerate: number;
+  /** `bits_watcher_drain`: a wait for callbacks (no round trip). */
+  drain: number;
+}
+
+/** What one child prints last. */
+export interface ChildResult {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly events: number;
+  readonly calls: WatchCalls;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** Counts the shim calls the watch makes (the calls still go to BITS). */
+function countCalls(): WatchCalls {
+  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
+  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
+  const original = loaded.symbols;
+  loaded.symbols = {
+    ...original,
+    bits_job_snapshot: (...args: unknown[]) => (calls.snapshot++, original.bits_job_snapshot(...args)),
+    bits_manager_enum_jobs: (...args: unknown[]) => {
+      if (args[3] === 0) calls.count++;
+      else calls.enumerate++;
+      return original.bits_manager_enum_jobs(...args);
+    },
+    bits_watcher_drain: (...args: unknown[]) => (calls.drain++, original.bits_watcher_drain(...args)),
+  };
+  return calls;
+}
+
+async function child(seconds: number, idle: boolean, uniform: boolean): Promise<void> {
   const stop = new AbortController();
   let events = 0;
   let consuming: Promise<void> = Promise.resolve();
-  let bits: Awaited<ReturnType<typeof connect>> | undefined;
+  let bits: BitsManager | undefined;
+  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
   if (!idle) {
     bits = await connect();
+    const counted = countCalls();
     let first: () => void = () => {};
     const firstPoll = new Promise<void>((resolve) => first = resolve);
+    const options = { pollInterval: 1000, signal: stop.signal, ...(uniform ? { idlePollInterval: 1000 } : {}) };
     consuming = (async (): Promise<void> => {
-      for await (const event of watch(bits as NonNullable<typeof bits>, { pollInterval: 1000, signal: stop.signal })) {
+      for await (const event of watch(bits as BitsManager, options)) {
         events++;
         console.log(JSON.stringify(event));
         first();
       }
     })();
     await firstPoll;
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = { ...counted };
+    const eventsBefore = events;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - t0;
+    calls = {
+      snapshot: counted.snapshot - before.snapshot,
+      count: counted.count - before.count,
+      enumerate: counted.enumerate - before.enumerate,
+      drain: counted.drain - before.drain,
+    };
+    stop.abort();
+    await consuming;
+    bits.close();
+    const result: ChildResult = { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events - eventsBefore, calls };
+    console.log(JSON.stringify(result));
+    return;
   }
   await new Promise((r) => setTimeout(r, 1000));
-  const eventsBefore = events;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - t0;
-  stop.abort();
-  await consuming;
-  bits?.close();
-  console.log(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events - eventsBefore }));
+  const result: ChildResult = {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs: performance.now() - t0,
+    events: 0,
+    calls,
+  };
+  console.log(JSON.stringify(result));
+}
+
+/** A deno.exe child running this file; resolves its first line (the first poll) and its last (the result). */
+function spawnChild(args: string[]): { first: Promise<void>; last: Promise<string>; child: Deno.ChildProcess } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...CHILD_FLAGS, fileURLToPath(import.meta.url), ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let resolveFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => resolveFirst = resolve);
+  const last = (async (): Promise<string> => {
+    let buffer = "";
+    let lastLine = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        if (line.trim()) lastLine = line;
+        resolveFirst();
+      }
+    }
+    if (buffer.trim()) lastLine = buffer;
+    resolveFirst();
+    return lastLine;
+  })();
+  return { first, last, child };
+}
+
+/** The driver's result: CPU shares (% of one core) in one window. */
+export interface CompareResult {
+  readonly seconds: number;
+  readonly queueJobs: number;
+  readonly tieredPct: number;
+  readonly uniformPct: number;
+  readonly idleDenoPct: number;
+  readonly refPct: number;
+  readonly tiered: ChildResult;
+  readonly uniform: ChildResult;
+  readonly refPolls: number;
+}
+
+async function compare(seconds: number, jobs: number): Promise<CompareResult> {
+  const prefix = `bench-cpu-${crypto.randomUUID().slice(0, 8)}`;
+  const dir = await Deno.makeTempDir({ prefix: "bits-bench-cpu-" });
+  const bits = await connect();
+  const children: Deno.ChildProcess[] = [];
+  try {
+    for (let i = 0; i < jobs; i++) {
+      const job = await bits.download([{ url: REMOTE, path: join(dir, `${prefix}-${i}.bin`) }], {
+        displayName: `${prefix}-${i}`,
+        description: `deno-bits benchmark job ${i}`,
+        suspended: true,
+      });
+      job.dispose();
+    }
+    const queueJobs = (await bits.listJobs()).length;
+    const tiered = spawnChild([String(seconds)]);
+    const uniform = spawnChild([String(seconds), "--uniform"]);
+    const idle = spawnChild([String(seconds), "--idle"]);
+    children.push(tiered.child, uniform.child, idle.child);
+    await Promise.all([tiered.first, uniform.first]);
+    // The children start their window a second after their first poll; the reference starts now.
+    const ref = new Deno.Command(REF_EXE, {
+      args: ["idle-poll", String(seconds), "1000"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const [refOutput, ...statuses] = await Promise.all([ref, ...children.map((c) => c.status)]);
+    if (refOutput.code !== 0 || statuses.some((s) => !s.success)) throw new Error("a measuring process failed");
+    const refResult = JSON.parse(new TextDecoder().decode(refOutput.stdout).trim().split("\n").at(-1) ?? "");
+    const [t, u, d] = await Promise.all([tiered.last, uniform.last, idle.last]).then((lines) =>
+      lines.map((line) => JSON.parse(line) as ChildResult)
+    );
+    const pct = (r: { cpuMs: number; wallMs: number }): number => (100 * r.cpuMs) / r.wallMs;
+    return {
+      seconds,
+      queueJobs,
+      tieredPct: pct(t),
+      uniformPct: pct(u),
+      idleDenoPct: pct(d),
+      refPct: (100 * refResult.cpu_ms) / refResult.wall_ms,
+      tiered: t,
+      uniform: u,
+      refPolls: refResult.poll_us?.length ?? 0,
+    };
+  } finally {
+    for (const c of children) {
+      try {
+        c.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await c.status.catch(() => {});
+    }
+    // Every job of this run is SUSPENDED: nothing resumes them (cancelling a transfer crashes Wine's BITS).
+    for (const snapshot of await bits.listJobs()) {
+      if (!snapshot.displayName.startsWith(prefix) || snapshot.state !== "SUSPENDED") continue;
+      using job = await bits.getJob(snapshot.id);
+      await job.cancel({ force: true });
+    }
+    bits.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  try {
+    if (Deno.args[0] === "--compare") {
+      const seconds = Number(Deno.args[1]);
+      const at = Deno.args.indexOf("--jobs");
+      const jobs = at >= 0 ? Number(Deno.args[at + 1]) : 50;
+      console.log(JSON.stringify(await compare(seconds, jobs)));
+    } else {
+      await child(Number(Deno.args[0]), Deno.args.includes("--idle"), Deno.args.includes("--uniform"));
+    }
+  } catch (error) {
+    // An explicit exit code: under Wine an uncaught error after some FFI/COM work was seen to exit 0.
+    console.error("bench: watch_cpu.ts failed:", error);
+    Deno.exit(1);
+  }
 }

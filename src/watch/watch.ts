@@ -4,28 +4,54 @@
  * changes at once; the poll catches everything they never report
  * (TRANSIENT_ERROR, dropped JobModification, and under Wine everything but
  * JobTransferred). The coalescer reports each change once, from whichever
- * source saw it first.
+ * source saw it first. The poll has two tiers (./schedule.ts): jobs that
+ * move or just changed are read every `pollInterval`, the rest every
+ * `idlePollInterval`, because each reading is a COM round trip per getter.
  *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
-import { BitsError } from "../errors.ts";
+import { BitsError, InvalidArgumentError } from "../errors.ts";
 import type { BitsJob } from "../job.ts";
 import type { JobSnapshot } from "../types.ts";
 import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
 import { NativeWatcher } from "./native.ts";
+import { QueueCounter } from "./queue_count.ts";
+import { chooseRead, PollSchedule } from "./schedule.ts";
 
 const logger = getLogger(["deno-bits", "watch"]);
+
+/** Default of {@linkcode WatchOptions.idlePollInterval}, in multiples of `pollInterval`. */
+const IDLE_POLL_FACTOR = 5;
 
 /** Options of {@linkcode watch}. */
 export interface WatchOptions {
   /** Ends the iteration (cleanly: callbacks unregistered, nothing left running). */
   readonly signal?: AbortSignal;
-  /** Milliseconds between watchdog polls; default 1000. */
+  /**
+   * Milliseconds between watchdog polls of an active job: one that is
+   * CONNECTING, TRANSFERRING or in TRANSIENT_ERROR, or that changed within
+   * the last `idlePollInterval` (a job first seen QUEUED counts as changed).
+   * Default 1000.
+   */
   readonly pollInterval?: number;
+  /**
+   * Milliseconds between watchdog polls of an idle job: every other job
+   * (SUSPENDED, ERROR, TRANSFERRED, or QUEUED without a change for
+   * `idlePollInterval`). Default 5 × `pollInterval` (5 s); a value below
+   * `pollInterval` counts as `pollInterval`, so `idlePollInterval:
+   * pollInterval` polls every job alike. A change seen by a callback or a
+   * poll moves the job back to `pollInterval` at once. Watching a manager,
+   * the whole queue is read every `idlePollInterval`, and in between only
+   * the number of jobs is read (three round trips) every `pollInterval`:
+   * a job that appears or leaves is seen within one `pollInterval`, or
+   * within one `idlePollInterval` when another leaves or appears in the
+   * same interval.
+   */
+  readonly idlePollInterval?: number;
   /**
    * Register a BITS callback on each job (default true). A job notifies one
    * client only, so this replaces another program's callback on the job for
@@ -44,17 +70,35 @@ function isJobList(target: WatchTarget): target is readonly BitsJob[] {
   return Array.isArray(target);
 }
 
+/** An interval option: a finite number of milliseconds, not negative. */
+function checkInterval(value: unknown, argument: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(argument, `${argument} must be a number of milliseconds >= 0, not ${String(value)}`);
+  }
+  return value;
+}
+
 /**
  * Watches `target`: a list of jobs, or a manager for the whole queue (jobs
- * that appear later are picked up at the next poll). Yields events until the
+ * that appear later are picked up by the poll). Yields events until the
  * signal aborts, the consumer stops, or, with `untilSettled`, every job is
  * settled. Jobs it opens itself are disposed at the end; jobs passed in are not.
+ *
+ * Latency: a change a BITS callback reports is yielded at once (under Wine
+ * only JobTransferred is delivered). Any other change is yielded by the
+ * next poll: within `pollInterval` for an active job, and within
+ * `idlePollInterval` (default 5 s) for an idle one, the worst case, e.g. a
+ * SUSPENDED job that another program resumes. Nothing is lost, only later.
+ *
+ * @throws {InvalidArgumentError} when an interval is not a number >= 0 (before any BITS call).
  */
 export async function* watch(
   target: WatchTarget,
   options: WatchOptions = {},
 ): AsyncGenerator<WatchEvent, void, undefined> {
-  const interval = options.pollInterval ?? 1000;
+  const interval = checkInterval(options.pollInterval ?? 1000, "pollInterval");
+  const idleInterval = checkInterval(options.idlePollInterval ?? IDLE_POLL_FACTOR * interval, "idlePollInterval");
+  const schedule = new PollSchedule(interval, idleInterval);
   const signal = options.signal;
   const coalescer = new Coalescer();
   const jobs = new Map<string, BitsJob>();
@@ -81,36 +125,36 @@ export async function* watch(
     }
   };
 
-  const poll = async (): Promise<Observation[]> => {
+  /** Reads the whole queue: every job's snapshot, new jobs, and jobs gone. */
+  const readQueue = async (manager: BitsManager): Promise<Observation[]> => {
     const at = Date.now();
     const observations: Observation[] = [];
-    const read = new Map<string, JobSnapshot>();
-    if (!isJobList(target)) {
-      // The enumeration reads every job once; those readings are this poll's.
-      const current = await target.jobsWithSnapshots();
-      for (const { job, snapshot } of current) {
-        read.set(job.id, snapshot);
-        if (jobs.has(job.id)) {
-          job.dispose();
-        } else {
-          opened.add(job);
-          await track(job, snapshot.description);
-        }
+    const read = new Set<string>();
+    for (const { job, snapshot } of await manager.jobsWithSnapshots()) {
+      read.add(job.id);
+      if (jobs.has(job.id)) {
+        // A twin of a proxy this process holds: its release stays local (no round trip).
+        job.dispose();
+      } else {
+        opened.add(job);
+        await track(job, snapshot.description);
       }
-      for (const id of jobs.keys()) {
-        if (!read.has(id)) observations.push({ jobId: id, source: "poll", at, removed: true });
-      }
+      observations.push(pollObservation(snapshot, at));
     }
-    for (const [id, job] of jobs) {
-      if (observations.some((o) => o.jobId === id)) continue;
-      const known = read.get(id);
-      if (known) {
-        observations.push(pollObservation(known, at));
-        continue;
-      }
+    for (const id of jobs.keys()) {
+      if (!read.has(id)) observations.push({ jobId: id, source: "poll", at, removed: true });
+    }
+    return observations;
+  };
+
+  /** Reads the given jobs one by one. */
+  const readJobs = async (ids: readonly string[]): Promise<Observation[]> => {
+    const observations: Observation[] = [];
+    for (const id of ids) {
+      const job = jobs.get(id);
+      if (!job) continue;
       try {
-        const snapshot = await job.snapshot();
-        observations.push(pollObservation(snapshot, Date.now()));
+        observations.push(pollObservation(await job.snapshot(), Date.now()));
       } catch (error) {
         if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") {
           observations.push({ jobId: id, source: "poll", at: Date.now(), removed: true });
@@ -122,9 +166,65 @@ export async function* watch(
     return observations;
   };
 
+  // Watching a manager: the queue's job count between two full reads, from a connection of the watch's own.
+  let counter: QueueCounter | undefined;
+  let counting = !isJobList(target) && !schedule.uniform;
+  let lastCount: number | undefined;
+  let lastFullRead = -Infinity;
+  /** The queue's job count, undefined when it cannot be read; false when counting is off. */
+  const countQueue = async (): Promise<number | undefined | false> => {
+    if (!counting) return false;
+    try {
+      counter ??= await QueueCounter.connect();
+    } catch (error) {
+      // The full reads every idlePollInterval still find new jobs, only later.
+      logger.debug("No queue count, full reads only: {error}", { error: String(error) });
+      counting = false;
+      return false;
+    }
+    try {
+      return await counter.count();
+    } catch (error) {
+      logger.debug("Queue count failed: {error}", { error: String(error) });
+      return undefined;
+    }
+  };
+
+  const dueJobs = (now: number): string[] => [...jobs.keys()].filter((id) => schedule.nextPollOf(id) <= now);
+
+  /** One watchdog tick at `now`: reads what is due, as cheaply as the target allows. */
+  const poll = async (now: number): Promise<Observation[]> => {
+    if (isJobList(target)) return readJobs(dueJobs(now));
+    const count = await countQueue();
+    const due = dueJobs(now);
+    const read = chooseRead({
+      now,
+      lastFullRead,
+      idleInterval: schedule.idleInterval,
+      count,
+      lastCount,
+      due: due.length,
+      known: jobs.size,
+    });
+    if (count !== false) lastCount = count;
+    if (read === "jobs") return readJobs(due);
+    lastFullRead = now;
+    return readQueue(target);
+  };
+
+  /** When the next tick is due, after one at `lastTick`. */
+  const nextTick = (lastTick: number): number => {
+    // Watching a manager, every tick counts the queue; watching jobs, a tick is due when a job is.
+    if (!isJobList(target) || jobs.size === 0) return lastTick + interval;
+    let next = Infinity;
+    for (const id of jobs.keys()) next = Math.min(next, schedule.nextPollOf(id));
+    return next;
+  };
+
   const forget = async (jobId: string): Promise<void> => {
     const job = jobs.get(jobId);
     jobs.delete(jobId);
+    schedule.forget(jobId);
     if (native && job) await native.detach(jobId).catch(() => {});
     if (job && opened.has(job)) {
       opened.delete(job);
@@ -139,27 +239,36 @@ export async function* watch(
     if (isJobList(target)) {
       for (const job of target) await track(job, (await job.snapshot()).description);
     }
-    let nextPoll = 0;
+    let lastTick = -Infinity;
     while (!signal?.aborted) {
-      if (Date.now() >= nextPoll) {
-        for (const observation of await poll()) {
-          for (const event of coalescer.observe(observation)) {
+      const now = Date.now();
+      const next = nextTick(lastTick);
+      if (now >= next) {
+        lastTick = now;
+        for (const observation of await poll(now)) {
+          const events = coalescer.observe(observation);
+          if (!observation.removed) {
+            // The tick's time, not the reading's: jobs read in one tick stay due together.
+            schedule.polled(observation.jobId, observation.state, events.length > 0, now);
+          }
+          for (const event of events) {
             if (event.kind === "removed") await forget(event.jobId);
             yield event;
           }
         }
-        nextPoll = Date.now() + interval;
         if (options.untilSettled && (settled() || (isJobList(target) && jobs.size === 0))) return;
-      }
-      const wait = Math.max(0, nextPoll - Date.now());
-      if (!native) {
-        await sleep(wait, signal);
         continue;
       }
-      const { records, dropped } = await native.drain(wait);
+      if (!native) {
+        await sleep(next - now, signal);
+        continue;
+      }
+      const { records, dropped } = await native.drain(next - now);
       if (dropped) logger.warn("{dropped} BITS notifications were dropped; the watchdog poll covers them", { dropped });
       for (const record of records) {
         if (!jobs.has(record.jobId)) continue;
+        // A notification means the job is doing something: back to the fast tier.
+        schedule.changed(record.jobId, record.observation.state, Date.now());
         for (const event of coalescer.observe(record.observation)) {
           if (event.kind === "removed") await forget(event.jobId);
           yield event;
@@ -173,6 +282,7 @@ export async function* watch(
       await native.detachAll();
       native.dispose();
     }
+    counter?.[Symbol.dispose]();
     for (const job of opened) job.dispose();
   }
 }

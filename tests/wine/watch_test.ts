@@ -4,9 +4,10 @@
  */
 
 import assert from "node:assert/strict";
+import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, CLI_PERMISSIONS, runCli } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS, eventually, runCli } from "./_helpers.ts";
 
 /** Collects events until `stop` says so (the watch then ends through its signal). */
 async function collect(
@@ -128,4 +129,128 @@ Deno.test("watch --json writes one versioned JSON event per line and ends when t
   assert.match(plain.stderr, /^\{[0-9A-F-]+\} deno-bits download: TRANSFERRED \(97\.7 KiB\) \[poll\]$/m);
   const usage = await runCli(["watch"]);
   assert.equal(usage.code, 2);
+});
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Counts the real shim calls named in `names` (the calls still go to BITS)
+ * until the returned function is called, which restores the table.
+ */
+function countCalls(names: readonly string[]): { calls: Map<string, unknown[][]>; restore: () => void } {
+  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
+  const original = loaded.symbols;
+  const calls = new Map<string, unknown[][]>(names.map((name) => [name, []]));
+  const wrapped = { ...original };
+  for (const name of names) {
+    wrapped[name] = (...args: unknown[]): unknown => {
+      calls.get(name)!.push(args);
+      return original[name](...args);
+    };
+  }
+  loaded.symbols = wrapped;
+  return { calls, restore: () => void (loaded.symbols = original) };
+}
+
+Deno.test("an idle job is read once per idle interval, and its change is still reported by the poll", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: server.contentUrl(50_000, 33), path: session.path("idle.bin") }], {
+      suspended: true,
+    }),
+  );
+  const POLL = 200;
+  const IDLE = 2000;
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(), 60_000);
+  const counted = countCalls(["bits_job_snapshot"]);
+  const snapshots = counted.calls.get("bits_job_snapshot")!;
+  const events: WatchEvent[] = [];
+  let resumedAt = 0;
+  try {
+    // Callbacks off: only the watchdog poll can see the resume.
+    const options = { pollInterval: POLL, idlePollInterval: IDLE, callbacks: false, signal: controller.signal };
+    const consumer = (async (): Promise<void> => {
+      for await (const event of watch([job], options)) {
+        events.push(event);
+        if (event.kind === "transferred") break;
+      }
+    })();
+    await eventually(() => Promise.resolve(events.length), (n) => n > 0, 30_000);
+    // SUSPENDED: idle from its first reading. Uniform polling would read it about 15 times in 3 s.
+    const before = snapshots.length;
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleReads = snapshots.length - before;
+    assert.ok(idleReads >= 1 && idleReads <= 2, `${idleReads} reads of the idle job in 3 s`);
+    assert.equal(events.length, 1, "nothing changed while it was idle");
+    resumedAt = Date.now();
+    await job.resume();
+    await consumer;
+  } finally {
+    counted.restore();
+    clearTimeout(guard);
+  }
+  assert.deepEqual(events[0].kind === "state" && [events[0].state, events[0].source], ["SUSPENDED", "poll"]);
+  const change = events[1];
+  assert.equal(change.kind, "state");
+  assert.equal(change.previousState, "SUSPENDED");
+  assert.equal(change.source, "poll");
+  // Within one idle interval (plus the read itself; a generous margin for a busy machine).
+  assert.ok(change.at - resumedAt <= IDLE + 1500, `reported ${change.at - resumedAt} ms after resume()`);
+  const transferred = events.at(-1)!;
+  assert.equal(transferred.kind, "transferred");
+  assert.equal(transferred.source, "poll");
+  assert.equal(transferred.progress?.bytesTransferred, 50_000);
+  assert.equal(await job.complete(), "completed");
+});
+
+Deno.test("watching the queue, a new job is found by the per-tick count long before the idle interval", async () => {
+  await using session = await BitsSession.open();
+  const first = session.track(
+    await session.bits.download([{ url: "http://127.0.0.1:9/never", path: session.path("q1.bin") }], {
+      suspended: true,
+    }),
+  );
+  const IDLE = 60_000;
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(), 60_000);
+  const counted = countCalls(["bits_manager_enum_jobs"]);
+  const enums = counted.calls.get("bits_manager_enum_jobs")!;
+  const seen = new Map<string, number>();
+  let createdAt = 0;
+  let countsBefore = 0;
+  let second: BitsJob | undefined;
+  try {
+    const options = { pollInterval: 300, idlePollInterval: IDLE, callbacks: false, signal: controller.signal };
+    const consumer = (async (): Promise<void> => {
+      for await (const event of watch(session.bits, options)) {
+        if (!seen.has(event.jobId)) seen.set(event.jobId, Date.now());
+        if (second && event.jobId === second.id) break;
+      }
+    })();
+    await eventually(() => Promise.resolve(seen.has(first.id)), Boolean, 30_000);
+    // A few ticks that only count the queue.
+    await new Promise((r) => setTimeout(r, 1000));
+    countsBefore = enums.length;
+    createdAt = Date.now();
+    second = session.track(
+      await session.bits.download([{ url: "http://127.0.0.1:9/never", path: session.path("q2.bin") }], {
+        suspended: true,
+      }),
+    );
+    await consumer;
+  } finally {
+    counted.restore();
+    clearTimeout(guard);
+  }
+  const seenAt = seen.get(second.id);
+  assert.ok(seenAt !== undefined, "the new job was reported");
+  assert.ok(seenAt - createdAt < IDLE / 4, `new job reported ${seenAt - createdAt} ms after its creation`);
+  const capacities = enums.map((args) => args[3] as number);
+  // Idle ticks count the queue (capacity 0: no job opened); the new count then triggers one full read.
+  assert.ok(countsBefore >= 3, `${countsBefore} enumerations before`);
+  assert.ok(capacities.slice(2, countsBefore).every((cap) => cap === 0), JSON.stringify(capacities));
+  assert.ok(capacities.slice(countsBefore).some((cap) => cap > 0), JSON.stringify(capacities));
 });
