@@ -768,7 +768,8 @@ async function pollCycles(bits: BitsManager, cycles: number, pollInterval: numbe
   const stop = new AbortController();
   try {
     const consuming = (async (): Promise<void> => {
-      for await (const _ of watch(bits, { pollInterval, signal: stop.signal })) {
+      // Uniform polling: this measures one full-queue poll per tick, not the tiered count-only ticks.
+      for await (const _ of watch(bits, { pollInterval, idlePollInterval: pollInterval, signal: stop.signal })) {
         // Every event is consumed, as a monitor would.
       }
     })();
