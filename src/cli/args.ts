@@ -148,8 +148,18 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       all: { type: "boolean", description: "Watch the whole queue, including jobs that appear later" },
       interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+      "idle-interval": {
+        type: "string",
+        value: "SECONDS",
+        description: "Poll interval for idle jobs (default 5 × --interval; = --interval polls all alike)",
+      },
     },
-    examples: ["watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "watch --all", "watch --all --json"],
+    examples: [
+      "watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "watch --all",
+      "watch --all --json",
+      "watch --all --interval 2 --idle-interval 30",
+    ],
   },
   wait: {
     summary: "Wait for a job to be transferred; exit 0 done, 1 job error, 3 timeout, 4 cancelled or vanished",

@@ -61,6 +61,7 @@ export async function watchCommand(
   if (ids.length === 0 && options.all !== true) throw new UsageError("watch needs job ids or --all", "watch");
   if (ids.length > 0 && options.all === true) throw new UsageError("give job ids or --all, not both", "watch");
   const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  const idleInterval = parseSeconds(options["idle-interval"], "idle-interval");
   using bits = await connect();
   const jobs = [];
   try {
@@ -103,6 +104,7 @@ export async function watchCommand(
         const event of watch(options.all === true ? bits : jobs, {
           signal: interrupt.signal,
           pollInterval: interval,
+          idlePollInterval: idleInterval,
           untilSettled: true,
         })
       ) {
