@@ -249,7 +249,8 @@ export function encodeSecurity(options: SecurityOptions): number {
 export function decodeSecurity(value: number): Required<SecurityOptions> {
   const policyBits = value & REDIRECT_POLICY_MASK;
   const policy = Object.entries(REDIRECT_POLICIES).find(([, bits]) => bits === policyBits)?.[0];
-  const flags = decodeFlags(SECURITY_FLAGS, (value & ~(policy === undefined ? 0 : REDIRECT_POLICY_MASK)) >>> 0);
+  // The policy bits are the policy's, named or not; they never show as flags.
+  const flags = decodeFlags(SECURITY_FLAGS, (value & ~REDIRECT_POLICY_MASK) >>> 0);
   return { flags, redirectPolicy: (policy ?? `UNKNOWN(0x${policyBits.toString(16)})`) as RedirectPolicy };
 }
 
