@@ -47,7 +47,7 @@ export async function setJobProperties(handle: OwnedHandle, jobId: string, prope
 }
 
 /** Reads one property; throws `BitsUnsupportedError` when this BITS lacks it. */
-export function getJobProperty<K extends ReadablePropertyName>(
+export async function getJobProperty<K extends ReadablePropertyName>(
   handle: OwnedHandle,
   jobId: string,
   name: K,
@@ -56,7 +56,7 @@ export function getJobProperty<K extends ReadablePropertyName>(
     throw new InvalidArgumentError("name", `${String(name)} is not a readable job property`);
   }
   const reader = READERS[name] as (job: Deno.PointerObject, id: string) => Promise<JobPropertyValues[K]>;
-  return handle.use((job) => reader(job, jobId));
+  return await handle.use((job) => reader(job, jobId));
 }
 
 /** Reads every readable property; what this BITS lacks is listed in `unsupported`, never thrown. */

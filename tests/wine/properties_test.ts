@@ -19,6 +19,9 @@ import {
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession } from "./_helpers.ts";
+import { loadShim } from "../../ffi/library.ts";
+import { jobHandle } from "../../src/job.ts";
+import { encodeUtf16 } from "../../src/utf16.ts";
 
 const onWine = wineVersion() !== null;
 
@@ -386,4 +389,35 @@ Deno.test("createJob with properties: bad values create no job; a BITS failure c
   );
   assert.equal(await job.getProperty("description"), "from properties");
   assert.deepEqual(await job.getProperty("notifyFlags"), ["JOB_ERROR"]);
+});
+
+Deno.test("the shim zeroes the caller's user name and password buffers, even for refused input", async () => {
+  await using session = await BitsSession.open();
+  const job = await idleJob(session, "wipe");
+  const shim = loadShim().symbols;
+  const user = encodeUtf16("dave");
+  const password = encodeUtf16("wipe-me-please");
+  const hr = await jobHandle(job).use((pointer) =>
+    shim.bits_job_set_credentials(pointer, 1, 1, user.buffer, user.length, password.buffer, password.length)
+  );
+  assert.equal(hr, 0);
+  assert.ok(
+    user.buffer.every((u) => u === 0) && password.buffer.every((u) => u === 0),
+    "buffers still hold the secret",
+  );
+  // A length that does not match the NUL is refused with E_INVALIDARG before COM, and still wiped.
+  const refusedPassword = encodeUtf16("wipe-me-too");
+  const refusedHr = await jobHandle(job).use((pointer) =>
+    shim.bits_job_set_credentials(pointer, 1, 1, user.buffer, 0, refusedPassword.buffer, 4)
+  );
+  assert.equal(refusedHr >>> 0, 0x80070057);
+  assert.ok(refusedPassword.buffer.subarray(0, 5).every((u) => u === 0));
+});
+
+Deno.test("getProperty refuses a name that is not a readable property, as a rejected promise", async () => {
+  await using session = await BitsSession.open();
+  const job = await idleJob(session, "bad-name");
+  const pending = job.getProperty("credentials" as ReadablePropertyName);
+  assert.ok(pending instanceof Promise);
+  await assert.rejects(pending, (e) => e instanceof InvalidArgumentError && e.argument === "name");
 });
