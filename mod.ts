@@ -99,6 +99,58 @@ export { Coalescer, SETTLED_STATES } from "./src/watch/events.ts";
 export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
 
 // Job properties (src/properties.ts).
+export {
+  ACL_FLAGS,
+  AUTH_SCHEMES,
+  AUTH_TARGETS,
+  CERT_STORE_LOCATIONS,
+  COST_IGNORE_CONGESTION,
+  COST_STATES,
+  JOB_PRIORITIES,
+  NOTIFY_FLAGS,
+  PEER_CACHING_FLAGS,
+  PROXY_USAGES,
+  READABLE_PROPERTIES,
+  REDIRECT_POLICIES,
+  REDIRECT_POLICY_MASK,
+  SecretCredentials,
+  SECURITY_FLAGS,
+  TRANSFER_POLICIES,
+} from "./src/properties.ts";
+export type {
+  AclFlag,
+  AuthScheme,
+  AuthTarget,
+  CertStoreLocation,
+  ClientCertificate,
+  ClientCertificateInfo,
+  CostFlags,
+  CostFlagsValue,
+  CostState,
+  Credentials,
+  JobPriority,
+  JobProperties,
+  JobPropertiesSnapshot,
+  JobPropertyValues,
+  NotifyCommandLine,
+  NotifyFlag,
+  PeerCachingFlag,
+  PropertyName,
+  ProxySettings,
+  ProxyUsage,
+  ReadablePropertyName,
+  RedirectPolicy,
+  SecurityFlag,
+  SecurityOptions,
+  TransferPolicy,
+} from "./src/properties.ts";
+export {
+  MAX_CUSTOM_HEADERS,
+  MAX_NOTIFY_PARAMETERS,
+  MAX_PASSWORD,
+  MAX_PROXY_LIST,
+  MAX_USER_NAME,
+} from "./src/validate.ts";
 
 // Files, ranges, upload replies and transfer-and-wait (src/files.ts, src/transfer.ts).
 

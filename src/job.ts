@@ -19,6 +19,27 @@ import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
 import { REQUIRES } from "./features.ts";
+import {
+  getJobClientCertificate,
+  getJobProperty,
+  makeJobHeadersWriteOnly,
+  readJobProperties,
+  removeJobCredentials,
+  setJobClientCertificate,
+  setJobCredentials,
+  setJobProperties,
+} from "./properties.ts";
+import type {
+  AuthScheme,
+  AuthTarget,
+  ClientCertificate,
+  ClientCertificateInfo,
+  JobProperties,
+  JobPropertiesSnapshot,
+  JobPropertyValues,
+  ReadablePropertyName,
+} from "./properties.ts";
+import type { Credentials, SecretCredentials } from "./credentials.ts";
 
 /** A file to add to a job. */
 export interface FileSpec {
@@ -318,6 +339,79 @@ export class BitsJob implements Disposable {
   }
 
   // ---- Properties (src/properties.ts) ----
+
+  /**
+   * Sets job properties. Every value is validated first: a bad one throws an
+   * `InvalidArgumentError` naming it and nothing is changed. Then
+   * they are applied in a fixed order; a BITS failure stops there and names
+   * the property (`BitsUnsupportedError` when this BITS lacks it).
+   *
+   * @example
+   * ```ts ignore
+   * await job.setProperties({ priority: "HIGH", customHeaders: ["X-Token: abc"], costFlags: "NOT_ROAMING" });
+   * ```
+   */
+  setProperties(properties: JobProperties): Promise<void> {
+    return setJobProperties(this.#handle, this.id, properties);
+  }
+
+  /**
+   * Reads one property, typed by its name.
+   *
+   * @throws {BitsUnsupportedError} when the running BITS lacks it (e.g. `priority` on Wine).
+   */
+  getProperty<K extends ReadablePropertyName>(name: K): Promise<JobPropertyValues[K]> {
+    return getJobProperty(this.#handle, this.id, name);
+  }
+
+  /**
+   * Reads every readable property. Never throws for a missing feature:
+   * `unsupported` names what this BITS could not read.
+   */
+  properties(): Promise<JobPropertiesSnapshot> {
+    return readJobProperties(this.#handle, this.id);
+  }
+
+  /**
+   * Sets credentials for their target and scheme (IBackgroundCopyJob2). The
+   * secret never appears in errors or logs; the native buffers holding it
+   * are zeroed after the call.
+   */
+  setCredentials(credentials: Credentials | SecretCredentials): Promise<void> {
+    return setJobCredentials(this.#handle, this.id, credentials);
+  }
+
+  /** Removes the credentials for one target and scheme (IBackgroundCopyJob2). */
+  removeCredentials(target: AuthTarget, scheme: AuthScheme): Promise<void> {
+    return removeJobCredentials(this.#handle, this.id, target, scheme);
+  }
+
+  /**
+   * Sets the client certificate, by SHA-1 hash or by subject name.
+   *
+   * @throws {BitsUnsupportedError} where BITS stubs client certificates (Wine: E_NOTIMPL).
+   */
+  setClientCertificate(certificate: ClientCertificate): Promise<void> {
+    return setJobClientCertificate(this.#handle, this.id, certificate);
+  }
+
+  /** Removes the client certificate. */
+  removeClientCertificate(): Promise<void> {
+    return setJobClientCertificate(this.#handle, this.id, null);
+  }
+
+  /** The client certificate, or null when none is set. */
+  clientCertificate(): Promise<ClientCertificateInfo | null> {
+    return getJobClientCertificate(this.#handle, this.id);
+  }
+
+  /**
+   * Makes the custom headers write-only: BITS stops returning them
+   * (IBackgroundCopyJobHttpOptions3, BITS 10.3). Irreversible.
+   */
+  makeCustomHeadersWriteOnly(): Promise<void> {
+    return makeJobHeadersWriteOnly(this.#handle, this.id);
+  }
 
   // ---- Files, ranges and upload replies (src/files.ts) ----
 

@@ -14,6 +14,8 @@ import { HR } from "./hresult.ts";
 import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
 import { JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
+import { planProperties } from "./properties/encode.ts";
+import type { JobProperties } from "./properties/types.ts";
 import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
 
 /** Options of {@linkcode BitsManager.createJob}. */
@@ -22,6 +24,12 @@ export interface CreateJobOptions {
   readonly type?: JobType;
   /** Description (≤ 1,024 characters), set right after creation. */
   readonly description?: string;
+  /**
+   * Properties applied right after creation, before any file is added
+   * (validated before the job exists; if setting them fails the new job is
+   * cancelled and the error thrown).
+   */
+  readonly properties?: JobProperties;
 }
 
 /** Options of {@linkcode BitsManager.download}. */
@@ -37,6 +45,8 @@ export interface DownloadOptions {
   readonly overwrite?: boolean;
   /** Leave the job suspended instead of resuming it. */
   readonly suspended?: boolean;
+  /** Properties applied right after creation, before the files are added (see {@linkcode CreateJobOptions}). */
+  readonly properties?: JobProperties;
 }
 
 /** Options of {@linkcode BitsManager.listJobs}. */
@@ -111,6 +121,8 @@ export class BitsManager implements Disposable {
     }
     const name = encodeUtf16(checkDisplayName(displayName));
     const description = encodeUtf16(checkDescription(options.description ?? ""));
+    // Bad property values must fail before a job exists.
+    if (options.properties !== undefined) planProperties(options.properties);
     const guid = new Uint8Array(16);
     const out = new BigUint64Array(1);
     const hr = await this.#handle.use((manager) =>
@@ -128,7 +140,20 @@ export class BitsManager implements Disposable {
     unwrap(hr, "CreateJob");
     const id = formatGuid(guid);
     logger.debug("Created {type} job {id} {name}", { type, id, name: displayName });
-    return new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id);
+    const job = new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id);
+    if (options.properties !== undefined) {
+      try {
+        await job.setProperties(options.properties);
+      } catch (error) {
+        logger.warn("Setting properties on job {id} failed; cancelling it so nothing half-built stays queued", { id });
+        await job.cancel().catch((cancelError) =>
+          logger.error("Could not cancel job {id}: {error}", { id, error: String(cancelError) })
+        );
+        job.dispose();
+        throw error;
+      }
+    }
+    return job;
   }
 
   /**
@@ -230,6 +255,7 @@ export class BitsManager implements Disposable {
     }
     const job = await this.createJob(options.displayName ?? "deno-bits download", {
       description: options.description ?? "",
+      properties: options.properties,
     });
     try {
       await job.addFiles(files);

@@ -1,0 +1,282 @@
+/**
+ * The native side of job properties: runs a planned {@linkcode PropertyOp}
+ * through the shim, and reads each property back. Every failed call goes
+ * through `unwrap` with the property's feature, so a missing interface or a
+ * stub becomes a `BitsUnsupportedError` naming it.
+ *
+ * @module
+ */
+
+import { loadShim } from "../../ffi/library.ts";
+import { CERT_HASH_BYTES, PROP, STRPROP } from "../../ffi/symbols_properties.ts";
+import { encodeCredentials } from "../credentials.ts";
+import { BitsError, unwrap } from "../errors.ts";
+import { HR } from "../hresult.ts";
+import { decodeUtf16, encodeUtf16 } from "../utf16.ts";
+import {
+  decodeCertificateInfo,
+  decodeClsid,
+  decodeCostFlags,
+  decodeSecurity,
+  formatCertHash,
+  type PropertyOp,
+  splitHeaders,
+  splitList,
+} from "./encode.ts";
+import { PROPERTY_FEATURES } from "./features.ts";
+import {
+  ACL_FLAGS,
+  AUTH_TARGETS,
+  type AuthTarget,
+  CERT_STORE_LOCATIONS,
+  decodeEnum,
+  decodeFlags,
+  JOB_PRIORITIES,
+  NOTIFY_FLAGS,
+  PEER_CACHING_FLAGS,
+  PROXY_USAGES,
+} from "./names.ts";
+import type { JobPropertyValues, PropertyName, ReadablePropertyName } from "./types.ts";
+
+type Job = Deno.PointerObject;
+
+// Buffers start at BITS' own limits and grow when the shim asks for more.
+const MAX_ATTEMPTS = 6;
+
+/** Throws the property's typed error for a failed `hr`. */
+function check(hr: number, operation: string, property: PropertyName, jobId: string): number {
+  return unwrap(hr, operation, { jobId, ...PROPERTY_FEATURES[property] });
+}
+
+/** Runs one planned call; throws `BitsUnsupportedError` / `BitsError` naming the property. */
+export async function applyOp(job: Job, jobId: string, op: PropertyOp): Promise<void> {
+  const shim = loadShim().symbols;
+  const operation = `Set ${op.property}`;
+  switch (op.kind) {
+    case "u64":
+      check(await shim.bits_job_set_u64(job, op.id, BigInt(op.value)), operation, op.property, jobId);
+      return;
+    case "string": {
+      const text = encodeUtf16(op.value);
+      check(await shim.bits_job_set_string(job, op.id, text.buffer, text.length), operation, op.property, jobId);
+      return;
+    }
+    case "notifyCommandLine": {
+      const program = encodeUtf16(op.program);
+      const parameters = encodeUtf16(op.parameters);
+      const hr = await shim.bits_job_set_notify_cmdline(
+        job,
+        program.buffer,
+        program.length,
+        parameters.buffer,
+        parameters.length,
+      );
+      check(hr, operation, op.property, jobId);
+      return;
+    }
+    case "proxy": {
+      const list = encodeUtf16(op.list);
+      const bypass = encodeUtf16(op.bypass);
+      const hr = await shim.bits_job_set_proxy(job, op.usage, list.buffer, list.length, bypass.buffer, bypass.length);
+      check(hr, operation, op.property, jobId);
+      return;
+    }
+    case "credentials": {
+      const secret = encodeCredentials(op.credentials);
+      let hr: number;
+      try {
+        hr = await shim.bits_job_set_credentials(
+          job,
+          secret.target,
+          secret.scheme,
+          secret.userName,
+          secret.userNameLength,
+          secret.password,
+          secret.passwordLength,
+        );
+      } finally {
+        // The shim zeroed them already; this covers a call that never reached it.
+        secret.wipe();
+      }
+      check(hr, `Set credentials (${op.credentials.target} ${op.credentials.scheme})`, op.property, jobId);
+      return;
+    }
+    case "clientCertificate": {
+      const cert = op.certificate;
+      let hr: number;
+      if (cert === null) {
+        hr = await shim.bits_job_remove_client_cert(job);
+      } else {
+        const store = encodeUtf16(cert.storeName);
+        if (cert.hash) {
+          hr = await shim.bits_job_set_client_cert_by_id(job, cert.location, store.buffer, store.length, cert.hash);
+        } else {
+          const subject = encodeUtf16(cert.subjectName ?? "");
+          hr = await shim.bits_job_set_client_cert_by_name(
+            job,
+            cert.location,
+            store.buffer,
+            store.length,
+            subject.buffer,
+            subject.length,
+          );
+        }
+      }
+      check(hr, cert === null ? "Remove clientCertificate" : operation, op.property, jobId);
+      return;
+    }
+    case "clsid":
+      check(await shim.bits_job_set_notification_clsid(job, op.clsid), operation, op.property, jobId);
+      return;
+  }
+}
+
+/** Reads a number property. */
+async function readNumber(job: Job, id: number, property: PropertyName, jobId: string): Promise<number> {
+  const out = new BigUint64Array(1);
+  check(await loadShim().symbols.bits_job_get_u64(job, id, out), `Get ${property}`, property, jobId);
+  return Number(out[0]);
+}
+
+/** Reads a string property, growing the buffer as the shim asks. */
+async function readString(job: Job, id: number, units: number, property: PropertyName, jobId: string): Promise<string> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const buffer = new Uint16Array(units);
+    const length = new Uint32Array(1);
+    const hr = await loadShim().symbols.bits_job_get_string(job, id, buffer, units, length);
+    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+      units = Math.max(length[0] + 1, units * 2);
+      continue;
+    }
+    check(hr, `Get ${property}`, property, jobId);
+    return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
+  }
+  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: `Get ${property}`, jobId });
+}
+
+/** Reads two strings through a shim function that fills two buffers. */
+async function readPair(
+  call: (a: Uint16Array, aLength: Uint32Array, b: Uint16Array, bLength: Uint32Array) => Promise<number>,
+  units: number,
+  property: PropertyName,
+  jobId: string,
+): Promise<[string, string]> {
+  let aUnits = units;
+  let bUnits = units;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const a = new Uint16Array(aUnits);
+    const b = new Uint16Array(bUnits);
+    const aLength = new Uint32Array(1);
+    const bLength = new Uint32Array(1);
+    const hr = await call(a, aLength, b, bLength);
+    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+      aUnits = Math.max(aLength[0] + 1, aUnits);
+      bUnits = Math.max(bLength[0] + 1, bUnits);
+      continue;
+    }
+    check(hr, `Get ${property}`, property, jobId);
+    return [decodeUtf16(new Uint8Array(a.buffer), 0, aLength[0]), decodeUtf16(new Uint8Array(b.buffer), 0, bLength[0])];
+  }
+  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: `Get ${property}`, jobId });
+}
+
+type Readers = { readonly [K in ReadablePropertyName]: (job: Job, jobId: string) => Promise<JobPropertyValues[K]> };
+
+/** How each readable property is read, in the order {@linkcode readAll} reads them. */
+export const READERS: Readers = {
+  displayName: (job, id) => readString(job, STRPROP.DISPLAY_NAME, 257, "displayName", id),
+  description: (job, id) => readString(job, STRPROP.DESCRIPTION, 1025, "description", id),
+  priority: async (job, id) => decodeEnum(JOB_PRIORITIES, await readNumber(job, PROP.PRIORITY, "priority", id)),
+  notifyFlags: async (job, id) =>
+    decodeFlags(NOTIFY_FLAGS, await readNumber(job, PROP.NOTIFY_FLAGS, "notifyFlags", id)),
+  notifyCommandLine: async (job, id) => {
+    const [program, parameters] = await readPair(
+      (a, al, b, bl) => loadShim().symbols.bits_job_get_notify_cmdline(job, a, a.length, al, b, b.length, bl),
+      4001,
+      "notifyCommandLine",
+      id,
+    );
+    return program === "" ? null : { program, parameters };
+  },
+  minimumRetryDelay: (job, id) => readNumber(job, PROP.MINIMUM_RETRY_DELAY, "minimumRetryDelay", id),
+  noProgressTimeout: (job, id) => readNumber(job, PROP.NO_PROGRESS_TIMEOUT, "noProgressTimeout", id),
+  maximumDownloadTime: (job, id) => readNumber(job, PROP.MAXIMUM_DOWNLOAD_TIME, "maximumDownloadTime", id),
+  proxy: async (job, id) => {
+    const usage = new Uint32Array(1);
+    const [list, bypass] = await readPair(
+      (a, al, b, bl) => loadShim().symbols.bits_job_get_proxy(job, usage, a, a.length, al, b, b.length, bl),
+      1024,
+      "proxy",
+      id,
+    );
+    return { usage: decodeEnum(PROXY_USAGES, usage[0]), proxies: splitList(list), bypass: splitList(bypass) };
+  },
+  customHeaders: async (job, id) =>
+    splitHeaders(await readString(job, STRPROP.CUSTOM_HEADERS, 4096, "customHeaders", id)),
+  security: async (job, id) => decodeSecurity(await readNumber(job, PROP.SECURITY_FLAGS, "security", id)),
+  clientCertificate: async (job, id) => {
+    const location = new Uint32Array(1);
+    const hash = new Uint8Array(CERT_HASH_BYTES);
+    const [storeName, subjectName] = await readPair(
+      (a, al, b, bl) =>
+        loadShim().symbols.bits_job_get_client_cert(job, location, a, a.length, al, hash, b, b.length, bl),
+      1024,
+      "clientCertificate",
+      id,
+    );
+    return decodeCertificateInfo(
+      decodeEnum(CERT_STORE_LOCATIONS, location[0]),
+      storeName,
+      formatCertHash(hash),
+      subjectName,
+    );
+  },
+  httpMethod: (job, id) => readString(job, STRPROP.HTTP_METHOD, 64, "httpMethod", id),
+  fileAclFlags: async (job, id) =>
+    decodeFlags(ACL_FLAGS, await readNumber(job, PROP.FILE_ACL_FLAGS, "fileAclFlags", id)),
+  peerCachingFlags: async (job, id) =>
+    decodeFlags(PEER_CACHING_FLAGS, await readNumber(job, PROP.PEER_CACHING_FLAGS, "peerCachingFlags", id)),
+  costFlags: async (job, id) => decodeCostFlags(await readNumber(job, PROP.COST_FLAGS, "costFlags", id)),
+  notificationClsid: async (job, id) => {
+    const out = new Uint8Array(16);
+    check(
+      await loadShim().symbols.bits_job_get_notification_clsid(job, out),
+      "Get notificationClsid",
+      "notificationClsid",
+      id,
+    );
+    return decodeClsid(out);
+  },
+  dynamicContent: async (job, id) => (await readNumber(job, PROP.DYNAMIC_CONTENT, "dynamicContent", id)) !== 0,
+  highPerformance: async (job, id) => (await readNumber(job, PROP.HIGH_PERFORMANCE, "highPerformance", id)) !== 0,
+  maxDownloadSize: (job, id) => readNumber(job, PROP.MAX_DOWNLOAD_SIZE, "maxDownloadSize", id),
+  useStoredCredentials: async (job, id) =>
+    decodeFlags(
+      AUTH_TARGETS,
+      await readNumber(job, PROP.USE_STORED_CREDENTIALS, "useStoredCredentials", id),
+    ) as AuthTarget[],
+  minimumNotificationInterval: (job, id) =>
+    readNumber(job, PROP.MINIMUM_NOTIFICATION_INTERVAL_MS, "minimumNotificationInterval", id),
+  onDemandMode: async (job, id) => (await readNumber(job, PROP.ON_DEMAND_MODE, "onDemandMode", id)) !== 0,
+};
+
+/** Names of every readable property, in reading order. */
+export const READABLE_PROPERTIES = Object.keys(READERS) as ReadablePropertyName[];
+
+/** Removes credentials for one target and scheme. */
+export async function removeCredentials(job: Job, jobId: string, target: number, scheme: number): Promise<void> {
+  check(
+    await loadShim().symbols.bits_job_remove_credentials(job, target, scheme),
+    "Remove credentials",
+    "credentials",
+    jobId,
+  );
+}
+
+/** Makes the custom headers write-only (IBackgroundCopyJobHttpOptions3). */
+export async function makeHeadersWriteOnly(job: Job, jobId: string): Promise<void> {
+  unwrap(await loadShim().symbols.bits_job_make_custom_headers_write_only(job), "MakeCustomHeadersWriteOnly", {
+    jobId,
+    ...PROPERTY_FEATURES.makeCustomHeadersWriteOnly,
+  });
+}
