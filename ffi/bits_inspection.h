@@ -139,7 +139,10 @@ BITS_SHIM_API int32_t bits_temp_path(uint16_t *buf, uint32_t cap,
                                      uint32_t *len);
 
 /* GetProcessHandleCount(GetCurrentProcess()): the open kernel handles of
- * this process, for leak checks. */
+ * this process, for leak checks. Where that reports 0 (Wine's is a stub; a
+ * live process always has handles), counts this process's entries of
+ * NtQuerySystemInformation(SystemExtendedHandleInformation) instead, looked
+ * up at run time from ntdll. */
 BITS_SHIM_API int32_t bits_process_handle_count(uint32_t *count);
 
 #ifdef __cplusplus

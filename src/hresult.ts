@@ -165,6 +165,9 @@ const OTHER: Record<number, Entry> = {
   0x80070013: ["ERROR_WRITE_PROTECT", "the medium is write-protected"],
   0x80070021: ["ERROR_LOCK_VIOLATION", "another process has locked a portion of the file"],
   0x8007013D: ["ERROR_MR_MID_NOT_FOUND", "the message table has no text for this code"],
+  0x80070715: ["ERROR_RESOURCE_TYPE_NOT_FOUND", "the module has no resource of this type (no message table)"],
+  0x80070716: ["ERROR_RESOURCE_NAME_NOT_FOUND", "the module has no resource of this name"],
+  0x80070717: ["ERROR_RESOURCE_LANG_NOT_FOUND", "the resource has no text in this language"],
   0x800705B4: ["ERROR_TIMEOUT", "the operation timed out"],
 };
 
