@@ -168,7 +168,6 @@ const OTHER: Record<number, Entry> = {
   0x80070715: ["ERROR_RESOURCE_TYPE_NOT_FOUND", "the module has no resource of this type (no message table)"],
   0x80070716: ["ERROR_RESOURCE_NAME_NOT_FOUND", "the module has no resource of this name"],
   0x80070717: ["ERROR_RESOURCE_LANG_NOT_FOUND", "the resource has no text in this language"],
-  0x800705B4: ["ERROR_TIMEOUT", "the operation timed out"],
 };
 
 // WinHTTP errors are Win32 codes 12001-12190 (WINHTTP_ERROR_BASE 12000), seen as
