@@ -326,7 +326,7 @@ export class BitsJob implements Disposable {
 
   /**
    * Everything about the job beyond its snapshot, read in one native call:
-   * times, owner (SID and `DOMAIN\\user`), owner integrity and elevation,
+   * times, owner (SID and `DOMAIN\user`), owner integrity and elevation,
    * error count and, in ERROR / TRANSIENT_ERROR, the error in full (context,
    * code, failing file, protocol, BITS' localized texts in `langId`, default
    * the user's language). Never throws for a detail this BITS lacks: such
