@@ -155,3 +155,18 @@ export {
 // Files, ranges, upload replies and transfer-and-wait (src/files.ts, src/transfer.ts).
 
 // Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).
+export { dateFromFiletime, decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";
+export type {
+  DetailsField,
+  DetailsOptions,
+  ErrorDescriptionOptions,
+  ErrorFile,
+  ErrorText,
+  ErrorTextSource,
+  IntegrityLevel,
+  JobDetails,
+  JobErrorDetails,
+} from "./src/inspection.ts";
+export { FEATURES, MANAGER_CLSIDS, PROBE_JOB_NAME } from "./src/capabilities.ts";
+export type { Capabilities, Feature, ManagerVersion } from "./src/capabilities.ts";
+export { hintFor, isWinHttpError } from "./src/hresult.ts";

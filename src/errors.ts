@@ -61,6 +61,8 @@ export class BitsError extends Error {
   readonly jobId?: string;
   /** The job's state when the error was raised. */
   readonly state?: JobState;
+  /** What to do about it, for the common failures (e.g. the interactive-logon rule for `ERROR_NOT_LOGGED_ON`). */
+  readonly hint?: string;
 
   /** Builds the error for `hr`; prefer {@linkcode unwrap}. */
   constructor(hr: number, details: BitsErrorDetails = {}) {
@@ -79,6 +81,7 @@ export class BitsError extends Error {
     this.code = info.name;
     this.description = info.description;
     if (info.httpStatus !== undefined) this.httpStatus = info.httpStatus;
+    if (info.hint !== undefined) this.hint = info.hint;
     if (details.context !== undefined) this.context = details.context;
     if (details.operation !== undefined) this.operation = details.operation;
     if (details.jobId !== undefined) this.jobId = details.jobId;

@@ -9,7 +9,16 @@
 import { BitsError } from "./errors.ts";
 import { loadShim } from "../ffi/library.ts";
 
+// Handles whose pointer is not released yet (a cheap counter for leak checks).
+let live = 0;
+
+/** How many owned handles still hold a COM pointer (disposed ones in flight included until released). */
+export function liveHandleCount(): number {
+  return live;
+}
+
 const finalizer = new FinalizationRegistry<Deno.PointerObject>((pointer) => {
+  live--;
   try {
     loadShim().symbols.bits_release(pointer);
   } catch {
@@ -41,6 +50,7 @@ export class OwnedHandle {
     this.#pointer = pointer;
     this.#what = what;
     finalizer.register(this, pointer, this);
+    live++;
   }
 
   /** True once `dispose()` was called. */
@@ -75,7 +85,10 @@ export class OwnedHandle {
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     const pointer = this.#pointer;
     this.#pointer = null;
-    if (pointer !== null) await loadShim().symbols.bits_release_async(pointer);
+    if (pointer !== null) {
+      live--;
+      await loadShim().symbols.bits_release_async(pointer);
+    }
   }
 
   /** Releases the pointer (now, or when the last in-flight call settles). Idempotent. */
@@ -89,6 +102,9 @@ export class OwnedHandle {
   #release(): void {
     const pointer = this.#pointer;
     this.#pointer = null;
-    if (pointer !== null) loadShim().symbols.bits_release(pointer);
+    if (pointer !== null) {
+      live--;
+      loadShim().symbols.bits_release(pointer);
+    }
   }
 }

@@ -161,32 +161,214 @@ const OTHER: Record<number, Entry> = {
   0x80070070: ["ERROR_DISK_FULL", "the disk is full"],
   0x8007007B: ["ERROR_INVALID_NAME", "the file name is not valid"],
   0x800703E6: ["ERROR_NOACCESS", "invalid access to memory (a never-set description under Wine)"],
-  0x80072EE2: ["ERROR_WINHTTP_TIMEOUT", "the request timed out"],
-  0x80072EE7: ["ERROR_WINHTTP_NAME_NOT_RESOLVED", "the server name could not be resolved"],
-  0x80072EFD: ["ERROR_WINHTTP_CANNOT_CONNECT", "could not connect to the server"],
-  0x80072EFE: ["ERROR_WINHTTP_CONNECTION_ERROR", "the connection to the server was terminated"],
-  0x80072F06: ["ERROR_WINHTTP_SECURE_CERT_CN_INVALID", "the certificate's name does not match the host"],
-  0x80072F8F: ["ERROR_WINHTTP_SECURE_FAILURE", "the TLS connection failed"],
+  0x80070008: ["ERROR_NOT_ENOUGH_MEMORY", "not enough memory"],
+  0x80070013: ["ERROR_WRITE_PROTECT", "the medium is write-protected"],
+  0x80070021: ["ERROR_LOCK_VIOLATION", "another process has locked a portion of the file"],
+  0x8007013D: ["ERROR_MR_MID_NOT_FOUND", "the message table has no text for this code"],
+  0x80070715: ["ERROR_RESOURCE_TYPE_NOT_FOUND", "the module has no resource of this type (no message table)"],
+  0x80070716: ["ERROR_RESOURCE_NAME_NOT_FOUND", "the module has no resource of this name"],
+  0x80070717: ["ERROR_RESOURCE_LANG_NOT_FOUND", "the resource has no text in this language"],
 };
 
-// HTTP reason phrases for the statuses BITS reports as BG_E_HTTP_ERROR_nnn.
+// WinHTTP errors are Win32 codes 12001-12190 (WINHTTP_ERROR_BASE 12000), seen as
+// HRESULT_FROM_WIN32: 0x80072EE1-0x80072F9E. Names as in winhttp.h.
+const WINHTTP: Record<number, Entry> = {
+  12001: ["OUT_OF_HANDLES", "no more WinHTTP handles could be generated"],
+  12002: ["TIMEOUT", "the request timed out"],
+  12004: ["INTERNAL_ERROR", "an internal WinHTTP error occurred"],
+  12005: ["INVALID_URL", "the URL is not valid"],
+  12006: ["UNRECOGNIZED_SCHEME", "the URL scheme is not http or https"],
+  12007: ["NAME_NOT_RESOLVED", "the server name could not be resolved"],
+  12009: ["INVALID_OPTION", "a WinHTTP option is not valid"],
+  12011: ["OPTION_NOT_SETTABLE", "a WinHTTP option cannot be set"],
+  12012: ["SHUTDOWN", "WinHTTP was shut down"],
+  12015: ["LOGIN_FAILURE", "the login attempt failed"],
+  12017: ["OPERATION_CANCELLED", "the operation was cancelled"],
+  12018: ["INCORRECT_HANDLE_TYPE", "the handle is of the wrong type"],
+  12019: ["INCORRECT_HANDLE_STATE", "the handle is in the wrong state"],
+  12029: ["CANNOT_CONNECT", "could not connect to the server"],
+  12030: ["CONNECTION_ERROR", "the connection to the server was reset or terminated"],
+  12032: ["RESEND_REQUEST", "the request must be sent again"],
+  12037: ["SECURE_CERT_DATE_INVALID", "the server's certificate has expired or is not yet valid"],
+  12038: ["SECURE_CERT_CN_INVALID", "the certificate's name does not match the host"],
+  12044: ["CLIENT_AUTH_CERT_NEEDED", "the server requires a client certificate"],
+  12045: ["SECURE_INVALID_CA", "the certificate chains to a root that is not trusted"],
+  12057: ["SECURE_CERT_REV_FAILED", "the certificate's revocation could not be checked"],
+  12100: ["CANNOT_CALL_BEFORE_OPEN", "the call is not allowed before open"],
+  12101: ["CANNOT_CALL_BEFORE_SEND", "the call is not allowed before send"],
+  12102: ["CANNOT_CALL_AFTER_SEND", "the call is not allowed after send"],
+  12103: ["CANNOT_CALL_AFTER_OPEN", "the call is not allowed after open"],
+  12150: ["HEADER_NOT_FOUND", "the requested header was not found"],
+  12152: ["INVALID_SERVER_RESPONSE", "the server's response could not be parsed"],
+  12153: ["INVALID_HEADER", "a header is not valid"],
+  12154: ["INVALID_QUERY_REQUEST", "the header query is not valid"],
+  12155: ["HEADER_ALREADY_EXISTS", "the header already exists"],
+  12156: ["REDIRECT_FAILED", "the redirect failed (scheme change, or too many redirects)"],
+  12157: ["SECURE_CHANNEL_ERROR", "an error occurred in the secure channel (TLS)"],
+  12166: ["BAD_AUTO_PROXY_SCRIPT", "the proxy auto-configuration script has an error"],
+  12167: ["UNABLE_TO_DOWNLOAD_SCRIPT", "the proxy auto-configuration script could not be downloaded"],
+  12169: ["SECURE_INVALID_CERT", "the server's certificate is not valid"],
+  12170: ["SECURE_CERT_REVOKED", "the server's certificate was revoked"],
+  12172: ["NOT_INITIALIZED", "WinHTTP is not initialised"],
+  12175: ["SECURE_FAILURE", "the TLS connection failed (one or more certificate errors)"],
+  12176: ["UNHANDLED_SCRIPT_TYPE", "the proxy script type is not supported"],
+  12177: ["SCRIPT_EXECUTION_ERROR", "the proxy script failed to run"],
+  12178: ["AUTO_PROXY_SERVICE_ERROR", "the proxy auto-discovery service failed"],
+  12179: ["SECURE_CERT_WRONG_USAGE", "the server's certificate is not meant for server authentication"],
+  12180: ["AUTODETECTION_FAILED", "proxy auto-detection failed"],
+  12181: ["HEADER_COUNT_EXCEEDED", "the response has too many headers"],
+  12182: ["HEADER_SIZE_OVERFLOW", "the response headers are too large"],
+  12183: ["CHUNKED_ENCODING_HEADER_SIZE_OVERFLOW", "a chunk header of the response is too large"],
+  12184: ["RESPONSE_DRAIN_OVERFLOW", "the response body is too large to drain"],
+  12185: ["CLIENT_CERT_NO_PRIVATE_KEY", "the client certificate has no private key"],
+  12186: ["CLIENT_CERT_NO_ACCESS_PRIVATE_KEY", "the client certificate's private key cannot be accessed"],
+  12187: ["CLIENT_AUTH_CERT_NEEDED_PROXY", "the proxy requires a client certificate"],
+  12188: ["SECURE_FAILURE_PROXY", "the TLS connection to the proxy failed"],
+  12190: ["HTTP_PROTOCOL_MISMATCH", "the server's HTTP version is not supported"],
+};
+
+/** First and last Win32 codes of the WinHTTP range (WINHTTP_ERROR_BASE + 1 … WINHTTP_ERROR_LAST). */
+const WINHTTP_FIRST = 12001;
+const WINHTTP_LAST = 12190;
+
+/** True when `hr` is a WinHTTP (or WinINet, same numbering) code carried as HRESULT_FROM_WIN32: 0x80072EE1–0x80072F9E. */
+export function isWinHttpError(hr: number): boolean {
+  const u = hr >>> 0;
+  const code = u & 0xFFFF;
+  return ((u & 0xFFFF0000) >>> 0) === 0x80070000 && code >= WINHTTP_FIRST && code <= WINHTTP_LAST;
+}
+
+// HTTP reason phrases: every status the BITS headers define a BG_E_HTTP_ERROR_nnn for, and a few more.
 const HTTP_REASON: Record<number, string> = {
+  100: "Continue",
+  101: "Switching Protocols",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  305: "Use Proxy",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
   400: "Bad Request",
   401: "Unauthorized",
+  402: "Payment Required",
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  406: "Not Acceptable",
   407: "Proxy Authentication Required",
   408: "Request Timeout",
+  409: "Conflict",
   410: "Gone",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Content Too Large",
   414: "URI Too Long",
+  415: "Unsupported Media Type",
   416: "Range Not Satisfiable",
+  417: "Expectation Failed",
+  429: "Too Many Requests",
+  449: "Retry With",
   500: "Internal Server Error",
   501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
   505: "HTTP Version Not Supported",
+};
+
+// What to do about the common failures; keyed by unsigned HRESULT. Hints say what
+// a person can change, so they name settings, policies and commands, never internals.
+const SERVER_REQUIREMENTS_HINT = "the server does not meet BITS' HTTP requirements (the size from HEAD, Range " +
+  "requests): for dynamic content set the job's DYNAMIC_CONTENT property (BITS 5.0) with FOREGROUND priority, or " +
+  "fix the server or proxy that drops Content-Length or Range";
+const UNREACHABLE_HINT = "the server is unreachable: check the host and port, the firewall and the proxy " +
+  "settings (service accounts do not see the user's proxy)";
+const NAME_HINT = "the host name could not be resolved: check the URL's host, DNS and the proxy settings";
+const CERTIFICATE_HINT = "the server's TLS certificate was rejected: fix the certificate (host name, dates, " +
+  "trusted CA) or, where acceptable, relax the job's security flags (BG_SSL_IGNORE_CERT_CN_INVALID, " +
+  "_CERT_DATE_INVALID, _UNKNOWN_CA, _CERT_WRONG_USAGE; IBackgroundCopyJobHttpOptions, BITS 2.5)";
+const TOO_MANY_JOBS_HINT = "complete or cancel finished jobs ('bits list' shows them): TRANSFERRED and ERROR jobs " +
+  "stay queued, and count against the limit, until you do";
+const UNSUPPORTED_HINT = "this BITS lacks the feature (Wine's BITS stubs many): 'bits doctor' lists what it supports";
+const SERVICE_HINT = "the BITS service stopped or is unreachable: start it ('sc start BITS' or Start-Service BITS) " +
+  "and connect again";
+
+const HINTS: Record<number, string> = {
+  0x80200011: SERVER_REQUIREMENTS_HINT,
+  0x80200012: SERVER_REQUIREMENTS_HINT,
+  0x80200013: SERVER_REQUIREMENTS_HINT,
+  0x8020006D: SERVER_REQUIREMENTS_HINT,
+  0x800704DD: "BITS transfers only while the job's owner is logged on interactively: a scheduled task must be set " +
+    'to "Run only when user is logged on", or run the transfer under a service account (LocalSystem, ' +
+    "NetworkService); RunAs and other non-interactive logons fail this way",
+  0x80070005: "access denied: a job created elevated can only be changed from an elevated process, another user's " +
+    "job needs administrator rights (and taking ownership), and listing all users' jobs needs elevation",
+  0x80200049: TOO_MANY_JOBS_HINT,
+  0x80200050: TOO_MANY_JOBS_HINT,
+  0x80200051: "split the transfer into several jobs (the MaxFilesPerJob policy allows 200 files by default)",
+  0x80200052: "request fewer ranges per file (the MaxRangesPerFile policy allows 500 by default)",
+  0x80190191: "the server wants credentials: set server credentials on the job (Basic, NTLM, Negotiate …)",
+  0x80190193: "the server refuses the request; presigned S3 or Azure SAS URLs signed for GET refuse BITS' HEAD " +
+    "request: use the DYNAMIC_CONTENT property or a URL that also allows HEAD",
+  0x80190194: "the URL is wrong or the file is gone: fix the remote name and resume the job, or cancel it",
+  0x80190197: "the proxy wants credentials: set proxy credentials on the job (target PROXY), or use a proxy " +
+    "that does not need them",
+  0x8020000F: "BITS did not record why the transfer failed (under Wine every network, TLS and local-file error " +
+    "looks like this): check the URL, the server, the certificate and the destination directory",
+  0x80200001: "the job left the queue (completed or cancelled) or belongs to another user",
+  0x80200002: "the job's state does not allow this: only a TRANSFERRED job can be completed, and nothing can be " +
+    "done to a cancelled or acknowledged one",
+  0x80200003: "add a file before resuming; a job whose files are all transferred needs Complete, not Resume",
+  0x80200010: "BITS waits for a network connection and resumes the job by itself",
+  0x8020000D: "another program holds the destination file: close it, then resume the job",
+  0x80200014: "BITS from a remote session (PowerShell remoting, SSH) works only on Windows 10 1607 and later and " +
+    "only while the session is open: create the job from an interactive session or a scheduled task",
+  0x8020003E: "Group Policy blocks this transfer: ask the administrator (BITS policies under " +
+    "Computer Configuration\\Administrative Templates\\Network\\Background Intelligent Transfer Service)",
+  0x80200059: "the job's cost flags forbid this network (metered or roaming): change its COST_FLAGS property " +
+    "(BITS 5.0)",
+  0x80200054: "the job ran out of time: raise its maximum download time (IBackgroundCopyJob4, 90 days by default)",
+  0x80200031: NAME_HINT,
+  0x80200035: NAME_HINT,
+  0x8020002D: UNREACHABLE_HINT,
+  0x8020003B: UNREACHABLE_HINT,
+  0x8020003C: CERTIFICATE_HINT,
+  0x80200038: CERTIFICATE_HINT,
+  0x80072EE2: UNREACHABLE_HINT,
+  0x80072EE7: NAME_HINT,
+  0x80072EFD: UNREACHABLE_HINT,
+  0x80072EFE: UNREACHABLE_HINT,
+  0x80072F05: CERTIFICATE_HINT,
+  0x80072F06: CERTIFICATE_HINT,
+  0x80072F0D: CERTIFICATE_HINT,
+  0x80072F19: CERTIFICATE_HINT,
+  0x80072F7D: CERTIFICATE_HINT,
+  0x80072F89: CERTIFICATE_HINT,
+  0x80072F8A: CERTIFICATE_HINT,
+  0x80072F8F: CERTIFICATE_HINT,
+  0x80072F93: CERTIFICATE_HINT,
+  0x80072EE6: "the URL must start with http:// or https://",
+  0x80072F78: "the server's response is not valid HTTP: check that the URL points to an HTTP server",
+  0x80072F7C: "the redirect failed (too many redirects, or a change of scheme the job's redirect policy forbids)",
+  0x80004001: UNSUPPORTED_HINT,
+  0x80004002: UNSUPPORTED_HINT,
+  0x800706F4: UNSUPPORTED_HINT,
+  0x80040154: "this BITS version is not installed (expected while probing versions; see 'bits doctor')",
+  0x800706BA: SERVICE_HINT,
+  0x800706BE: SERVICE_HINT,
+  0x80010108: SERVICE_HINT,
+  0x80070003: "the destination directory does not exist: create it first",
+  0x80070070: "the destination disk is full: free space, then resume the job",
+  0x80200021: "the string is longer than BITS allows (display name 256, description 1,024 characters)",
 };
 
 /** What is known about an HRESULT. */
@@ -197,11 +379,32 @@ export interface HresultInfo {
   readonly description: string;
   /** The HTTP status for 0x8019xxxx codes. */
   readonly httpStatus?: number;
+  /** What to do about it, for the common failures (lower case, suitable after `hint: `). */
+  readonly hint?: string;
+}
+
+/** What to do about `hr`, for the common failures; `undefined` when there is nothing useful to say. */
+export function hintFor(hr: number): string | undefined {
+  const u = hr >>> 0;
+  const hint = HINTS[u];
+  if (hint !== undefined) return hint;
+  if (((u & 0xFFFF0000) >>> 0) === 0x80190000) {
+    const status = u & 0xFFFF;
+    if (status >= 500) return "the server failed; BITS retries after the job's retry delay, or resume the job later";
+  }
+  return undefined;
+}
+
+function withHint(info: HresultInfo, hr: number): HresultInfo {
+  const hint = hintFor(hr);
+  return hint === undefined ? info : { ...info, hint };
 }
 
 /**
- * Names and describes an HRESULT. Unknown codes get a generic name:
- * `HRESULT_FROM_WIN32(n)` for 0x8007xxxx, otherwise the hex value.
+ * Names and describes an HRESULT, with a hint for the common failures.
+ * Unknown codes get a generic name: `HRESULT_FROM_WIN32(n)` for 0x8007xxxx,
+ * otherwise the hex value. HTTP statuses (0x8019xxxx) are decoded
+ * arithmetically as `BG_E_HTTP_ERROR_nnn`.
  */
 export function describeHresult(hr: number): HresultInfo {
   const u = hr >>> 0;
@@ -213,13 +416,16 @@ export function describeHresult(hr: number): HresultInfo {
   else if (high === 0x00200000) entry = BG_S[low] && [`BG_S_${BG_S[low][0]}`, BG_S[low][1]];
   else if (high === 0x80190000) {
     const reason = HTTP_REASON[low];
-    return {
+    return withHint({
       name: `BG_E_HTTP_ERROR_${low}`,
       description: `the server returned HTTP ${low}${reason ? ` ${reason}` : ""}`,
       httpStatus: low,
-    };
+    }, u);
+  } else if (isWinHttpError(u)) {
+    entry = WINHTTP[low] ? [`ERROR_WINHTTP_${WINHTTP[low][0]}`, WINHTTP[low][1]] : undefined;
+    if (!entry) return { name: `HRESULT_FROM_WIN32(${low})`, description: `WinHTTP or WinINet error ${low}` };
   } else entry = OTHER[u];
-  if (entry) return { name: entry[0], description: entry[1] };
+  if (entry) return withHint({ name: entry[0], description: entry[1] }, u);
   if (high === 0x80070000) {
     return { name: `HRESULT_FROM_WIN32(${low})`, description: `Windows error ${low}` };
   }

@@ -40,6 +40,7 @@ import type {
   ReadablePropertyName,
 } from "./properties.ts";
 import type { Credentials, SecretCredentials } from "./credentials.ts";
+import { type DetailsOptions, type JobDetails, readDetails } from "./inspection.ts";
 
 /** A file to add to a job. */
 export interface FileSpec {
@@ -416,6 +417,21 @@ export class BitsJob implements Disposable {
   // ---- Files, ranges and upload replies (src/files.ts) ----
 
   // ---- Inspection (src/inspection.ts) ----
+
+  /**
+   * Everything about the job beyond its snapshot, read in one native call:
+   * times, owner (SID and `DOMAIN\user`), owner integrity and elevation,
+   * error count and, in ERROR / TRANSIENT_ERROR, the error in full (context,
+   * code, failing file, protocol, BITS' localized texts in `langId`, default
+   * the user's language). Never throws for a detail this BITS lacks: such
+   * values are `null` and named in `unsupported`.
+   *
+   * @throws {InvalidArgumentError} for a `langId` outside 0..0xFFFF.
+   * @throws {BitsError} when the job cannot be read at all (e.g. it left the queue).
+   */
+  details(options: DetailsOptions = {}): Promise<JobDetails> {
+    return readDetails(this.#handle, this.id, options);
+  }
 
   /** True once disposed. */
   get disposed(): boolean {

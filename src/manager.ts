@@ -16,6 +16,8 @@ import { JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
 import { planProperties } from "./properties/encode.ts";
 import type { JobProperties } from "./properties/types.ts";
+import { type Capabilities, probeCapabilities } from "./capabilities.ts";
+import { type ErrorDescriptionOptions, type ErrorText, errorText } from "./inspection.ts";
 import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
 
 /** Options of {@linkcode BitsManager.createJob}. */
@@ -274,6 +276,29 @@ export class BitsManager implements Disposable {
   // ---- Transfer and wait, upload jobs (src/transfer.ts) ----
 
   // ---- Capabilities and error texts (src/capabilities.ts, src/inspection.ts) ----
+
+  /**
+   * The best text for an HRESULT and which source gave it: BITS
+   * (GetErrorDescription in `langId`, default the user's language), else
+   * winhttp.dll's message table for WinHTTP codes (0x80072xxx), else the
+   * system's, else this module's own table, which always answers.
+   *
+   * @throws {InvalidArgumentError} when `hr` is not a 32-bit value or `langId` not a LANGID.
+   */
+  errorDescription(hr: number, options: ErrorDescriptionOptions = {}): Promise<ErrorText> {
+    return errorText(this.#handle, hr, options);
+  }
+
+  /**
+   * Detects what this BITS is and implements: registered manager CLSIDs
+   * (newest first → `bitsVersion`), QueryInterface probes for Job2–Job5,
+   * HttpOptions 1–3 and File2–File6, Callback3 support, Wine, and the shim.
+   * The interface probes use a temporary SUSPENDED job with one file that is
+   * never resumed and is cancelled before this returns.
+   */
+  capabilities(): Promise<Capabilities> {
+    return probeCapabilities(this);
+  }
 
   /** Releases the connection. Idempotent. */
   close(): void {

@@ -171,6 +171,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
     examples: ["wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600"],
   },
+  doctor: {
+    summary: "Check BITS: reachable?, version, capabilities, Wine, shim location and ABI; exit 1 when unreachable",
+    positionals: [],
+    options: {},
+    examples: ["doctor", "doctor --json"],
+  },
   version: {
     summary: "Print the module and shim versions",
     positionals: [],

@@ -13,6 +13,7 @@ import { LibraryFileExistsError } from "../wmp/library.ts";
 import { helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { doctor } from "./doctor.ts";
 import { cancel, complete, download, info, list, version } from "./jobs.ts";
 import { waitCommand, watchCommand } from "./monitor.ts";
 import { submit, wmpFinish, wmpList, wmpRefresh } from "./wmp.ts";
@@ -62,6 +63,8 @@ async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
       return ExitCode.Ok;
     case "version":
       return version(ctx);
+    case "doctor":
+      return await doctor(ctx);
     case "download":
       return await download(ctx, args.url, args.dest, options);
     case "list":
@@ -119,7 +122,9 @@ function reportError(ctx: Context, error: unknown): number {
   const name = err instanceof BitsError ? err.code : err.name;
   if (ctx.json) {
     const detail: Record<string, unknown> = { name, message: err.message };
-    if (err instanceof BitsError) Object.assign(detail, { hresult: formatHresult(err.hresult), jobId: err.jobId });
+    if (err instanceof BitsError) {
+      Object.assign(detail, { hresult: formatHresult(err.hresult), jobId: err.jobId, hint: err.hint });
+    }
     if (err instanceof InvalidArgumentError) detail.argument = err.argument;
     if (err instanceof WmpConventionError) detail.field = err.field;
     ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
@@ -127,6 +132,8 @@ function reportError(ctx: Context, error: unknown): number {
   // A BitsError's message already carries its symbolic name.
   ctx.io.stderr(`error: ${err.message.includes(name) ? "" : `${name}: `}${err.message}\n`);
   if (hint) ctx.io.stderr(`hint: ${hint}\n`);
+  // What to do about the code itself (interactive logon, proxy credentials …), from src/hresult.ts.
+  if (err instanceof BitsError && err.hint && err.hint !== hint) ctx.io.stderr(`hint: ${err.hint}\n`);
   if (code === ExitCode.Failure && !(err instanceof BitsError) && !(err instanceof BitsUnavailableError)) {
     logger.debug("{stack}", { stack: err.stack ?? "" });
   }

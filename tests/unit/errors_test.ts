@@ -163,3 +163,22 @@ Deno.test("errors: BitsUnavailableError has a reason and keeps its cause", () =>
   assert.equal(new BitsUnavailableError("platform", "x").reason, "platform");
   assert.equal(new BitsUnavailableError("abi", "x").reason, "abi");
 });
+
+Deno.test("errors: a BitsError carries the code's hint; codes without one have no hint", () => {
+  const notLoggedOn = catchBitsError(() => unwrap(0x800704DD | 0, "Resume", { jobId: JOB }));
+  assert.equal(notLoggedOn.code, "ERROR_NOT_LOGGED_ON");
+  assert.match(notLoggedOn.hint ?? "", /Run only when user is logged on/);
+  // The hint is advice, kept out of the message so messages stay one line of facts.
+  assert.ok(!notLoggedOn.message.includes("Run only when"), notLoggedOn.message);
+  const proxy = BitsError.fromJobError(
+    { context: "REMOTE_FILE", hresult: 0x80190197, code: "BG_E_HTTP_ERROR_407", description: "proxy" },
+    JOB,
+  );
+  assert.match(proxy.hint ?? "", /proxy credentials/);
+  assert.equal(new BitsError(0x80200046).hint, undefined);
+  // The unsupported error keeps its own behaviour and gains the hint pointing at doctor.
+  const unsupported = catchBitsError(() => unwrap(0x80004001 | 0, "GetTimes", { feature: "job times" }));
+  assert.ok(unsupported instanceof BitsUnsupportedError);
+  assert.match(unsupported.hint ?? "", /bits doctor/);
+  assert.equal(unsupported.message, "job times is not supported by this BITS (E_NOTIMPL, 0x80004001)");
+});
