@@ -335,8 +335,8 @@ export function fileDetailsFromRecord(record: FileRecord, jobId?: string): FileD
   const unsupported: UnsupportedFileField[] = [];
   const failures: FailedFileField[] = [];
   for (const field of Object.keys(FIELDS) as FileDetailField[]) {
+    if (!(record.parts & PART_OF[field])) continue;
     const hr = record.hr[field];
-    if (hr === HR.S_FALSE && !(record.parts & PART_OF[field])) continue;
     if (!failed(hr)) Object.assign(values, { [field]: record[field] });
     else if (UNSUPPORTED_CODES.has(hr)) {
       unsupported.push({ field, code: new BitsError(hr).code, requires: FIELDS[field].requires });
