@@ -102,7 +102,7 @@ Deno.test("transfer() timing out: TransferInterruptedError; a running job is nev
   const job = session.track(await session.bits.getJob(error.jobId));
   if (WINE) {
     // 700 ms into a 3 s trickle the job is still running.
-    assert.ok(["QUEUED", "CONNECTING", "TRANSFERRING"].includes(error.state ?? ""), error.state);
+    assert.ok(["QUEUED", "CONNECTING", "TRANSFERRING"].includes(error.state ?? ""), String(error.state));
     assert.equal(error.disposition, "left-running");
     const state = (await job.snapshot()).state;
     assert.ok(state !== "CANCELLED", state);
