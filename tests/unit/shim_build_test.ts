@@ -65,10 +65,12 @@ function parseExports(dump: string): string[] {
   return names;
 }
 
-/** The functions bits_shim.h declares with BITS_SHIM_API. */
+/** The functions bits_shim.h and the per-area headers it includes declare with BITS_SHIM_API. */
 async function declaredFunctions(): Promise<string[]> {
   const header = await Deno.readTextFile(join(ROOT, "ffi", "bits_shim.h"));
-  return [...header.matchAll(/BITS_SHIM_API int32_t (\w+)\(/g)].map((m) => m[1]);
+  const parts = [...header.matchAll(/^#include "(bits_\w+\.h)"/gm)].map((m) => m[1]);
+  const texts = [header, ...await Promise.all(parts.map((name) => Deno.readTextFile(join(ROOT, "ffi", name))))];
+  return texts.flatMap((text) => [...text.matchAll(/BITS_SHIM_API int32_t (\w+)\(/g)].map((m) => m[1]));
 }
 
 Deno.test({
