@@ -379,7 +379,7 @@ export class BitsJob implements Disposable {
   /**
    * The reply file name of an upload-reply job (IBackgroundCopyJob2).
    *
-   * @throws {BitsUnsupportedError} where BITS lacks it (Wine's stub).
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
    */
   replyFileName(): Promise<string> {
     return replyFileName(this.#handle, this.id);
@@ -397,7 +397,7 @@ export class BitsJob implements Disposable {
   /**
    * The server's reply of an upload-reply job, once TRANSFERRED (IBackgroundCopyJob2).
    *
-   * @throws {BitsUnsupportedError} where BITS lacks it (Wine's stub).
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
    */
   replyData(): Promise<Uint8Array> {
     return replyData(this.#handle, this.id);
