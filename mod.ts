@@ -153,6 +153,18 @@ export {
 } from "./src/validate.ts";
 
 // Files, ranges, upload replies and transfer-and-wait (src/files.ts, src/transfer.ts).
+export { BitsFile, checkRanges, MAX_RANGES } from "./src/files.ts";
+export type {
+  FailedFileField,
+  FileDetailField,
+  FileDetails,
+  FileRange,
+  PeerDownloadStats,
+  UnsupportedFileField,
+} from "./src/files.ts";
+export { FAILURE_POLICIES, TransferInterruptedError } from "./src/transfer.ts";
+export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResult } from "./src/transfer.ts";
+export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
 
 // Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).
 export { dateFromFiletime, decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";

@@ -18,6 +18,16 @@ import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import {
+  addFileSet,
+  addFileWithRanges,
+  type BitsFile,
+  type FileRange,
+  openFile,
+  openFiles,
+  replaceRemotePrefix,
+} from "./files.ts";
+import { replyData, replyFileName, type ReplyProgress, replyProgress, setReplyFileName } from "./upload.ts";
 import { REQUIRES } from "./features.ts";
 import {
   getJobClientCertificate,
@@ -157,13 +167,14 @@ export class BitsJob implements Disposable {
     unwrap(hr, "AddFile", { jobId: this.id });
   }
 
-  /** Adds several files, all validated before the first is added. */
+  /**
+   * Adds several files in ONE AddFileSet call, all validated first: BITS
+   * takes the whole set or none of it. BITS' per-job limit (200 files by
+   * default policy) comes back as a {@linkcode BitsError}
+   * `BG_E_TOO_MANY_FILES_IN_JOB`.
+   */
   async addFiles(files: readonly FileSpec[]): Promise<void> {
-    for (const file of files) {
-      checkRemoteUrl(file.url);
-      checkLocalPath(file.path);
-    }
-    for (const file of files) await this.addFile(file.url, file.path);
+    await addFileSet(this.#handle, this.id, files);
   }
 
   /** Queues the job for transfer (or retries it after an error). */
@@ -415,6 +426,77 @@ export class BitsJob implements Disposable {
   }
 
   // ---- Files, ranges and upload replies (src/files.ts) ----
+
+  /**
+   * Adds one file with byte ranges (IBackgroundCopyJob3::AddFileWithRanges):
+   * only those ranges are downloaded, into one local file. 1 to 500 ranges,
+   * validated before any call (non-negative offsets, positive lengths or
+   * `"EOF"`, no overlap). The job's file count is checked afterwards, so a
+   * BITS that accepts the call but adds nothing (Wine) is reported.
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks ranges (no Job3; Wine's silent no-op, reported as E_NOTIMPL).
+   */
+  addFileWithRanges(url: string, path: string, ranges: readonly FileRange[]): Promise<void> {
+    return addFileWithRanges(this.#handle, this.id, url, path, ranges, () => this.snapshot());
+  }
+
+  /**
+   * Replaces the start of every remote name that begins with `oldPrefix`
+   * (IBackgroundCopyJob3::ReplaceRemotePrefix), e.g. to move a job to another
+   * server. Returns how many files changed, read back from BITS.
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks it, or ignores it (Wine: S_OK without effect).
+   */
+  replaceRemotePrefix(oldPrefix: string, newPrefix: string): Promise<number> {
+    return replaceRemotePrefix(this.#handle, this.id, oldPrefix, newPrefix, () => this.files());
+  }
+
+  /** The file at `index` in BITS' enumeration order (as {@linkcode files} lists them); dispose it when done. */
+  file(index: number): Promise<BitsFile> {
+    return openFile(this.#handle, this.id, index);
+  }
+
+  /** Every file as a {@linkcode BitsFile}, in BITS' enumeration order; dispose each one. */
+  fileObjects(): Promise<BitsFile[]> {
+    return openFiles(this.#handle, this.id);
+  }
+
+  /**
+   * Where an upload-reply job writes the server's reply (IBackgroundCopyJob2);
+   * set it before resuming.
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
+   */
+  setReplyFileName(path: string): Promise<void> {
+    return setReplyFileName(this.#handle, this.id, path);
+  }
+
+  /**
+   * The reply file name of an upload-reply job (IBackgroundCopyJob2).
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
+   */
+  replyFileName(): Promise<string> {
+    return replyFileName(this.#handle, this.id);
+  }
+
+  /**
+   * Progress of an upload-reply job's reply (IBackgroundCopyJob2).
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
+   */
+  replyProgress(): Promise<ReplyProgress> {
+    return replyProgress(this.#handle, this.id);
+  }
+
+  /**
+   * The server's reply of an upload-reply job, once TRANSFERRED (IBackgroundCopyJob2).
+   *
+   * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
+   */
+  replyData(): Promise<Uint8Array> {
+    return replyData(this.#handle, this.id);
+  }
 
   // ---- Inspection (src/inspection.ts) ----
 

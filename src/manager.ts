@@ -19,6 +19,8 @@ import type { JobProperties } from "./properties/types.ts";
 import { type Capabilities, probeCapabilities } from "./capabilities.ts";
 import { type ErrorDescriptionOptions, type ErrorText, errorText } from "./inspection.ts";
 import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { transfer, type TransferOptions, type TransferResult } from "./transfer.ts";
+import { createUpload, type UploadOptions } from "./upload.ts";
 
 /** Options of {@linkcode BitsManager.createJob}. */
 export interface CreateJobOptions {
@@ -274,6 +276,32 @@ export class BitsManager implements Disposable {
   }
 
   // ---- Transfer and wait, upload jobs (src/transfer.ts) ----
+
+  /**
+   * Transfer and wait (like `bitsadmin /transfer`): downloads `files` as
+   * {@linkcode download} does, waits, completes the job and returns the
+   * outcome with the final snapshot. On failure (job ERROR, timeout, abort)
+   * the job is cancelled or kept as `options.onFailure` says (required), and
+   * the error is rethrown: the job's {@linkcode BitsError} with its `jobId`,
+   * or a {@linkcode TransferInterruptedError}. Under Wine a job that is still
+   * transferring is never cancelled (that crashes Wine's BITS): it is left
+   * running and reported so.
+   */
+  transfer(files: readonly FileSpec[], options: TransferOptions): Promise<TransferResult> {
+    return transfer(this, files, options);
+  }
+
+  /**
+   * Creates an UPLOAD job (UPLOAD_REPLY with `reply`) with its single file,
+   * resumed unless `suspended`. The local file must exist and be a regular
+   * file; everything is checked before the job exists, and a failure after
+   * creation cancels it.
+   *
+   * @throws {BitsUnsupportedError} under Wine unless `suspended`: Wine's BITS would download over the file.
+   */
+  upload(options: UploadOptions): Promise<BitsJob> {
+    return createUpload(this, options);
+  }
 
   // ---- Capabilities and error texts (src/capabilities.ts, src/inspection.ts) ----
 
