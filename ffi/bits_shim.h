@@ -41,8 +41,9 @@ extern "C" {
 #define BITS_SHIM_API
 #endif
 
-/* ABI version: bumped whenever a signature or the snapshot layout changes. */
-#define BITS_SHIM_ABI_VERSION 1
+/* ABI version: bumped whenever an export is added or removed, or a signature
+ * or a record layout changes (2: the per-area headers). */
+#define BITS_SHIM_ABI_VERSION 2
 
 /* HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER). */
 #define BITS_SHIM_E_INSUFFICIENT_BUFFER ((int32_t)0x8007007A)

@@ -106,7 +106,7 @@ export const symbols = {
 export type ShimSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 /** ABI version this module was written for (`BITS_SHIM_ABI_VERSION`). */
-export const SHIM_ABI_VERSION = 1;
+export const SHIM_ABI_VERSION = 2;
 
 /** Size of the fixed part of a snapshot (`BITS_SNAPSHOT_HEADER_BYTES`). */
 export const SNAPSHOT_HEADER_BYTES = 88;

@@ -18,7 +18,7 @@ import {
 import { REQUIRES } from "../../src/features.ts";
 import { COMMANDS, helpText, parseCommandLine } from "../../src/cli/args.ts";
 
-const SHIM = { path: "C:/x/bits_shim.dll", abiVersion: 1 };
+const SHIM = { path: "C:/x/bits_shim.dll", abiVersion: 2 };
 const S_OK = 0;
 const E_NOINTERFACE = 0x80004002 | 0;
 const E_NOTIMPL = 0x80004001 | 0;

@@ -19,7 +19,7 @@ import { checkTransferOptions, dispositionFor, TransferInterruptedError } from "
 import { checkUpload } from "../../src/upload.ts";
 import { BitsError } from "../../src/errors.ts";
 
-const ABI_VERSION = 1; // BITS_SHIM_ABI_VERSION
+const ABI_VERSION = 2; // BITS_SHIM_ABI_VERSION
 const HEADER = 120; // BITS_FILE_DETAILS_HEADER_BYTES
 const RANGE = 16; // BITS_FILE_RANGE_BYTES
 const EOF = 0xFFFF_FFFF_FFFF_FFFFn; // BG_LENGTH_TO_EOF, also BG_SIZE_UNKNOWN
@@ -214,7 +214,7 @@ Deno.test("decodeFileRecord maps BG_SIZE_UNKNOWN to null", () => {
 });
 
 Deno.test("decodeFileRecord refuses wrong ABI versions, inconsistent sizes and short buffers", () => {
-  assert.throws(() => decodeFileRecord(record({ abi: 2 })), /ABI version 2/);
+  assert.throws(() => decodeFileRecord(record({ abi: 99 })), /ABI version 99/);
   assert.throws(() => decodeFileRecord(record({ remote: "abc", totalBytes: HEADER + 4 })), /claims/);
   assert.throws(() => decodeFileRecord(record({ remote: "abc", totalBytes: HEADER + 400 })), /claims/);
   assert.throws(() => decodeFileRecord(new Uint8Array(HEADER - 1)), RangeError);

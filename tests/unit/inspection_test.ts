@@ -4,6 +4,7 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { DETAILS_HEADER_BYTES } from "../../ffi/symbols_inspection.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
@@ -59,7 +60,7 @@ function record(r: Record): Uint8Array {
   const total = DETAILS_HEADER_BYTES + units.reduce((a, b) => a + b, 0) * 2;
   const bytes = new Uint8Array(total + 16);
   const v = new DataView(bytes.buffer);
-  v.setUint32(0, r.abi ?? 1, true);
+  v.setUint32(0, r.abi ?? SHIM_ABI_VERSION, true);
   v.setUint32(4, total + (r.totalAdjust ?? 0), true);
   const i32 = [
     [8, r.state ?? 3],
@@ -275,7 +276,7 @@ Deno.test("inspection: 'no file' and 'no protocol' answers are absence, not fail
 
 Deno.test("inspection: inconsistent records are refused with a RangeError", () => {
   assert.throws(() => decodeDetails(new Uint8Array(100), JOB), RangeError);
-  assert.throws(() => decodeDetails(record({ abi: 2 }), JOB), /ABI version 2/);
+  assert.throws(() => decodeDetails(record({ abi: 99 }), JOB), /ABI version 99/);
   assert.throws(() => decodeDetails(record({ totalAdjust: 1000 }), JOB), /claim/);
   const overrun = record({ strings: ["abc", "", "", "", "", "", ""] });
   new DataView(overrun.buffer).setUint32(112, 500, true);

@@ -165,7 +165,7 @@ Deno.test("capabilities(): version, interfaces and Callback3 as this BITS has th
   const probes = (await session.bits.listJobs()).filter((j) => j.displayName === PROBE_JOB_NAME);
   assert.ok(probes.every((j) => j.state === "CANCELLED"), JSON.stringify(probes.map((j) => j.state)));
   assert.equal(caps.probeError, null);
-  assert.equal(caps.shim.abiVersion, 1);
+  assert.equal(caps.shim.abiVersion, 2);
   assert.match(caps.shim.path, /bits_shim\.dll$/);
   assert.equal(caps.managers.length, 10);
   if (ON_WINE) {
@@ -216,7 +216,7 @@ Deno.test("doctor and doctor --json, run as a user would", async () => {
   assert.deepEqual(report.features, caps.features);
   assert.deepEqual(report.probes, caps.probes);
   assert.equal(report.wine, caps.wine);
-  assert.deepEqual(report.shim, { path: caps.shim.path, abiVersion: 1 });
+  assert.deepEqual(report.shim, { path: caps.shim.path, abiVersion: 2 });
   if (ON_WINE) {
     assert.match(human.stdout, /^BITS: reachable, version 1\.0 \(registered manager CLSIDs: 1\.0\)$/m);
     assert.match(human.stdout, new RegExp(`^Wine: ${caps.wine?.replace(".", "\\.")}$`, "m"));
