@@ -25,7 +25,7 @@
 export { BitsManager, connect } from "./src/manager.ts";
 export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
 export { BitsJob } from "./src/job.ts";
-export type { FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
+export type { CompleteOptions, FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
 export {
   BitsError,
   BitsUnavailableError,
@@ -55,6 +55,8 @@ export { AmbiguousJobError, matchJobReference, MIN_ID_PREFIX, resolveJob } from 
 export type { JobMatch } from "./src/resolve.ts";
 export { checkExpectation, IntegrityError, verifyFile } from "./src/integrity.ts";
 export type { FileExpectation, FileFacts, VerifyOptions } from "./src/integrity.ts";
+export { checkExpectedFiles, completeVerified } from "./src/verified_complete.ts";
+export type { ExpectedFile, Verification, VerificationStage } from "./src/verified_complete.ts";
 export { decodeUtf16, encodeUtf16 } from "./src/utf16.ts";
 export type { Utf16String } from "./src/utf16.ts";
 export { MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_LOCAL_PATH, MAX_URL } from "./src/validate.ts";

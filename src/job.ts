@@ -29,6 +29,8 @@ import {
 } from "./files.ts";
 import { replyData, replyFileName, type ReplyProgress, replyProgress, setReplyFileName } from "./upload.ts";
 import { REQUIRES } from "./features.ts";
+import type { FileExpectation } from "./integrity.ts";
+import { checkExpectedFiles, completeVerified, type ExpectedFile } from "./verified_complete.ts";
 import {
   getJobClientCertificate,
   getJobProperty,
@@ -58,6 +60,11 @@ export interface FileSpec {
   readonly url: string;
   /** Full local Windows path; its directory must exist. */
   readonly path: string;
+  /**
+   * What the file must be (size, SHA-256). Checked by {@linkcode BitsManager.transfer} before the file is accepted;
+   * with {@linkcode BitsManager.download}, pass it to {@linkcode BitsJob.complete} as `expect`.
+   */
+  readonly expect?: FileExpectation;
 }
 
 /** Options of {@linkcode BitsJob.complete} and {@linkcode BitsJob.cancel}. */
@@ -68,6 +75,17 @@ export interface FinishOptions {
    * refused with a {@linkcode WmpJobOwnedError}.
    */
   readonly force?: boolean;
+}
+
+/** Options of {@linkcode BitsJob.complete}. */
+export interface CompleteOptions extends FinishOptions {
+  /**
+   * Expected size and/or SHA-256 of some of the job's files: checked in BITS'
+   * temporary files before Complete where BITS exposes them (BITS 3.0), else
+   * at the destinations right after Complete, removing any file that does not
+   * match. A mismatch throws an `IntegrityError`.
+   */
+  readonly expect?: readonly ExpectedFile[];
 }
 
 /** Options of {@linkcode BitsJob.wait}. */
@@ -217,9 +235,19 @@ export class BitsJob implements Disposable {
    * remain; both are successes in BITS' terms.
    *
    * @throws {WmpJobOwnedError} for a Windows Media Player `WMP_JOB` job, unless `force` is set.
+   * @throws {IntegrityError} (from `mod.ts`) when a file given in `expect` is not what it should be.
    */
-  async complete(options: FinishOptions = {}): Promise<CompleteOutcome> {
+  async complete(options: CompleteOptions = {}): Promise<CompleteOutcome> {
+    if (options.expect !== undefined) checkExpectedFiles(options.expect);
     if (!options.force) await this.#refuseIfPlayerOwned("complete");
+    if (options.expect?.length) {
+      return (await completeVerified(this, options.expect, () => this.#complete())).outcome;
+    }
+    return await this.#complete();
+  }
+
+  /** The plain Complete call. */
+  async #complete(): Promise<CompleteOutcome> {
     const hr = unwrap(await this.#handle.use((job) => loadShim().symbols.bits_job_complete(job)), "Complete", {
       jobId: this.id,
     });

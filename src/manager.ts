@@ -19,6 +19,7 @@ import type { JobProperties } from "./properties/types.ts";
 import { type Capabilities, probeCapabilities } from "./capabilities.ts";
 import { type ErrorDescriptionOptions, type ErrorText, errorText } from "./inspection.ts";
 import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { checkExpectation } from "./integrity.ts";
 import { transfer, type TransferOptions, type TransferResult } from "./transfer.ts";
 import { createUpload, type UploadOptions } from "./upload.ts";
 
@@ -250,6 +251,7 @@ export class BitsManager implements Disposable {
     for (const [index, file] of files.entries()) {
       checkRemoteUrl(file.url, `files[${index}].url`);
       checkLocalPath(file.path, `files[${index}].path`);
+      if (file.expect !== undefined) checkExpectation(file.expect, `files[${index}].expect`);
       const key = file.path.toLowerCase();
       if (seen.has(key)) {
         throw new InvalidArgumentError(`files[${index}].path`, `Destination ${file.path} appears twice`);

@@ -162,8 +162,10 @@ export function dispositionFor(
  * resumes it, waits for TRANSFERRED, completes it and returns the outcome.
  * On failure the job is cancelled or kept as `options.onFailure` says, and the
  * error is rethrown: the job's {@linkcode BitsError} (with `jobId`, e.g.
- * `BG_E_HTTP_ERROR_404`), or a {@linkcode TransferInterruptedError} on
- * timeout or abort.
+ * `BG_E_HTTP_ERROR_404`), a {@linkcode TransferInterruptedError} on timeout
+ * or abort, or an `IntegrityError` when a file with `expect` is not what it
+ * should be (checked before Complete where BITS allows, else right after it,
+ * removing the bad file).
  */
 export async function transfer(
   manager: TransferJobFactory,
@@ -188,7 +190,9 @@ export async function transfer(
         onSnapshot: checked.onSnapshot,
         onEvent: checked.onEvent,
       });
-      const outcome = await job.complete();
+      // Files with an expectation are checked before they are accepted (IntegrityError otherwise).
+      const expect = files.flatMap((f) => f.expect ? [{ ...f.expect, path: f.path }] : []);
+      const outcome = await job.complete({ expect });
       return { jobId: job.id, outcome, transferred, snapshot: await job.snapshot() };
     } catch (error) {
       throw await applyPolicy(job, checked, error);

@@ -57,9 +57,20 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
       wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
       timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      sha256: {
+        type: "string",
+        value: "HEX",
+        description: "With --wait: the file's SHA-256; a mismatch is removed (exit 1)",
+      },
+      size: {
+        type: "string",
+        value: "BYTES",
+        description: "With --wait: the file's exact size; a mismatch is removed",
+      },
     },
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
+      "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso .\\a.iso --wait --timeout 3600",
       "download https://example.com/a.iso a.iso --json",
     ],
@@ -85,8 +96,19 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   complete: {
     summary: "Complete a transferred job: BITS moves its files into place",
     positionals: ["id"],
-    options: { force: FORCE },
-    examples: ["complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", "complete 0f3c1c2e"],
+    options: {
+      force: FORCE,
+      sha256: {
+        type: "string",
+        value: "HEX",
+        description: "The (single) file's SHA-256; checked before it is accepted",
+      },
+      size: { type: "string", value: "BYTES", description: "The (single) file's exact size; checked likewise" },
+    },
+    examples: [
+      "complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "complete 0f3c1c2e --size 1048576",
+    ],
   },
   cancel: {
     summary: "Cancel a job and delete its temporary files",

@@ -11,11 +11,13 @@ import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { formatHresult } from "../hresult.ts";
 import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
+import { checkExpectation, type FileExpectation } from "../integrity.ts";
+import type { ExpectedFile } from "../verified_complete.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import { checkRemoteUrl } from "../validate.ts";
 import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
-import { type Context, emit, logger } from "./context.ts";
+import { type Context, emit, integerOption, logger } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
@@ -49,6 +51,8 @@ export async function download(
   checkRemoteUrl(url);
   const timeout = parseSeconds(options.timeout, "timeout");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "download");
+  const expectation = expectationOptions(options, "download");
+  if (expectation && options.wait !== true) throw new UsageError("--sha256 and --size need --wait", "download");
   using bits = await connect();
   const path = resolve(dest);
   using job = await bits.download([{ url, path }], {
@@ -63,7 +67,7 @@ export async function download(
     return ExitCode.Ok;
   }
   const final = await waitWithProgress(ctx, job, timeout);
-  const outcome = await job.complete();
+  const outcome = await job.complete({ expect: expectation ? [{ ...expectation, path }] : [] });
   const files = [{ path, bytes: (await Deno.stat(path)).size }];
   emit(
     ctx,
@@ -132,10 +136,22 @@ function describeJob(s: JobSnapshot, files: readonly JobFile[]): string {
 }
 
 /** `complete`: completes a job (refused for WMP_JOB jobs unless forced). */
-export async function complete(ctx: Context, id: string, force: boolean): Promise<number> {
+export async function complete(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
+  const expectation = expectationOptions(options, "complete");
   using bits = await connect();
   using job = await resolveJob(bits, id);
-  const outcome = await job.complete({ force });
+  let expect: ExpectedFile[] = [];
+  if (expectation) {
+    const files = await job.files();
+    if (files.length !== 1) {
+      throw new UsageError(
+        `--sha256 and --size need a job with one file; job ${job.id} has ${files.length}`,
+        "complete",
+      );
+    }
+    expect = [{ ...expectation, path: files[0].localName }];
+  }
+  const outcome = await job.complete({ force: options.force === true, expect });
   emit(
     ctx,
     { id: job.id, outcome },
@@ -161,4 +177,16 @@ export async function cancel(ctx: Context, id: string, force: boolean): Promise<
       outcome === "cancelled" ? `Cancelled job ${job.id}` : `Cancelled job ${job.id}; some files could not be deleted`,
   );
   return ExitCode.Ok;
+}
+
+/** `--sha256` / `--size` as an expectation; `undefined` when neither is given. */
+function expectationOptions(options: ParsedArgs["options"], command: string): FileExpectation | undefined {
+  const sha256 = typeof options.sha256 === "string" ? options.sha256 : undefined;
+  const size = integerOption(options.size, "size");
+  if (sha256 === undefined && size === undefined) return undefined;
+  try {
+    return checkExpectation({ sha256, size }, "--sha256/--size");
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`, command);
+  }
 }

@@ -9,6 +9,7 @@ import { configure, getTextFormatter, type LogLevel, reset } from "@logtape/logt
 import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
 import { formatHresult } from "../hresult.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
+import { IntegrityError } from "../integrity.ts";
 import { LibraryFileExistsError } from "../wmp/library.ts";
 import { helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
@@ -72,7 +73,7 @@ async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
     case "info":
       return await info(ctx, args.id);
     case "complete":
-      return await complete(ctx, args.id, options.force === true);
+      return await complete(ctx, args.id, options);
     case "cancel":
       return await cancel(ctx, args.id, options.force === true);
     case "submit":
@@ -127,6 +128,9 @@ function reportError(ctx: Context, error: unknown): number {
     }
     if (err instanceof InvalidArgumentError) detail.argument = err.argument;
     if (err instanceof WmpConventionError) detail.field = err.field;
+    if (err instanceof IntegrityError) {
+      Object.assign(detail, { path: err.path, expected: err.expected, actual: err.actual, removed: err.removed });
+    }
     ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
   }
   // A BitsError's message already carries its symbolic name.

@@ -8,11 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { BitsError, wineVersion } from "../../mod.ts";
+import { BitsError, InvalidArgumentError, wineVersion } from "../../mod.ts";
 import { IntegrityError, verifyFile } from "../../src/integrity.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 
 const SIZE = 200_000;
 const onWine = wineVersion() !== null;
@@ -120,5 +120,85 @@ Deno.test({
     await job.wait({ timeout: 60_000 });
     assert.equal(await job.complete(), "completed");
     assert.equal(await fileSha256(path), contentSha256(SIZE, 13));
+  },
+});
+
+Deno.test({
+  name: "faults: transfer() with expectations refuses a truncated body and a 500 page, leaving no file",
+  async fn(): Promise<void> {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    const expect = { size: SIZE, sha256: contentSha256(SIZE, 14) };
+    for (const [name, path] of [["truncated", `/truncate/${SIZE}/1000?seed=14`], ["500", "/status/500"]]) {
+      const dest = session.path(`${name}.bin`);
+      const error = await session.bits.transfer([{ url: server.url(path), path: dest, expect }], {
+        onFailure: "cancel",
+        displayName: `integrity ${name}`,
+        timeout: 60_000,
+      }).then(() => assert.fail(`${name}: transfer() accepted a corrupt file`), (e) => e);
+      assert.ok(error instanceof IntegrityError, `${name}: ${error}`);
+      assert.equal(error.expected.sha256, expect.sha256);
+      // Wine has no IBackgroundCopyFile3, so the check ran after Complete and rolled the file back.
+      if (onWine) assert.equal(error.removed, true, name);
+      await assert.rejects(Deno.stat(dest), Deno.errors.NotFound, name);
+    }
+    // The same call with an intact file succeeds and keeps it.
+    const good = session.path("good.bin");
+    const result = await session.bits.transfer([{ url: server.url(`/ok/${SIZE}?seed=14`), path: good, expect }], {
+      onFailure: "cancel",
+      timeout: 60_000,
+    });
+    assert.equal(result.outcome, "completed");
+    assert.equal(await fileSha256(good), expect.sha256);
+  },
+});
+
+Deno.test({
+  name: "faults: complete({ expect }) refuses an expectation for a file the job does not have, and completes nothing",
+  async fn(): Promise<void> {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    const dest = session.path("one.bin");
+    const job = session.track(
+      await session.bits.download([{ url: server.url(`/ok/${SIZE}?seed=15`), path: dest }], { displayName: "expect" }),
+    );
+    await job.wait({ timeout: 60_000 });
+    const error = await job.complete({ expect: [{ path: session.path("other.bin"), size: 1 }] }).catch((e) => e);
+    assert.ok(error instanceof InvalidArgumentError, String(error));
+    assert.equal((await job.snapshot()).state, "TRANSFERRED");
+    assert.equal(await job.complete({ expect: [{ path: dest.toUpperCase(), size: SIZE }] }), "completed");
+    assert.equal(await fileSha256(dest), contentSha256(SIZE, 15));
+  },
+});
+
+Deno.test({
+  name: "faults: CLI download --wait --sha256 exits 1 on a truncated body, names IntegrityError and leaves no file",
+  async fn(): Promise<void> {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    const dest = session.path("cli.bin");
+    const sha256 = contentSha256(SIZE, 16);
+    const bad = await runCli([
+      "download",
+      server.url(`/truncate/${SIZE}/999?seed=16`),
+      dest,
+      "--wait",
+      "--timeout",
+      "60",
+      "--sha256",
+      sha256,
+      "--json",
+    ]);
+    assert.equal(bad.code, 1, bad.stderr);
+    const error = parseJson(bad).error as { name: string; expected: { sha256: string }; removed: boolean };
+    assert.equal(error.name, "IntegrityError");
+    assert.equal(error.expected.sha256, sha256);
+    if (onWine) assert.equal(error.removed, true);
+    await assert.rejects(Deno.stat(dest), Deno.errors.NotFound);
+    const usage = await runCli(["download", server.url(`/ok/${SIZE}`), dest, "--sha256", "abc"]);
+    assert.equal(usage.code, 2, usage.stderr);
+    const good = await runCli(["download", server.url(`/ok/${SIZE}?seed=16`), dest, "--wait", "--sha256", sha256]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(await fileSha256(dest), sha256);
   },
 });

@@ -16,6 +16,7 @@ import {
   PROBE_JOB_NAME,
   wineVersion,
 } from "../../mod.ts";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
 
@@ -165,7 +166,7 @@ Deno.test("capabilities(): version, interfaces and Callback3 as this BITS has th
   const probes = (await session.bits.listJobs()).filter((j) => j.displayName === PROBE_JOB_NAME);
   assert.ok(probes.every((j) => j.state === "CANCELLED"), JSON.stringify(probes.map((j) => j.state)));
   assert.equal(caps.probeError, null);
-  assert.equal(caps.shim.abiVersion, 2);
+  assert.equal(caps.shim.abiVersion, SHIM_ABI_VERSION);
   assert.match(caps.shim.path, /bits_shim\.dll$/);
   assert.equal(caps.managers.length, 10);
   if (ON_WINE) {
@@ -204,7 +205,7 @@ Deno.test("doctor and doctor --json, run as a user would", async () => {
   const human = await runCli(["doctor"]);
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /^BITS: reachable, version /m);
-  assert.match(human.stdout, /^Shim: ABI 1, .*bits_shim\.dll$/m);
+  assert.match(human.stdout, new RegExp(`^Shim: ABI ${SHIM_ABI_VERSION}, .*bits_shim\\.dll$`, "m"));
   assert.match(human.stdout, /job4 +yes/);
   const json = await runCli(["doctor", "--json"]);
   assert.equal(json.code, 0, json.stderr);
@@ -216,7 +217,7 @@ Deno.test("doctor and doctor --json, run as a user would", async () => {
   assert.deepEqual(report.features, caps.features);
   assert.deepEqual(report.probes, caps.probes);
   assert.equal(report.wine, caps.wine);
-  assert.deepEqual(report.shim, { path: caps.shim.path, abiVersion: 2 });
+  assert.deepEqual(report.shim, { path: caps.shim.path, abiVersion: SHIM_ABI_VERSION });
   if (ON_WINE) {
     assert.match(human.stdout, /^BITS: reachable, version 1\.0 \(registered manager CLSIDs: 1\.0\)$/m);
     assert.match(human.stdout, new RegExp(`^Wine: ${caps.wine?.replace(".", "\\.")}$`, "m"));

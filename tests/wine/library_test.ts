@@ -5,13 +5,14 @@
  */
 
 import assert from "node:assert/strict";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { runCli } from "./_helpers.ts";
 
 Deno.test("the CLI finds the built shim next to the module and reports it", async () => {
   const result = await runCli(["version", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const { shim } = JSON.parse(result.stdout) as { shim: { abi: number; path: string } };
-  assert.equal(shim.abi, 1);
+  assert.equal(shim.abi, SHIM_ABI_VERSION);
   assert.match(shim.path, /ffi\/build\/bits_shim\.dll$/);
 });
 
@@ -19,7 +20,7 @@ Deno.test("BITS_SHIM_PATH overrides the search, and a wrong one fails with instr
   const built = new URL("../../ffi/build/bits_shim.dll", import.meta.url);
   const good = await runCli(["version", "--json"], { BITS_SHIM_PATH: built.pathname.replace(/^\//, "") });
   assert.equal(good.code, 0, good.stderr);
-  assert.equal(JSON.parse(good.stdout).shim.abi, 1);
+  assert.equal(JSON.parse(good.stdout).shim.abi, SHIM_ABI_VERSION);
 
   const bogus = "C:\\nowhere\\bits_shim.dll";
   const bad = await runCli(["list"], { BITS_SHIM_PATH: bogus });

@@ -1,0 +1,127 @@
+/**
+ * Completing a job only with files that are what the caller expects.
+ *
+ * Where BITS exposes the temporary file (IBackgroundCopyFile3, BITS 3.0),
+ * each expected file is checked there BEFORE Complete: a bad file is never
+ * moved into place and the job stays TRANSFERRED for the caller to cancel or
+ * inspect. Where it does not (Wine), the job is completed and each file is
+ * checked at its destination right away; a bad file is removed (rollback),
+ * so no corrupt file is left under the name the caller asked for.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { BitsUnsupportedError, InvalidArgumentError } from "./errors.ts";
+import { checkExpectation, type FileExpectation, type FileFacts, IntegrityError, verifyFile } from "./integrity.ts";
+import type { BitsJob } from "./job.ts";
+import type { CompleteOutcome } from "./types.ts";
+
+/** An expectation for one of a job's files, named by its local path. */
+export interface ExpectedFile extends FileExpectation {
+  /** The file's local name, as added to the job (compared case-insensitively, as Windows does). */
+  readonly path: string;
+}
+
+/** Where the files were checked: BITS' temporary files before Complete, or the destinations after it. */
+export type VerificationStage = "before-complete" | "after-complete";
+
+/** What {@linkcode completeVerified} checked. */
+export interface Verification {
+  /** How Complete went. */
+  readonly outcome: CompleteOutcome;
+  /** Where the check ran. */
+  readonly stage: VerificationStage;
+  /** Facts of every checked file, by local path. */
+  readonly files: readonly (FileFacts & { readonly path: string })[];
+}
+
+const logger = getLogger(["deno-bits", "integrity"]);
+
+/** Validates expectations before anything happens: well-formed, one per path. */
+export function checkExpectedFiles(expected: readonly ExpectedFile[]): readonly ExpectedFile[] {
+  const seen = new Set<string>();
+  for (const [i, file] of expected.entries()) {
+    if (typeof file?.path !== "string" || file.path === "") {
+      throw new InvalidArgumentError(`expect[${i}].path`, "Each expectation names the file's local path");
+    }
+    checkExpectation(file, `expect[${i}]`);
+    const key = file.path.toLowerCase();
+    if (seen.has(key)) throw new InvalidArgumentError(`expect[${i}].path`, `${file.path} has two expectations`);
+    seen.add(key);
+  }
+  return expected;
+}
+
+/**
+ * Checks the expected files and completes the job; `complete` is the plain
+ * Complete call.
+ *
+ * @throws {InvalidArgumentError} for malformed expectations, or a path that is not one of the job's files (nothing done).
+ * @throws {IntegrityError} for the first file that does not match. Before Complete: the job is left TRANSFERRED.
+ *   After Complete: every mismatching file has been removed.
+ */
+export async function completeVerified(
+  job: BitsJob,
+  expected: readonly ExpectedFile[],
+  complete: () => Promise<CompleteOutcome>,
+): Promise<Verification> {
+  checkExpectedFiles(expected);
+  const byPath = new Map(expected.map((e) => [e.path.toLowerCase(), e]));
+  const temporary = new Map<string, string>();
+  const files = await job.fileObjects();
+  let temporaryNames = true;
+  try {
+    for (const file of files) {
+      const local = (await file.localName()).toLowerCase();
+      if (!byPath.has(local) || !temporaryNames) continue;
+      try {
+        temporary.set(local, await file.temporaryName());
+      } catch (error) {
+        if (!(error instanceof BitsUnsupportedError)) throw error;
+        temporaryNames = false;
+      }
+    }
+    const locals = new Set(await Promise.all(files.map(async (f) => (await f.localName()).toLowerCase())));
+    for (const path of byPath.keys()) {
+      if (!locals.has(path)) {
+        throw new InvalidArgumentError("expect", `${byPath.get(path)!.path} is not a file of job ${job.id}`);
+      }
+    }
+  } finally {
+    for (const file of files) file.dispose();
+  }
+
+  if (temporaryNames) {
+    const checked = [];
+    for (const [path, expectation] of byPath) {
+      // Not removed: BITS owns its temporary file, and the job stays TRANSFERRED for the caller to decide.
+      const facts = await verifyFile(temporary.get(path)!, expectation, { jobId: job.id });
+      checked.push({ ...facts, path: expectation.path });
+    }
+    return { outcome: await complete(), stage: "before-complete", files: checked };
+  }
+
+  const outcome = await complete();
+  const checked = [];
+  let first: IntegrityError | undefined;
+  for (const expectation of byPath.values()) {
+    try {
+      checked.push({
+        ...await verifyFile(expectation.path, expectation, { removeOnMismatch: true, jobId: job.id }),
+        path: expectation.path,
+      });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound && outcome !== "completed") continue; // BITS did not move it (partial)
+      if (!(error instanceof IntegrityError)) throw error;
+      logger.warn("Removed {path} from job {id}: {message}", {
+        path: expectation.path,
+        id: job.id,
+        message: error.message,
+      });
+      first ??= error;
+    }
+  }
+  if (first) throw first;
+  return { outcome, stage: "after-complete", files: checked };
+}
