@@ -355,10 +355,6 @@ done:
 BITS_SHIM_API int32_t bits_job_file_handles(BITS_JOB job, BITS_FILE *files,
                                             uint32_t cap, uint32_t *count) {
   IEnumBackgroundCopyFiles *enumerator = NULL;
-  IBackgroundCopyFile **out = (IBackgroundCopyFile **)files;
-  ULONG total = 0;
-  ULONG fetched = 0;
-  ULONG i;
   HRESULT hr;
 
   if (count != NULL) {
@@ -377,34 +373,7 @@ BITS_SHIM_API int32_t bits_job_file_handles(BITS_JOB job, BITS_FILE *files,
     enumerator = NULL;
     goto done;
   }
-  hr = IEnumBackgroundCopyFiles_GetCount(enumerator, &total);
-  if (FAILED(hr)) {
-    goto done;
-  }
-  if (total > cap) {
-    *count = (uint32_t)total;
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-  if (total == 0) {
-    hr = S_OK;
-    goto done;
-  }
-  /* Zeroed first so a failed Next cannot leave stale pointers behind. */
-  memset(out, 0, (size_t)total * sizeof *out);
-  hr = IEnumBackgroundCopyFiles_Next(enumerator, total, out, &fetched);
-  if (FAILED(hr)) {
-    for (i = 0; i < total; i++) {
-      if (out[i] != NULL) {
-        IBackgroundCopyFile_Release(out[i]);
-        out[i] = NULL;
-      }
-    }
-    goto done;
-  }
-  /* S_FALSE: the enumeration ended early; fewer handles is not an error. */
-  *count = (uint32_t)(fetched < total ? fetched : total);
-  hr = S_OK;
+  hr = shim_drain_enum(enumerator, (void **)files, cap, count);
 
 done:
   if (enumerator != NULL) {

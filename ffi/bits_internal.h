@@ -62,6 +62,15 @@ HRESULT shim_string_units(const WCHAR *s, uint32_t *units);
 HRESULT shim_copy_string(const WCHAR *s, uint16_t *buf, uint32_t cap,
                          uint32_t *len);
 
+/* Drains a BITS enumerator (IEnumBackgroundCopyJobs or
+ * IEnumBackgroundCopyFiles) into out: GetCount, then one Next. When cap is
+ * below the count, writes the count to *count and returns
+ * BITS_SHIM_E_INSUFFICIENT_BUFFER without handing out any pointer; on a
+ * failed Next every fetched pointer is released. Does not release the
+ * enumerator. */
+HRESULT shim_drain_enum(void *enumerator, void **out, uint32_t cap,
+                        uint32_t *count);
+
 /* Overwrites secret memory in a way the compiler cannot drop
  * (SecureZeroMemory). NULL or 0 bytes is a no-op. */
 void shim_wipe(void *p, size_t bytes);

@@ -220,6 +220,51 @@ void shim_wipe(void *p, size_t bytes) {
   }
 }
 
+/* The helper walks both enumerators through IEnumBackgroundCopyJobs'
+ * vtable: the two interfaces have the same methods in the same slots. */
+_Static_assert(offsetof(IEnumBackgroundCopyJobsVtbl, Next) ==
+                   offsetof(IEnumBackgroundCopyFilesVtbl, Next),
+               "Next slot");
+_Static_assert(offsetof(IEnumBackgroundCopyJobsVtbl, GetCount) ==
+                   offsetof(IEnumBackgroundCopyFilesVtbl, GetCount),
+               "GetCount slot");
+
+HRESULT shim_drain_enum(void *enumerator, void **out, uint32_t cap,
+                        uint32_t *count) {
+  IEnumBackgroundCopyJobs *e = (IEnumBackgroundCopyJobs *)enumerator;
+  IBackgroundCopyJob **items = (IBackgroundCopyJob **)out;
+  ULONG total = 0;
+  ULONG fetched = 0;
+  ULONG i;
+  HRESULT hr = IEnumBackgroundCopyJobs_GetCount(e, &total);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  if (total > cap) {
+    *count = (uint32_t)total;
+    return BITS_SHIM_E_INSUFFICIENT_BUFFER;
+  }
+  if (total == 0) {
+    return S_OK;
+  }
+  /* Zeroed first so that a failed Next cannot leave stale pointers that
+   * the failure path would then release. */
+  memset(items, 0, (size_t)total * sizeof *items);
+  hr = IEnumBackgroundCopyJobs_Next(e, total, items, &fetched);
+  if (FAILED(hr)) {
+    for (i = 0; i < total; i++) {
+      if (items[i] != NULL) {
+        IUnknown_Release((IUnknown *)items[i]);
+        items[i] = NULL;
+      }
+    }
+    return hr;
+  }
+  /* S_FALSE: the enumeration ended early; fewer handles is not an error. */
+  *count = (uint32_t)(fetched < total ? fetched : total);
+  return S_OK;
+}
+
 /* ------------------------------------------------------------------------
  * Exports.
  */
@@ -429,10 +474,6 @@ BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
                                              uint32_t cap, uint32_t *count) {
   IBackgroundCopyManager *mgr = (IBackgroundCopyManager *)manager;
   IEnumBackgroundCopyJobs *enumerator = NULL;
-  IBackgroundCopyJob **out = (IBackgroundCopyJob **)jobs;
-  ULONG queued = 0;
-  ULONG fetched = 0;
-  ULONG i;
   HRESULT hr;
 
   if (count != NULL) {
@@ -450,35 +491,7 @@ BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = IEnumBackgroundCopyJobs_GetCount(enumerator, &queued);
-  if (FAILED(hr)) {
-    goto done;
-  }
-  if (queued > cap) {
-    *count = (uint32_t)queued;
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-  if (queued == 0) {
-    hr = S_OK;
-    goto done;
-  }
-  /* Zeroed first so that a failed Next cannot leave stale pointers that
-   * the failure path would then release. */
-  memset(out, 0, (size_t)queued * sizeof *out);
-  hr = IEnumBackgroundCopyJobs_Next(enumerator, queued, out, &fetched);
-  if (FAILED(hr)) {
-    for (i = 0; i < queued; i++) {
-      if (out[i] != NULL) {
-        IBackgroundCopyJob_Release(out[i]);
-        out[i] = NULL;
-      }
-    }
-    goto done;
-  }
-  /* S_FALSE: the enumeration ended early; fewer handles is not an error. */
-  *count = (uint32_t)(fetched < queued ? fetched : queued);
-  hr = S_OK;
+  hr = shim_drain_enum(enumerator, (void **)jobs, cap, count);
 
 done:
   if (enumerator != NULL) {
