@@ -70,10 +70,12 @@ export async function completeVerified(
   const byPath = new Map(expected.map((e) => [e.path.toLowerCase(), e]));
   const temporary = new Map<string, string>();
   const files = await job.fileObjects();
+  const locals = new Set<string>();
   let temporaryNames = true;
   try {
     for (const file of files) {
       const local = (await file.localName()).toLowerCase();
+      locals.add(local);
       if (!byPath.has(local) || !temporaryNames) continue;
       try {
         temporary.set(local, await file.temporaryName());
@@ -82,7 +84,6 @@ export async function completeVerified(
         temporaryNames = false;
       }
     }
-    const locals = new Set(await Promise.all(files.map(async (f) => (await f.localName()).toLowerCase())));
     for (const path of byPath.keys()) {
       if (!locals.has(path)) {
         throw new InvalidArgumentError("expect", `${byPath.get(path)!.path} is not a file of job ${job.id}`);
