@@ -38,6 +38,7 @@ import { loadShim } from "../ffi/library.ts";
 import { decodeSnapshot } from "../src/decode.ts";
 import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
 import { readSnapshot } from "../src/job.ts";
+import { cancelSuspendedJobs } from "./cleanup.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
 
 const QUICK = Deno.args.includes("--quick");
@@ -533,20 +534,6 @@ async function createJobs(bits: BitsManager, dir: string, count: number, tag: st
   });
 }
 
-/** Cancels this run's jobs that are still SUSPENDED (the only state they can be in). */
-async function cleanup(bits: BitsManager): Promise<number> {
-  let cancelled = 0;
-  for (const snapshot of await bits.listJobs()) {
-    if (!snapshot.displayName.startsWith(PREFIX) || snapshot.state !== "SUSPENDED") continue;
-    using job = await bits.getJob(snapshot.id);
-    // Re-checked right before cancelling: never cancel a transferring job (Wine's BITS crashes).
-    if ((await job.snapshot()).state !== "SUSPENDED") continue;
-    await job.cancel({ force: true });
-    cancelled++;
-  }
-  return cancelled;
-}
-
 async function runProcess(command: string, args: string[]): Promise<{ ms: number; stdout: string }> {
   const t0 = performance.now();
   const output = await new Deno.Command(command, {
@@ -994,7 +981,7 @@ async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> 
       log(`5b: CPU of cli.ts watch --all, an idle deno.exe and the reference, ${MONITOR.idleSeconds} s`);
       await idleCpu(ref, MONITOR.idleSeconds);
     } finally {
-      log(`cancelled ${await cleanup(bits)} suspended jobs`);
+      log(`cancelled ${await cancelSuspendedJobs(bits, PREFIX)} suspended jobs`);
     }
 
     const size = MONITOR.downloadMb * 1024 * 1024;
@@ -1113,7 +1100,7 @@ async function main(): Promise<void> {
     await measureCli(queueJobs);
   } finally {
     log("cancelling this run's jobs (all SUSPENDED)");
-    log(`cancelled ${await cleanup(bits)} jobs`);
+    log(`cancelled ${await cancelSuspendedJobs(bits, PREFIX)} jobs`);
   }
 
   const perRound = SETTINGS.createCancelPerRound;
@@ -1145,7 +1132,7 @@ async function main(): Promise<void> {
     addTrips("createJob() + cancel({ force: true }) + dispose()", await countFfi(() => createCancel(true)(0)), ccRef);
   } catch (error) {
     // A failure between createJob() and cancel() may leave a SUSPENDED job behind.
-    await cleanup(bits).catch(() => 0);
+    await cancelSuspendedJobs(bits, PREFIX).catch(() => 0);
     throw error;
   } finally {
     await ref.close();

@@ -19,6 +19,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BitsManager, connect } from "../mod.ts";
+import { cancelSuspendedJobs } from "./cleanup.ts";
 
 /** The marker prefix trace.ts looks for. */
 export const MARK = "@@bench-trace";
@@ -89,11 +90,7 @@ async function main(): Promise<void> {
     await marked("ref create-cancel x1", () => ref(["create-cancel", "1", `${PREFIX}-rc1`]));
     await marked("ref create-cancel x11", () => ref(["create-cancel", "11", `${PREFIX}-rc11`]));
   } finally {
-    for (const snapshot of await bits.listJobs()) {
-      if (!snapshot.displayName.startsWith(PREFIX) || snapshot.state !== "SUSPENDED") continue;
-      using job = await bits.getJob(snapshot.id);
-      await job.cancel({ force: true });
-    }
+    await cancelSuspendedJobs(bits, PREFIX);
     bits.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }

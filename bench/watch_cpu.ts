@@ -34,6 +34,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { loadShim } from "../ffi/library.ts";
 import { type BitsManager, connect, watch } from "../mod.ts";
+import { cancelSuspendedJobs } from "./cleanup.ts";
 
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const REMOTE = "http://127.0.0.1:9/x";
@@ -232,12 +233,8 @@ async function compare(seconds: number, jobs: number): Promise<CompareResult> {
       }
       await c.status.catch(() => {});
     }
-    // Every job of this run is SUSPENDED: nothing resumes them (cancelling a transfer crashes Wine's BITS).
-    for (const snapshot of await bits.listJobs()) {
-      if (!snapshot.displayName.startsWith(prefix) || snapshot.state !== "SUSPENDED") continue;
-      using job = await bits.getJob(snapshot.id);
-      await job.cancel({ force: true });
-    }
+    // Every job of this run is SUSPENDED: nothing resumes them.
+    await cancelSuspendedJobs(bits, prefix);
     bits.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
