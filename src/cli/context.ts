@@ -6,7 +6,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { UsageError } from "./args.ts";
+import { type OptionValue, UsageError } from "./command.ts";
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -48,7 +48,7 @@ export function emit(ctx: Context, document: Record<string, unknown>, human: () 
 }
 
 /** Parses an option that takes a whole number (digits only); `undefined` when absent. */
-export function integerOption(value: string | boolean | undefined, option: string): number | undefined {
+export function integerOption(value: OptionValue, option: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
     throw new UsageError(`--${option} takes a whole number, got ${JSON.stringify(value)}`);
@@ -57,13 +57,13 @@ export function integerOption(value: string | boolean | undefined, option: strin
 }
 
 /** A required string option; UsageError when missing. */
-export function requiredOption(value: string | boolean | undefined, option: string, command: string): string {
+export function requiredOption(value: OptionValue, option: string, command: string): string {
   if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
   return value;
 }
 
 /** A string option, `""` when absent. */
-export function text(value: string | boolean | undefined): string {
+export function text(value: OptionValue): string {
   return typeof value === "string" ? value : "";
 }
 

@@ -12,6 +12,7 @@ import { REQUIRES } from "../features.ts";
 import type { ErrorText } from "../inspection.ts";
 import { connect } from "../manager.ts";
 import { wineVersion } from "../platform.ts";
+import type { Command } from "./command.ts";
 import { type Context, emit } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { table } from "./format.ts";
@@ -109,3 +110,14 @@ export async function doctor(ctx: Context): Promise<number> {
     bits.close();
   }
 }
+
+/** The `doctor` command, by name. */
+export const DOCTOR_COMMANDS: Readonly<Record<string, Command>> = {
+  doctor: {
+    summary: "Check BITS: reachable?, version, capabilities, Wine, shim location and ABI; exit 1 when unreachable",
+    positionals: [],
+    options: {},
+    examples: ["doctor", "doctor --json"],
+    run: (ctx) => doctor(ctx),
+  },
+};

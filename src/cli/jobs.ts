@@ -16,7 +16,8 @@ import type { ExpectedFile } from "../verified_complete.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import { checkRemoteUrl } from "../validate.ts";
-import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
+import { parseSeconds, UsageError } from "./args.ts";
+import { type Command, FORCE_OPTION, type ParsedArgs } from "./command.ts";
 import { type Context, emit, integerOption, logger } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
@@ -190,3 +191,87 @@ function expectationOptions(options: ParsedArgs["options"], command: string): Fi
     throw new UsageError(`${command}: ${(error as Error).message}`, command);
   }
 }
+
+/** The job commands, by name. */
+export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
+  download: {
+    summary: "Create a download job for one file, resume it, and optionally wait and complete it",
+    positionals: ["url", "dest"],
+    options: {
+      name: { type: "string", value: "NAME", description: "Display name (default: the destination file name)" },
+      description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
+      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+      wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
+      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      sha256: {
+        type: "string",
+        value: "HEX",
+        description: "With --wait: the file's SHA-256; a mismatch is removed (exit 1)",
+      },
+      size: {
+        type: "string",
+        value: "BYTES",
+        description: "With --wait: the file's exact size; a mismatch is removed",
+      },
+    },
+    examples: [
+      "download https://example.com/a.iso C:\\Downloads\\a.iso",
+      "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      "download https://example.com/a.iso .\\a.iso --wait --timeout 3600",
+      "download https://example.com/a.iso a.iso --json",
+    ],
+    run: (ctx, { args, options }) => download(ctx, args.url, args.dest, options),
+  },
+  list: {
+    summary: "List the jobs in the queue, newest first",
+    positionals: [],
+    options: {
+      "all-users": { type: "boolean", description: "All users' jobs (needs administrator rights)" },
+    },
+    examples: ["list", "list --json"],
+    run: (ctx, { options }) => list(ctx, options["all-users"] === true),
+  },
+  info: {
+    summary: "Show one job's state, progress, error and files",
+    positionals: ["id"],
+    options: {},
+    examples: [
+      "info {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "info 0f3c1c2e --json",
+      'info "nightly backup"',
+    ],
+    run: (ctx, { args }) => info(ctx, args.id),
+  },
+  complete: {
+    summary: "Complete a transferred job: BITS moves its files into place",
+    positionals: ["id"],
+    options: {
+      force: FORCE_OPTION,
+      sha256: {
+        type: "string",
+        value: "HEX",
+        description: "The (single) file's SHA-256; checked before it is accepted",
+      },
+      size: { type: "string", value: "BYTES", description: "The (single) file's exact size; checked likewise" },
+    },
+    examples: [
+      "complete {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "complete 0f3c1c2e --size 1048576",
+    ],
+    run: (ctx, { args, options }) => complete(ctx, args.id, options),
+  },
+  cancel: {
+    summary: "Cancel a job and delete its temporary files",
+    positionals: ["id"],
+    options: { force: FORCE_OPTION },
+    examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", 'cancel "nightly backup"'],
+    run: (ctx, { args, options }) => cancel(ctx, args.id, options.force === true),
+  },
+  version: {
+    summary: "Print the module and shim versions",
+    positionals: [],
+    options: {},
+    examples: ["version", "version --json"],
+    run: (ctx) => version(ctx),
+  },
+};

@@ -5,19 +5,18 @@
  * @module
  */
 
-import { configure, getTextFormatter, type LogLevel, reset } from "@logtape/logtape";
+import { getFileSink } from "@logtape/file";
+import { configure, getTextFormatter, type LogLevel, reset, type Sink, withFilter } from "@logtape/logtape";
 import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
 import { formatHresult } from "../hresult.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
 import { IntegrityError } from "../integrity.ts";
 import { LibraryFileExistsError } from "../wmp/library.ts";
 import { helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
+import type { OptionValue } from "./command.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { doctor } from "./doctor.ts";
-import { cancel, complete, download, info, list, version } from "./jobs.ts";
-import { waitCommand, watchCommand } from "./monitor.ts";
-import { submit, wmpFinish, wmpList, wmpRefresh } from "./wmp.ts";
+import { COMMANDS } from "./registry.ts";
 
 export { integerOption, processIo };
 export type { CliIo };
@@ -29,12 +28,20 @@ export type { CliIo };
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let parsed: ParsedArgs;
   try {
-    parsed = parseCommandLine(argv);
+    parsed = parseCommandLine(argv, COMMANDS);
   } catch (error) {
     return reportError({ io, json: argv.includes("--json"), quiet: false }, error);
   }
   const ctx: Context = { io, json: parsed.options.json === true, quiet: parsed.options.quiet === true };
-  await configureLogging(io, parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning");
+  try {
+    await configureLogging(
+      io,
+      parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning",
+      parsed.options["log-file"],
+    );
+  } catch (error) {
+    return reportError(ctx, error);
+  }
   try {
     return await run(ctx, parsed);
   } catch (error) {
@@ -44,52 +51,39 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-async function configureLogging(io: CliIo, lowestLevel: LogLevel): Promise<void> {
+/**
+ * Logs go to stderr at the level `--verbose`/`--quiet` choose and, with
+ * `--log-file`, also to that file at debug level (so a quiet run still
+ * leaves a full trace for later).
+ */
+async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: OptionValue): Promise<void> {
+  if (logFile !== undefined && (typeof logFile !== "string" || logFile === "")) {
+    throw new UsageError("--log-file takes one file path");
+  }
   const format = getTextFormatter();
+  const sinks: Record<string, Sink> = {
+    stderr: withFilter((record) => io.stderr(format(record)), stderrLevel),
+  };
+  if (logFile) sinks.file = getFileSink(logFile, { formatter: format, lazy: true });
+  const names = Object.keys(sinks);
   await configure({
     reset: true,
-    sinks: { stderr: (record) => io.stderr(format(record)) },
+    sinks,
     loggers: [
-      { category: ["deno-bits"], lowestLevel, sinks: ["stderr"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+      { category: ["deno-bits"], lowestLevel: logFile ? "debug" : stderrLevel, sinks: names },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: names },
     ],
   });
 }
 
 async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
-  const { args, options } = parsed;
-  switch (parsed.command) {
-    case "help":
-      ctx.io.stdout(helpText(PROGRAM, args.command) + "\n");
-      return ExitCode.Ok;
-    case "version":
-      return version(ctx);
-    case "doctor":
-      return await doctor(ctx);
-    case "download":
-      return await download(ctx, args.url, args.dest, options);
-    case "list":
-      return await list(ctx, options["all-users"] === true);
-    case "info":
-      return await info(ctx, args.id);
-    case "complete":
-      return await complete(ctx, args.id, options);
-    case "cancel":
-      return await cancel(ctx, args.id, options.force === true);
-    case "submit":
-      return await submit(ctx, args.url, args.dest, options);
-    case "wmp finish":
-      return await wmpFinish(ctx, args.id, options);
-    case "wmp list":
-      return await wmpList(ctx, integerOption(options["service-id"], "service-id"));
-    case "wmp refresh":
-      return wmpRefresh(ctx, options);
-    case "watch":
-      return await watchCommand(ctx, parsed.rest ?? [], options);
-    case "wait":
-      return await waitCommand(ctx, args.id, options);
+  if (parsed.command === "help") {
+    ctx.io.stdout(helpText(PROGRAM, COMMANDS, parsed.args.command) + "\n");
+    return ExitCode.Ok;
   }
-  throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
+  const command = COMMANDS[parsed.command];
+  if (!command) throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
+  return await command.run(ctx, parsed);
 }
 
 /** The exit code and the hint for an error. */

@@ -12,7 +12,8 @@ import { connect } from "../manager.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { watch } from "../watch/watch.ts";
-import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
+import { parseSeconds, UsageError } from "./args.ts";
+import type { Command, ParsedArgs } from "./command.ts";
 import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { filesTotal, knownTotal } from "./format.ts";
@@ -161,3 +162,39 @@ export async function waitCommand(ctx: Context, id: string, options: ParsedArgs[
   emit(ctx, { job: snapshot, outcome }, () => `Job ${job.id} transferred and ${outcome}`);
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
+
+/** The monitoring commands, by name. */
+export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
+  watch: {
+    summary: "Watch jobs until they settle (transferred, failed, completed or cancelled), with live progress",
+    positionals: [],
+    rest: "ids",
+    options: {
+      all: { type: "boolean", description: "Watch the whole queue, including jobs that appear later" },
+      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+      "idle-interval": {
+        type: "string",
+        value: "SECONDS",
+        description: "Poll interval for idle jobs (default 5 × --interval; = --interval polls all alike)",
+      },
+    },
+    examples: [
+      "watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      "watch --all",
+      "watch --all --json",
+      "watch --all --interval 2 --idle-interval 30",
+    ],
+    run: (ctx, { rest, options }) => watchCommand(ctx, rest ?? [], options),
+  },
+  wait: {
+    summary: "Wait for a job to be transferred; exit 0 done, 1 job error, 3 timeout, 4 cancelled or vanished",
+    positionals: ["id"],
+    options: {
+      complete: { type: "boolean", description: "Complete the job once it is transferred" },
+      timeout: { type: "string", value: "SECONDS", description: "Give up after this long (exit 3)" },
+      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+    },
+    examples: ["wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600"],
+    run: (ctx, { args, options }) => waitCommand(ctx, args.id, options),
+  },
+};

@@ -12,7 +12,8 @@ import { formatWmpDescription, newServiceId, type WmpMetadata } from "../wmp/cod
 import { downloadCollection, WMP_DOWNLOAD_STATE_NAMES, WMP_ITEM_INFO_NAMES } from "../wmp/collection.ts";
 import { getRefreshDownload, setRefreshDownload } from "../wmp/refresh.ts";
 import { finishWmpStatusJob, submitWmpJob } from "../wmp/submit.ts";
-import { type ParsedArgs, parseSeconds, UsageError } from "./args.ts";
+import { parseSeconds, UsageError } from "./args.ts";
+import type { Command, ParsedArgs } from "./command.ts";
 import { type Context, emit, integerOption, PROGRAM, requiredOption, text } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
@@ -130,3 +131,58 @@ export function wmpRefresh(ctx: Context, options: ParsedArgs["options"]): number
   );
   return ExitCode.Ok;
 }
+
+/** The Windows Media Player commands, by name. */
+export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
+  submit: {
+    summary: "Queue a Windows Media Player convention job for one media file (.wma, .wmv, .mp3, .asf)",
+    positionals: ["url", "dest"],
+    options: {
+      provider: { type: "string", value: "KEY", description: "Online store key name (required)" },
+      artist: { type: "string", value: "TEXT", description: "Album artist" },
+      album: { type: "string", value: "TEXT", description: "Album title" },
+      track: { type: "string", value: "N", description: "Track number, 1 or more (required)" },
+      title: { type: "string", value: "TEXT", description: "Track title" },
+      duration: { type: "string", value: "SECONDS", description: "Duration in whole seconds (required)" },
+      rating: { type: "string", value: "R", description: "User rating: 0, 1, 25, 50, 75 or 99 (default 0)" },
+      "service-id": { type: "string", value: "N", description: "Service id 1..2147483647 (default: random)" },
+      status: { type: "boolean", description: "WMP_STATUS: the Player only shows progress; finish with 'wmp finish'" },
+      name: { type: "string", value: "NAME", description: "Display name (default: the title)" },
+      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+    },
+    examples: [
+      'submit https://store.example/t/3.wma C:\\Music\\Incoming\\3.wma --provider Proseware --artist "Example Artist" --album "Example Album" --track 3 --title "Example Track" --duration 245 --rating 75',
+      "submit https://store.example/t/3.mp3 3.mp3 --provider Proseware --track 3 --duration 245 --status --service-id 305419896 --json",
+    ],
+    run: (ctx, { args, options }) => submit(ctx, args.url, args.dest, options),
+  },
+  "wmp finish": {
+    summary: "Complete a WMP_STATUS job and file its media as <Artist>\\<Album>\\<NN> <Title>.<ext>",
+    positionals: ["id"],
+    options: {
+      library: { type: "string", value: "DIR", description: "Library root (required)" },
+      wait: { type: "boolean", short: "w", description: "Wait for the transfer first" },
+      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+    },
+    examples: ["wmp finish {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --library C:\\Users\\me\\Music --wait"],
+    run: (ctx, { args, options }) => wmpFinish(ctx, args.id, options),
+  },
+  "wmp list": {
+    summary: "Show the convention jobs in the queue, as the Player's download collection",
+    positionals: [],
+    options: { "service-id": { type: "string", value: "N", description: "Only this service's jobs" } },
+    examples: ["wmp list", "wmp list --service-id 305419896 --json"],
+    run: (ctx, { options }) => wmpList(ctx, integerOption(options["service-id"], "service-id")),
+  },
+  "wmp refresh": {
+    summary: "Show or set RefreshDownload (HKCU): whether the Player scans the BITS queue",
+    positionals: [],
+    options: {
+      enable: { type: "boolean", description: "Set RefreshDownload to 1" },
+      disable: { type: "boolean", description: "Set RefreshDownload to 0" },
+      status: { type: "boolean", description: "Show the value (the default)" },
+    },
+    examples: ["wmp refresh --status", "wmp refresh --enable --json"],
+    run: (ctx, { options }) => wmpRefresh(ctx, options),
+  },
+};

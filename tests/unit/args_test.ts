@@ -3,13 +3,14 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { COMMANDS, GLOBAL_OPTIONS, helpText, parseCommandLine, parseSeconds, UsageError } from "../../src/cli/args.ts";
+import { GLOBAL_OPTIONS, helpText, parseCommandLine, parseSeconds, UsageError } from "../../src/cli/args.ts";
+import { COMMANDS } from "../../src/cli/registry.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
 
 /** Asserts that parsing `argv` throws a UsageError for `command` (undefined: none) matching `message`. */
 function assertUsageError(argv: string[], command: string | undefined, message?: RegExp): void {
-  assert.throws(() => parseCommandLine(argv), (error: unknown) => {
+  assert.throws(() => parseCommandLine(argv, COMMANDS), (error: unknown) => {
     assert.ok(error instanceof UsageError, `${JSON.stringify(argv)}: expected UsageError, got ${error}`);
     assert.equal(error.name, "UsageError");
     assert.equal(error.command, command, JSON.stringify(argv));
@@ -33,7 +34,7 @@ Deno.test("args: download takes url and dest and every option", () => {
     "3600",
     "--json",
     "-q",
-  ]);
+  ], COMMANDS);
   assert.equal(parsed.command, "download");
   assert.deepEqual(parsed.args, { url: "https://example.com/a.iso", dest: "C:\\Downloads\\a.iso" });
   assert.equal(parsed.options.name, "My ISO");
@@ -47,42 +48,42 @@ Deno.test("args: download takes url and dest and every option", () => {
 });
 
 Deno.test("args: options may come before the command and between positionals", () => {
-  const parsed = parseCommandLine(["--json", "download", "https://e.com/a", "--wait", "a.bin"]);
+  const parsed = parseCommandLine(["--json", "download", "https://e.com/a", "--wait", "a.bin"], COMMANDS);
   assert.equal(parsed.command, "download");
   assert.deepEqual(parsed.args, { url: "https://e.com/a", dest: "a.bin" });
   assert.equal(parsed.options.json, true);
   assert.equal(parsed.options.wait, true);
-  const dashed = parseCommandLine(["download", "--", "https://e.com/a", "-odd-name.bin"]);
+  const dashed = parseCommandLine(["download", "--", "https://e.com/a", "-odd-name.bin"], COMMANDS);
   assert.deepEqual(dashed.args, { url: "https://e.com/a", dest: "-odd-name.bin" }, "`--` ends options");
 });
 
 Deno.test("args: list, with and without --all-users", () => {
-  assert.deepEqual(parseCommandLine(["list"]).args, {});
-  assert.equal(parseCommandLine(["list"]).command, "list");
-  assert.equal(parseCommandLine(["list"]).options["all-users"], undefined);
-  assert.equal(parseCommandLine(["list", "--all-users"]).options["all-users"], true);
-  assert.equal(parseCommandLine(["list", "--json"]).options.json, true);
+  assert.deepEqual(parseCommandLine(["list"], COMMANDS).args, {});
+  assert.equal(parseCommandLine(["list"], COMMANDS).command, "list");
+  assert.equal(parseCommandLine(["list"], COMMANDS).options["all-users"], undefined);
+  assert.equal(parseCommandLine(["list", "--all-users"], COMMANDS).options["all-users"], true);
+  assert.equal(parseCommandLine(["list", "--json"], COMMANDS).options.json, true);
 });
 
 Deno.test("args: info, complete and cancel take a job id", () => {
   for (const command of ["info", "complete", "cancel"]) {
-    const parsed = parseCommandLine([command, ID]);
+    const parsed = parseCommandLine([command, ID], COMMANDS);
     assert.equal(parsed.command, command);
     assert.deepEqual(parsed.args, { id: ID });
   }
-  assert.equal(parseCommandLine(["info", ID, "--json"]).options.json, true);
+  assert.equal(parseCommandLine(["info", ID, "--json"], COMMANDS).options.json, true);
 });
 
 Deno.test("args: version and --version", () => {
-  assert.equal(parseCommandLine(["version"]).command, "version");
-  assert.equal(parseCommandLine(["version", "--json"]).options.json, true);
-  assert.equal(parseCommandLine(["--version"]).command, "version");
-  assert.equal(parseCommandLine(["--version", "--json"]).options.json, true);
+  assert.equal(parseCommandLine(["version"], COMMANDS).command, "version");
+  assert.equal(parseCommandLine(["version", "--json"], COMMANDS).options.json, true);
+  assert.equal(parseCommandLine(["--version"], COMMANDS).command, "version");
+  assert.equal(parseCommandLine(["--version", "--json"], COMMANDS).options.json, true);
 });
 
 Deno.test("args: no arguments, --help and -h show the overview", () => {
   for (const argv of [[], ["--help"], ["-h"]]) {
-    const parsed = parseCommandLine(argv);
+    const parsed = parseCommandLine(argv, COMMANDS);
     assert.equal(parsed.command, "help", JSON.stringify(argv));
     assert.deepEqual(parsed.args, {}, JSON.stringify(argv));
   }
@@ -90,11 +91,11 @@ Deno.test("args: no arguments, --help and -h show the overview", () => {
 
 Deno.test("args: `help download`, `download --help` and `download -h` show the help for download", () => {
   for (const argv of [["help", "download"], ["download", "--help"], ["download", "-h"], ["download", "x", "--help"]]) {
-    const parsed = parseCommandLine(argv);
+    const parsed = parseCommandLine(argv, COMMANDS);
     assert.equal(parsed.command, "help", JSON.stringify(argv));
     assert.deepEqual(parsed.args, { command: "download" }, JSON.stringify(argv));
   }
-  assert.deepEqual(parseCommandLine(["info", "--help"]).args, { command: "info" });
+  assert.deepEqual(parseCommandLine(["info", "--help"], COMMANDS).args, { command: "info" });
 });
 
 Deno.test("args: an unknown command is a UsageError without a command", () => {
@@ -147,7 +148,7 @@ Deno.test("args: parseSeconds refuses zero, negatives and anything that is not p
 });
 
 Deno.test("args: the overview lists every command, the global options and the exit codes", () => {
-  const text = helpText("bits");
+  const text = helpText("bits", COMMANDS);
   assert.match(text, /Usage: bits <command> \[options\]/);
   for (const [name, spec] of Object.entries(COMMANDS)) {
     assert.match(text, new RegExp(`^  ${name} +${spec.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"), name);
@@ -157,12 +158,12 @@ Deno.test("args: the overview lists every command, the global options and the ex
     text,
     /^Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled\.$/m,
   );
-  assert.equal(helpText("bits", "no-such-command"), text, "an unknown command gets the overview");
+  assert.equal(helpText("bits", COMMANDS, "no-such-command"), text, "an unknown command gets the overview");
 });
 
 Deno.test("args: each command's help shows its usage, options and examples", () => {
   for (const [name, spec] of Object.entries(COMMANDS)) {
-    const text = helpText("bits", name);
+    const text = helpText("bits", COMMANDS, name);
     assert.ok(text.startsWith(spec.summary), name);
     const rest = spec.rest ? ` [${spec.rest}...]` : "";
     assert.ok(
@@ -175,11 +176,11 @@ Deno.test("args: each command's help shows its usage, options and examples", () 
       assert.ok(text.includes(`--${option}`), `${name}: --${option}`);
     }
   }
-  const download = helpText("bits", "download");
+  const download = helpText("bits", COMMANDS, "download");
   assert.match(download, /-w, --wait/);
   assert.match(download, /--timeout SECONDS/);
   assert.match(download, /--name NAME/);
-  assert.match(helpText("bits", "list"), /--all-users/);
+  assert.match(helpText("bits", COMMANDS, "list"), /--all-users/);
 });
 
 /** Splits an example command line like a shell: on spaces, with double quotes grouping words. */
@@ -191,39 +192,39 @@ Deno.test("args: every help example parses as its command", () => {
   for (const [name, spec] of Object.entries(COMMANDS)) {
     for (const example of spec.examples) {
       const argv = shellWords(example);
-      assert.equal(parseCommandLine(argv).command, name, example);
+      assert.equal(parseCommandLine(argv, COMMANDS).command, name, example);
     }
   }
 });
 
 Deno.test("args: two-word commands parse, and a bare group names its subcommands", () => {
-  const finish = parseCommandLine(["wmp", "finish", ID, "--library", "C:\\Music", "--wait"]);
+  const finish = parseCommandLine(["wmp", "finish", ID, "--library", "C:\\Music", "--wait"], COMMANDS);
   assert.deepEqual([finish.command, finish.args.id, finish.options.library, finish.options.wait], [
     "wmp finish",
     ID,
     "C:\\Music",
     true,
   ]);
-  assert.equal(parseCommandLine(["wmp", "list", "--service-id", "5"]).options["service-id"], "5");
-  assert.equal(parseCommandLine(["--json", "wmp", "refresh", "--enable"]).command, "wmp refresh");
+  assert.equal(parseCommandLine(["wmp", "list", "--service-id", "5"], COMMANDS).options["service-id"], "5");
+  assert.equal(parseCommandLine(["--json", "wmp", "refresh", "--enable"], COMMANDS).command, "wmp refresh");
   assertUsageError(["wmp"], undefined, /wmp needs a subcommand: finish, list, refresh/);
   assertUsageError(["wmp", "bogus"], undefined, /wmp needs a subcommand/);
-  assert.deepEqual(parseCommandLine(["help", "wmp", "finish"]).args, { command: "wmp finish" });
-  assert.deepEqual(parseCommandLine(["wmp", "finish", "--help"]).args, { command: "wmp finish" });
+  assert.deepEqual(parseCommandLine(["help", "wmp", "finish"], COMMANDS).args, { command: "wmp finish" });
+  assert.deepEqual(parseCommandLine(["wmp", "finish", "--help"], COMMANDS).args, { command: "wmp finish" });
 });
 
 Deno.test("args: complete and cancel take --force", () => {
-  assert.equal(parseCommandLine(["complete", ID, "--force"]).options.force, true);
-  assert.equal(parseCommandLine(["cancel", ID]).options.force, undefined);
+  assert.equal(parseCommandLine(["complete", ID, "--force"], COMMANDS).options.force, true);
+  assert.equal(parseCommandLine(["cancel", ID], COMMANDS).options.force, undefined);
 });
 
 Deno.test("args: watch takes any number of ids", () => {
-  const parsed = parseCommandLine(["watch", ID, "{00000000-0000-0000-0000-000000000001}", "--json"]);
+  const parsed = parseCommandLine(["watch", ID, "{00000000-0000-0000-0000-000000000001}", "--json"], COMMANDS);
   assert.deepEqual([parsed.command, parsed.rest, parsed.options.json], [
     "watch",
     [ID, "{00000000-0000-0000-0000-000000000001}"],
     true,
   ]);
-  assert.deepEqual(parseCommandLine(["watch", "--all"]).rest, []);
-  assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"]).options.complete, true);
+  assert.deepEqual(parseCommandLine(["watch", "--all"], COMMANDS).rest, []);
+  assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"], COMMANDS).options.complete, true);
 });

@@ -16,7 +16,8 @@ import {
   newestVersion,
 } from "../../src/capabilities.ts";
 import { REQUIRES } from "../../src/features.ts";
-import { COMMANDS, helpText, parseCommandLine } from "../../src/cli/args.ts";
+import { helpText, parseCommandLine } from "../../src/cli/args.ts";
+import { COMMANDS } from "../../src/cli/registry.ts";
 
 const SHIM = { path: "C:/x/bits_shim.dll", abiVersion: 2 };
 const S_OK = 0;
@@ -133,11 +134,11 @@ Deno.test("capabilities: without a probe job every feature is false and the reas
 
 Deno.test("capabilities: the doctor command is registered, documented and takes no arguments", () => {
   assert.ok(COMMANDS.doctor);
-  const parsed = parseCommandLine(["doctor", "--json"]);
+  const parsed = parseCommandLine(["doctor", "--json"], COMMANDS);
   assert.equal(parsed.command, "doctor");
   assert.deepEqual(parsed.args, {});
   assert.equal(parsed.options.json, true);
-  assert.match(helpText("bits"), /doctor/);
-  assert.match(helpText("bits", "doctor"), /bits doctor --json/);
-  assert.throws(() => parseCommandLine(["doctor", "extra"]), /unexpected argument/);
+  assert.match(helpText("bits", COMMANDS), /doctor/);
+  assert.match(helpText("bits", COMMANDS, "doctor"), /bits doctor --json/);
+  assert.throws(() => parseCommandLine(["doctor", "extra"], COMMANDS), /unexpected argument/);
 });

@@ -1,0 +1,78 @@
+/**
+ * What a CLI command is: its arguments, help and examples (the parser and the
+ * help text are generated from these), and the function that runs it.
+ * Each command module exports its commands; `registry.ts` lists them all.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+
+/** An option of a command. */
+export interface OptionSpec {
+  /** `boolean` for flags, `string` for options taking a value. */
+  readonly type: "boolean" | "string";
+  /** One-letter alias. */
+  readonly short?: string;
+  /** Value placeholder in help. */
+  readonly value?: string;
+  /** The option may be given several times; its value is then a list. */
+  readonly multiple?: boolean;
+  /** One line of help. */
+  readonly description: string;
+}
+
+/** A command's arguments and help. */
+export interface CommandSpec {
+  /** One line of help. */
+  readonly summary: string;
+  /** Positional argument names, in order; all required. */
+  readonly positionals: readonly string[];
+  /** Name of a trailing list of any number of further positionals (e.g. `ids`). */
+  readonly rest?: string;
+  /** Options besides the global ones. */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Example invocations (without the program name). */
+  readonly examples: readonly string[];
+}
+
+/** An option's parsed value: a list for options that may repeat. */
+export type OptionValue = string | boolean | (string | boolean)[] | undefined;
+
+/** A parsed command line. */
+export interface ParsedArgs {
+  /** The command, or `"help"` when none was given. */
+  readonly command: string;
+  /** Positional arguments by name. */
+  readonly args: Readonly<Record<string, string>>;
+  /** The trailing list of a command with `rest`. */
+  readonly rest?: readonly string[];
+  /** Option values by name. */
+  readonly options: Readonly<Record<string, OptionValue>>;
+}
+
+/** A command: its spec and what runs it. */
+export interface Command extends CommandSpec {
+  /** Runs the command; returns the exit code. */
+  readonly run: (ctx: Context, parsed: ParsedArgs) => Promise<number> | number;
+}
+
+/** A bad command line; the message says what is wrong. */
+export class UsageError extends Error {
+  /** Always `"UsageError"`. */
+  override name = "UsageError";
+  /** The command concerned, when known (its help is shown). */
+  readonly command?: string;
+
+  /** Builds the error. */
+  constructor(message: string, command?: string) {
+    super(message);
+    if (command !== undefined) this.command = command;
+  }
+}
+
+/** `--force`, shared by the commands that refuse to touch the Player's WMP_JOB jobs. */
+export const FORCE_OPTION: OptionSpec = {
+  type: "boolean",
+  description: "Act on a Windows Media Player WMP_JOB job anyway (the Player owns it)",
+};
