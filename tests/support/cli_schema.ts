@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import Ajv, { type ValidateFunction } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 
 /** Where the schemas live. */
 export const SCHEMA_DIR: URL = new URL("../../docs/cli-json/", import.meta.url);
