@@ -179,6 +179,15 @@ export class InvalidArgumentError extends TypeError {
   }
 }
 
+// How each refused action reads in the message ("… so it was not suspended").
+const WMP_ACTION_DONE = {
+  complete: "completed",
+  cancel: "cancelled",
+  suspend: "suspended",
+  resume: "resumed",
+  "take-ownership": "taken over",
+} as const;
+
 /**
  * Refused: the job is a Windows Media Player `WMP_JOB` job, which the Player
  * completes itself (convention rule R4). Nothing was changed; pass
@@ -191,10 +200,10 @@ export class WmpJobOwnedError extends Error {
   readonly jobId: string;
 
   /** Builds the error for `action` on job `jobId`. */
-  constructor(jobId: string, action: "complete" | "cancel") {
+  constructor(jobId: string, action: "complete" | "cancel" | "suspend" | "resume" | "take-ownership") {
     super(
       `Job ${jobId} is a Windows Media Player job (::WMP_JOB:); the Player completes it, so it was not ${
-        action === "complete" ? "completed" : "cancelled"
+        WMP_ACTION_DONE[action]
       }. Force it only if the Player will never pick it up`,
     );
     this.jobId = jobId;

@@ -65,8 +65,14 @@ const ENUM_ALL_USERS = 1;
 // The library only obtains loggers; applications (such as the CLI) configure sinks.
 const logger = getLogger(["deno-bits", "manager"]);
 
-/** Finds what would make a destination unusable before any job exists. */
-async function checkDestination(path: string, overwrite: boolean): Promise<void> {
+/**
+ * Finds what would make a destination unusable before any job exists (or
+ * before a file is added): a directory, an existing file without
+ * `overwrite`, a missing parent directory.
+ *
+ * @throws {InvalidArgumentError} naming `path`.
+ */
+export async function checkDestination(path: string, overwrite: boolean): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("\\")) || path;
   try {
     const info = await Deno.stat(path);

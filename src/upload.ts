@@ -65,6 +65,19 @@ const logger = getLogger(["deno-bits", "upload"]);
 const FEATURE_UPLOAD = "upload jobs";
 const UPLOAD_REQUIRES = "BITS 1.5 upload support (Windows; Wine's BITS downloads over the local file instead)";
 
+/**
+ * The refusal to resume an upload or upload-reply job under Wine, whose BITS
+ * would download the remote URL over `path` (the file to upload) instead.
+ */
+export function wineUploadRefusal(path: string, jobId?: string): BitsUnsupportedError {
+  return new BitsUnsupportedError(HR.E_NOTIMPL, {
+    operation: "Resuming an upload job",
+    feature: `${FEATURE_UPLOAD} (Wine's BITS would download over ${path})`,
+    requires: UPLOAD_REQUIRES,
+    jobId,
+  });
+}
+
 /** Checks everything an upload needs before a job exists. */
 export async function checkUpload(options: UploadOptions): Promise<void> {
   if (typeof options !== "object" || options === null) {
@@ -103,13 +116,7 @@ export async function checkUpload(options: UploadOptions): Promise<void> {
  */
 export async function createUpload(manager: UploadJobFactory, options: UploadOptions): Promise<BitsJob> {
   await checkUpload(options);
-  if (!options.suspended && wineVersion() !== null) {
-    throw new BitsUnsupportedError(HR.E_NOTIMPL, {
-      operation: "Resuming an upload job",
-      feature: `${FEATURE_UPLOAD} (Wine's BITS would download over ${options.path})`,
-      requires: UPLOAD_REQUIRES,
-    });
-  }
+  if (!options.suspended && wineVersion() !== null) throw wineUploadRefusal(options.path);
   const type = options.reply ? "UPLOAD_REPLY" : "UPLOAD";
   const job = await manager.createJob(options.displayName ?? "deno-bits upload", {
     type,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
 import { loadShim } from "../../ffi/library.ts";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
@@ -15,11 +15,11 @@ import { checkExpectation, type FileExpectation } from "../integrity.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
-import { checkRemoteUrl } from "../validate.ts";
 import { parseSeconds, UsageError } from "./args.ts";
 import { type Command, FORCE_OPTION, type ParsedArgs } from "./command.ts";
 import { type Context, emit, integerOption, logger } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
 
@@ -42,42 +42,68 @@ export function version(ctx: Context): number {
   return ExitCode.Ok;
 }
 
-/** `download`: one-file download job, optionally waited for and completed. */
+/**
+ * `download`: one download job for one or many files (URL → destination
+ * pairs and `--from-file` lists, added in one AddFileSet call), resumed, and
+ * with `--wait` waited for and completed. The library cancels the job if
+ * anything fails after it was created, so nothing half-built stays queued.
+ */
 export async function download(
   ctx: Context,
-  url: string,
-  dest: string,
+  args: readonly string[],
   options: ParsedArgs["options"],
 ): Promise<number> {
-  checkRemoteUrl(url);
   const timeout = parseSeconds(options.timeout, "timeout");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "download");
   const expectation = expectationOptions(options, "download");
   if (expectation && options.wait !== true) throw new UsageError("--sha256 and --size need --wait", "download");
+  const given = [...pairsFromArguments(args, "download"), ...await readFileLists(options["from-file"], "download")];
+  if (given.length === 0) throw new UsageError("download: missing <url> <dest> (or --from-file LIST)", "download");
+  if (expectation && given.length !== 1) {
+    throw new UsageError(`--sha256 and --size need exactly one file; this download has ${given.length}`, "download");
+  }
+  const pairs = resolvePairs(given);
   using bits = await connect();
-  const path = resolve(dest);
-  using job = await bits.download([{ url, path }], {
-    displayName: typeof options.name === "string" ? options.name : basename(path),
+  const first = basename(pairs[0].path);
+  using job = await bits.download(pairs.map(({ url, path }) => ({ url, path })), {
+    displayName: typeof options.name === "string"
+      ? options.name
+      : pairs.length === 1
+      ? first
+      : `${first} +${pairs.length - 1}`,
     description: typeof options.description === "string" ? options.description : "",
     overwrite: options.overwrite === true,
   });
-  logger.debug("Created job {id} for {url} -> {path}", { id: job.id, url, path });
+  logger.debug("Created job {id} with {count} files", { id: job.id, count: pairs.length });
+  const listed = pairs.map(({ url, path }) => ({ url, path }));
   if (options.wait !== true) {
     const snapshot = await job.snapshot();
-    emit(ctx, { job: snapshot }, () => `Created job ${job.id} (${snapshot.state}): ${url} -> ${path}`);
+    emit(
+      ctx,
+      { job: snapshot, files: listed },
+      () =>
+        pairs.length === 1 ? `Created job ${job.id} (${snapshot.state}): ${pairs[0].url} -> ${pairs[0].path}` : [
+          `Created job ${job.id} (${snapshot.state}) with ${pairs.length} files:`,
+          ...pairs.map((p) => `  ${p.url} -> ${p.path}`),
+        ].join("\n"),
+    );
     return ExitCode.Ok;
   }
   const final = await waitWithProgress(ctx, job, timeout);
-  const outcome = await job.complete({ expect: expectation ? [{ ...expectation, path }] : [] });
-  const files = [{ path, bytes: (await Deno.stat(path)).size }];
-  emit(
-    ctx,
-    { job: final, outcome, files },
-    () =>
-      `${outcome === "completed" ? "Completed" : `Completed (${outcome})`} job ${job.id}: ${
-        formatBytes(files[0].bytes)
-      } -> ${path}`,
-  );
+  const outcome = await job.complete({ expect: expectation ? [{ ...expectation, path: pairs[0].path }] : [] });
+  const files: { url: string; path: string; bytes: number | null }[] = [];
+  for (const file of listed) {
+    // A file BITS could not move into place (a partial completion) has no size to report.
+    const bytes = await Deno.stat(file.path).then((info) => info.size, () => null);
+    files.push({ ...file, bytes });
+  }
+  emit(ctx, { job: final, outcome, files }, () => {
+    const done = outcome === "completed" ? "Completed" : `Completed (${outcome})`;
+    const size = (bytes: number | null): string => bytes === null ? "missing" : formatBytes(bytes);
+    return files.length === 1
+      ? `${done} job ${job.id}: ${size(files[0].bytes)} -> ${files[0].path}`
+      : [`${done} job ${job.id}:`, ...files.map((f) => `  ${size(f.bytes)} -> ${f.path}`)].join("\n");
+  });
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
@@ -195,32 +221,45 @@ function expectationOptions(options: ParsedArgs["options"], command: string): Fi
 /** The job commands, by name. */
 export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
   download: {
-    summary: "Create a download job for one file, resume it, and optionally wait and complete it",
-    positionals: ["url", "dest"],
+    summary:
+      "Create one download job for one or many files (URL DEST pairs or --from-file), resume it, optionally wait",
+    positionals: [],
+    rest: "url dest",
     options: {
-      name: { type: "string", value: "NAME", description: "Display name (default: the destination file name)" },
+      "from-file": {
+        type: "string",
+        value: "LIST",
+        multiple: true,
+        description: 'A file list: "URL DEST" per line, # comments, "quoted paths" (repeatable)',
+      },
+      name: {
+        type: "string",
+        value: "NAME",
+        description: "Display name (default: the destination file name; several files: the first + the count)",
+      },
       description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
-      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+      overwrite: { type: "boolean", description: "Allow replacing existing destinations" },
       wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
       timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
       sha256: {
         type: "string",
         value: "HEX",
-        description: "With --wait: the file's SHA-256; a mismatch is removed (exit 1)",
+        description: "With --wait, one file only: its SHA-256; a mismatch is removed (exit 1)",
       },
       size: {
         type: "string",
         value: "BYTES",
-        description: "With --wait: the file's exact size; a mismatch is removed",
+        description: "With --wait, one file only: its exact size; a mismatch is removed",
       },
     },
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
+      "download https://example.com/a.iso C:\\Downloads\\a.iso https://example.com/a.iso.sig C:\\Downloads\\a.iso.sig --wait",
+      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-      "download https://example.com/a.iso .\\a.iso --wait --timeout 3600",
       "download https://example.com/a.iso a.iso --json",
     ],
-    run: (ctx, { args, options }) => download(ctx, args.url, args.dest, options),
+    run: (ctx, { rest, options }) => download(ctx, rest ?? [], options),
   },
   list: {
     summary: "List the jobs in the queue, newest first",

@@ -4,16 +4,29 @@
  * @module
  */
 
+import { ACTION_COMMANDS } from "./actions.ts";
+import { BUILD_COMMANDS } from "./build.ts";
 import type { Command } from "./command.ts";
 import { DOCTOR_COMMANDS } from "./doctor.ts";
+import { FILES_COMMANDS } from "./job_files.ts";
 import { JOB_COMMANDS } from "./jobs.ts";
 import { MONITOR_COMMANDS } from "./monitor.ts";
 import { WMP_COMMANDS } from "./wmp.ts";
 
-const { version, ...jobCommands } = JOB_COMMANDS;
+const { version, download, list, info, complete, cancel, ...jobCommands } = JOB_COMMANDS;
+const { create, ...buildCommands } = BUILD_COMMANDS;
 
 /** The command table: name (two words for `wmp …`) → command. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  create,
+  download,
+  ...buildCommands,
+  list,
+  info,
+  ...FILES_COMMANDS,
+  complete,
+  cancel,
+  ...ACTION_COMMANDS,
   ...jobCommands,
   ...MONITOR_COMMANDS,
   ...WMP_COMMANDS,

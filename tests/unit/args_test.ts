@@ -19,7 +19,7 @@ function assertUsageError(argv: string[], command: string | undefined, message?:
   });
 }
 
-Deno.test("args: download takes url and dest and every option", () => {
+Deno.test("args: download takes url and dest pairs and every option", () => {
   const parsed = parseCommandLine([
     "download",
     "https://example.com/a.iso",
@@ -36,7 +36,7 @@ Deno.test("args: download takes url and dest and every option", () => {
     "-q",
   ], COMMANDS);
   assert.equal(parsed.command, "download");
-  assert.deepEqual(parsed.args, { url: "https://example.com/a.iso", dest: "C:\\Downloads\\a.iso" });
+  assert.deepEqual(parsed.rest, ["https://example.com/a.iso", "C:\\Downloads\\a.iso"]);
   assert.equal(parsed.options.name, "My ISO");
   assert.equal(parsed.options.description, "the nightly");
   assert.equal(parsed.options.overwrite, true);
@@ -50,11 +50,11 @@ Deno.test("args: download takes url and dest and every option", () => {
 Deno.test("args: options may come before the command and between positionals", () => {
   const parsed = parseCommandLine(["--json", "download", "https://e.com/a", "--wait", "a.bin"], COMMANDS);
   assert.equal(parsed.command, "download");
-  assert.deepEqual(parsed.args, { url: "https://e.com/a", dest: "a.bin" });
+  assert.deepEqual(parsed.rest, ["https://e.com/a", "a.bin"]);
   assert.equal(parsed.options.json, true);
   assert.equal(parsed.options.wait, true);
   const dashed = parseCommandLine(["download", "--", "https://e.com/a", "-odd-name.bin"], COMMANDS);
-  assert.deepEqual(dashed.args, { url: "https://e.com/a", dest: "-odd-name.bin" }, "`--` ends options");
+  assert.deepEqual(dashed.rest, ["https://e.com/a", "-odd-name.bin"], "`--` ends options");
 });
 
 Deno.test("args: list, with and without --all-users", () => {
@@ -112,15 +112,15 @@ Deno.test("args: an unknown option is a UsageError for the command concerned", (
 });
 
 Deno.test("args: a missing positional is a UsageError naming it", () => {
-  assertUsageError(["download"], "download", /missing <url>/);
-  assertUsageError(["download", "https://e.com/a"], "download", /missing <dest>/);
+  assertUsageError(["upload"], "upload", /missing <url>/);
+  assertUsageError(["upload", "https://e.com/a"], "upload", /missing <file>/);
   assertUsageError(["info"], "info", /missing <id>/);
   assertUsageError(["complete"], "complete", /missing <id>/);
   assertUsageError(["cancel", "--json"], "cancel", /missing <id>/);
 });
 
 Deno.test("args: an extra positional is a UsageError quoting it", () => {
-  assertUsageError(["download", "https://e.com/a", "a.bin", "extra"], "download", /unexpected argument "extra"/);
+  assertUsageError(["upload", "https://e.com/a", "a.bin", "extra"], "upload", /unexpected argument "extra"/);
   assertUsageError(["info", ID, ID], "info", /unexpected argument/);
   assertUsageError(["list", "mine"], "list", /unexpected argument "mine"/);
   assertUsageError(["version", "2"], "version", /unexpected argument "2"/);

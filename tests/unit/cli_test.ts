@@ -50,7 +50,7 @@ Deno.test("cli: `download --help` and `help download` print the download help", 
   for (const argv of [["download", "--help"], ["help", "download"]]) {
     const result = await run(...argv);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /Usage: bits download <url> <dest> \[options\]/);
+    assert.match(result.stdout, /Usage: bits download \[url dest\.\.\.\] \[options\]/);
     assert.match(result.stdout, /Examples:/);
     assert.equal(result.stderr, "");
   }
