@@ -42,7 +42,8 @@ async function main([url, file, replyFile]: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof BitsUnsupportedError)) throw error;
     console.error(
-      `upload_reply: this BITS cannot upload (${error.feature}; needs ${error.requires ?? "Windows BITS"}).\n` +
+      `upload_reply: this BITS cannot upload: ${error.feature}.\n` +
+        `It needs ${error.requires ?? "the BITS of Windows"}.\n` +
         `Nothing was created and ${file} was not touched. Run this example on Windows.`,
     );
     return UNSUPPORTED;
