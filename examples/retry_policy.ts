@@ -42,7 +42,7 @@ async function main(args: string[]): Promise<number> {
   using bits = await connect();
   using job = await bits.download([{ url, path }], {
     displayName: "retry_policy example",
-    properties: { minimumRetryDelay: 10, noProgressTimeout: 120 },
+    properties: { minimumRetryDelay: 60, noProgressTimeout: 300 },
   });
   const delay = await job.getProperty("minimumRetryDelay");
   const patience = await job.getProperty("noProgressTimeout");
