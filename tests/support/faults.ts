@@ -15,7 +15,9 @@
  * - `/nolength/<size>`: no Content-Length; the body ends when the connection closes;
  * - `/chunked/<size>`: `Transfer-Encoding: chunked`;
  * - `/trickle/<size>/<bytesPerSecond>`: the body at that rate;
- * - `/redirect/<hops>/<rest>`: `hops` 302 redirects, then `/<rest>` (e.g. `/redirect/3/ok/1000`).
+ * - `/redirect/<hops>/<rest>`: `hops` 302 redirects, then `/<rest>` (e.g. `/redirect/3/ok/1000`);
+ * - `/flaky/<failures>/<code>/<size>`: a flaky server: the first `failures` requests for this exact path and
+ *   query get status `<code>`, every later one is served like `/ok/<size>` (vary the query to start afresh).
  * Anything else is 404. Bodies are generated in chunks, so a 1 GB body is never held in memory.
  *
  * @module
@@ -71,6 +73,7 @@ const REASONS: Record<number, string> = {
   404: "Not Found",
   416: "Range Not Satisfiable",
   500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /** Bytes `[start, end)` of the content for (size, seed), still in chunks. */
@@ -114,7 +117,10 @@ function textReply(status: number, text: string, extra: Record<string, string> =
   };
 }
 
-function route(request: FaultRequest): Reply {
+/** Requests seen so far per `/flaky/…` path and query, so each one fails its given number of times. */
+type FlakyCounts = Map<string, number>;
+
+function route(request: FaultRequest, flaky: FlakyCounts): Reply {
   const url = new URL(request.path, "http://127.0.0.1");
   const seed = Number(url.searchParams.get("seed") ?? "1");
   const parts = url.pathname.split("/").slice(1);
@@ -149,6 +155,13 @@ function route(request: FaultRequest): Reply {
       return { status: 200, headers: { "content-type": "application/octet-stream" }, body: body(n(1)), chunked: true };
     case "trickle":
       return { ...fileReply(request, n(1), seed), rate: n(2) };
+    case "flaky": {
+      const seen = flaky.get(request.path) ?? 0;
+      flaky.set(request.path, seen + 1);
+      return seen < n(1)
+        ? textReply(n(2), `status ${n(2)} (failure ${seen + 1} of ${n(1)})\n`)
+        : fileReply(request, n(3), seed);
+    }
     case "redirect": {
       const hops = n(1);
       const rest = parts.slice(2).join("/") + url.search;
@@ -215,6 +228,7 @@ async function sendReply(conn: Deno.Conn, reply: Reply, signal: AbortSignal): Pr
 export function startFaultServer(): FaultServer {
   const requests: FaultRequest[] = [];
   const connections = new Set<Deno.Conn>();
+  const flaky: FlakyCounts = new Map();
   let listener: Deno.Listener | undefined;
   let down = new AbortController();
   let port = 0;
@@ -225,7 +239,7 @@ export function startFaultServer(): FaultServer {
       const request = await readRequest(conn);
       if (request === undefined) return;
       requests.push(request);
-      await sendReply(conn, route(request), signal);
+      await sendReply(conn, route(request, flaky), signal);
     } catch {
       // The client (or stop()) closed the connection: nothing to answer.
     } finally {

@@ -93,3 +93,19 @@ Deno.test("fault server: goes down and comes back on the same port", async () =>
   server.start();
   assert.equal((await raw(server.origin, "/ok/10")).status, 200);
 });
+
+Deno.test("fault server: /flaky fails its first requests with the given status, then serves the file", async () => {
+  await using server = startFaultServer();
+  const path = "/flaky/2/503/50000?seed=9";
+  for (const attempt of [1, 2]) {
+    const failed = await raw(server.origin, path);
+    assert.equal(failed.status, 503, `attempt ${attempt}`);
+    assert.equal(new TextDecoder().decode(failed.body), `status 503 (failure ${attempt} of 2)\n`);
+  }
+  const served = await raw(server.origin, path);
+  assert.equal(served.status, 200);
+  assert.equal(sha(served.body), contentSha256(50000, 9));
+  // Each path and query counts on its own, so a test can start afresh with a new query.
+  assert.equal((await raw(server.origin, "/flaky/2/503/50000?seed=9&run=2")).status, 503);
+  assert.equal((await raw(server.origin, "/flaky/0/503/10")).status, 200);
+});

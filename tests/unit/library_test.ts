@@ -6,12 +6,16 @@
 
 import assert from "node:assert/strict";
 import {
+  besideExecutable,
+  currentRuntime,
   displayLocation,
   loadShim,
   notFoundMessage,
   platformMessage,
+  SHIM_BUILD_PATH,
   SHIM_PATH_ENV,
   shimCandidates,
+  shimLayout,
   tryGetEnv,
 } from "../../ffi/library.ts";
 import { BitsUnavailableError as ModBitsUnavailableError, connect, SHIM_PATH_ENV as MOD_ENV } from "../../mod.ts";
@@ -54,6 +58,105 @@ Deno.test("library: an override is the only candidate; an empty override is igno
     "env",
   ]);
   assert.deepEqual(shimCandidates("", "file:///C:/x/ffi/library.ts").map((c) => c.source), ["build", "bundled"]);
+});
+
+// The compiled layout, as denort lays it out: the virtual root is %TEMP%\deno-compile-<exe file name>\
+// (denoland/deno cli/rt/binary.rs, extract_standalone) and every module and --include'd file keeps its
+// path relative to the project root under it.
+const VFS_ROOT = "file:///C:/Users/Ann%20Lee/AppData/Local/Temp/deno-compile-bits.exe/";
+const COMPILED_MODULE = `${VFS_ROOT}ffi/library.ts`;
+
+Deno.test("library: shimLayout tells a checkout, a compiled executable and a remote module apart", () => {
+  assert.equal(shimLayout("file:///C:/x/ffi/library.ts", false), "checkout");
+  assert.equal(shimLayout(new URL("file:///home/u/ffi/library.ts"), false), "checkout");
+  // Inside a compiled binary import.meta.url is a file: URL too: only Deno.build.standalone tells.
+  assert.equal(shimLayout(COMPILED_MODULE, true), "compiled");
+  assert.equal(shimLayout("https://jsr.io/@deno-bits/bits/0.1.0/ffi/library.ts", false), "remote");
+  assert.equal(shimLayout("https://jsr.io/@deno-bits/bits/0.1.0/ffi/library.ts", true), "remote");
+});
+
+Deno.test("library: in a compiled executable the embedded DLL comes first, then the one next to the .exe", () => {
+  const candidates = shimCandidates(undefined, COMPILED_MODULE, {
+    standalone: true,
+    execPath: "C:\\Tools\\bits.exe",
+  });
+  assert.deepEqual(candidates.map((c) => c.source), ["embedded", "beside-exe"]);
+  // deno task compile embeds SHIM_BUILD_PATH (--include): the same path under the virtual root.
+  assert.equal((candidates[0].location as URL).href, `${VFS_ROOT}${SHIM_BUILD_PATH}`);
+  assert.equal(
+    displayLocation(candidates[0].location),
+    "C:/Users/Ann Lee/AppData/Local/Temp/deno-compile-bits.exe/ffi/build/bits_shim.dll",
+  );
+  assert.equal(candidates[1].location, "C:\\Tools\\bits_shim.dll", "an OS path, with the executable's separators");
+});
+
+Deno.test("library: the checkout's local build and the compiled embedded DLL are the same relative path", () => {
+  const root = "file:///C:/src/deno-bits/";
+  const [build] = shimCandidates(undefined, `${root}ffi/library.ts`);
+  assert.equal((build.location as URL).href, `${root}${SHIM_BUILD_PATH}`);
+  const [embedded] = shimCandidates(undefined, COMPILED_MODULE, { standalone: true });
+  assert.equal(
+    (embedded.location as URL).href.slice(VFS_ROOT.length),
+    (build.location as URL).href.slice(root.length),
+  );
+});
+
+Deno.test("library: a compiled executable whose path cannot be read has only the embedded candidate", () => {
+  assert.deepEqual(shimCandidates(undefined, COMPILED_MODULE, { standalone: true }).map((c) => c.source), [
+    "embedded",
+  ]);
+});
+
+Deno.test("library: the override wins in every layout", () => {
+  const runtimes = [{ standalone: false }, { standalone: true, execPath: "C:\\Tools\\bits.exe" }];
+  for (const url of ["file:///C:/x/ffi/library.ts", COMPILED_MODULE, "https://jsr.io/@x/y/1.0.0/ffi/library.ts"]) {
+    for (const runtime of runtimes) {
+      assert.deepEqual(shimCandidates("E:\\shim.dll", url, runtime), [{ location: "E:\\shim.dll", source: "env" }]);
+    }
+  }
+});
+
+Deno.test("library: a remote module has no module-relative candidate (a DLL cannot load from https:)", () => {
+  const url = "https://jsr.io/@deno-bits/bits/0.1.0/ffi/library.ts";
+  assert.deepEqual(shimCandidates(undefined, url), []);
+  // A compiled program that imports the package remotely can still use a DLL next to itself.
+  assert.deepEqual(shimCandidates(undefined, url, { standalone: true, execPath: "D:\\app\\app.exe" }), [
+    { location: "D:\\app\\bits_shim.dll", source: "beside-exe" },
+  ]);
+});
+
+Deno.test("library: besideExecutable keeps the directory and its separator", () => {
+  assert.equal(besideExecutable("C:\\Program Files\\bits\\bits.exe"), "C:\\Program Files\\bits\\bits_shim.dll");
+  assert.equal(besideExecutable("\\\\server\\share\\bits.exe"), "\\\\server\\share\\bits_shim.dll");
+  assert.equal(besideExecutable("C:/tools/bits.exe"), "C:/tools/bits_shim.dll");
+  assert.equal(besideExecutable("/usr/local/bin/bits"), "/usr/local/bin/bits_shim.dll");
+  assert.equal(besideExecutable("bits.exe"), undefined);
+});
+
+Deno.test("library: under deno test this is not a compiled program", () => {
+  assert.deepEqual(currentRuntime(), { standalone: false });
+});
+
+Deno.test("library: notFoundMessage gives each layout its own remedy", () => {
+  const compiled = notFoundMessage([
+    {
+      candidate: { location: new URL(`${VFS_ROOT}${SHIM_BUILD_PATH}`), source: "embedded" },
+      error: "Failed to write native addon",
+    },
+    { candidate: { location: "C:\\Tools\\bits_shim.dll", source: "beside-exe" }, error: "not found" },
+  ], "compiled");
+  assert.ok(compiled.includes("deno-compile-bits.exe/ffi/build/bits_shim.dll (embedded): Failed to write"), compiled);
+  assert.ok(compiled.includes("C:\\Tools\\bits_shim.dll (beside-exe): not found"), compiled);
+  assert.ok(compiled.includes("%TEMP%\\deno-native-addons\\"), compiled);
+  assert.ok(compiled.includes("next to the executable"), compiled);
+  assert.ok(!compiled.includes("deno task build"), "a compiled program's user has no checkout to build in");
+
+  const remote = notFoundMessage([], "remote");
+  assert.ok(remote.startsWith("Cannot load the BITS shim DLL.\n"), remote);
+  assert.ok(!remote.includes("Tried:"), remote);
+  assert.ok(remote.includes("remote URL"), remote);
+  assert.ok(remote.includes("set BITS_SHIM_PATH"), remote);
+  assert.ok(remote.includes("--allow-env=BITS_SHIM_PATH"), remote);
 });
 
 Deno.test("library: displayLocation shows paths the way a user types them", () => {
