@@ -4,10 +4,6 @@
 // docs/building.md ("The package"): TypeScript, README and docs in; tests, benchmarks, scripts, the
 // native sources and any built DLL or executable out.
 //
-// The project has no licence yet: the owner chooses one, and until then `deno publish` on the
-// repository itself reports `missing-license` and nothing else. The copy gets a stand-in `license`
-// so the rest of the dry run is checked; once deno.json has one, it is used unchanged.
-//
 // Permissions: --allow-read --allow-write (the copy) --allow-run (deno).
 
 import assert from "node:assert/strict";
@@ -39,11 +35,6 @@ Deno.test("package: deno publish --dry-run is clean and ships the module without
     await Deno.writeTextFile(join(copy, "ffi", "build", "bits_shim.dll"), "not a real DLL");
     await Deno.mkdir(join(copy, "dist"), { recursive: true });
     await Deno.writeTextFile(join(copy, "dist", "bits.exe"), "not a real executable");
-    const config = JSON.parse(await Deno.readTextFile(join(copy, "deno.json")));
-    if (config.license === undefined) {
-      config.license = "MIT"; // stand-in, in the copy only: see the note at the top
-      await Deno.writeTextFile(join(copy, "deno.json"), JSON.stringify(config, null, 2));
-    }
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["publish", "--dry-run", "--allow-dirty"],
       cwd: copy,
