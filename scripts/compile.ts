@@ -18,7 +18,7 @@
  */
 
 import { join } from "node:path";
-import { SHIM_BUILD_PATH, SHIM_PATH_ENV } from "../ffi/library.ts";
+import { SHIM_BUILD_PATH } from "../ffi/library.ts";
 import { buildShim, ShimBuildError } from "./build_shim.ts";
 import { REPO_ROOT, run } from "./windows_deno.ts";
 
@@ -31,13 +31,15 @@ export const COMPILE_OUTPUT = "dist/bits.exe";
 /**
  * What the executable may do, fixed at compile time: load the shim, read
  * destinations and files to check, write `--log-file` and `wmp finish`
- * output, read the shim override, and fetch for `probe <url>`.
+ * output, read the shim override and the password variable `set --password-env`
+ * names (any name: the user chooses it, and a compiled binary cannot be granted
+ * more at run time), and fetch for `probe <url>`.
  */
 export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-ffi",
   "--allow-read",
   "--allow-write",
-  `--allow-env=${SHIM_PATH_ENV}`,
+  "--allow-env",
   "--allow-net",
 ];
 

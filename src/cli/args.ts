@@ -114,7 +114,8 @@ export function parseSeconds(value: OptionValue, option: string): number | undef
 
 function optionLine(name: string, spec: OptionSpec): string {
   const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.value ? ` ${spec.value}` : ""}`;
-  return `  ${flag.padEnd(28)}${spec.description}`;
+  // At least two spaces between a long flag and its description.
+  return `  ${flag.padEnd(26)}  ${spec.description}`;
 }
 
 /** Help text for one command, or the overview when `command` is undefined. */

@@ -11,6 +11,7 @@ import { DOCTOR_COMMANDS } from "./doctor.ts";
 import { FILES_COMMANDS } from "./job_files.ts";
 import { JOB_COMMANDS } from "./jobs.ts";
 import { MONITOR_COMMANDS } from "./monitor.ts";
+import { SET_COMMANDS } from "./set.ts";
 import { WMP_COMMANDS } from "./wmp.ts";
 
 const { version, download, list, info, complete, cancel, ...jobCommands } = JOB_COMMANDS;
@@ -28,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   cancel,
   ...ACTION_COMMANDS,
   ...jobCommands,
+  ...SET_COMMANDS,
   ...MONITOR_COMMANDS,
   ...WMP_COMMANDS,
   ...DOCTOR_COMMANDS,

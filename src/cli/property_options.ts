@@ -1,0 +1,650 @@
+/**
+ * The command-line face of every settable job property: one table, keyed by
+ * the API's property names (`JobProperties`) plus the two write-only
+ * actions (removing credentials, making headers write-only), gives each its
+ * kebab-case options and the parser that turns their text into the typed
+ * value. `set`'s option specs and help are generated from it, so a property
+ * added to the API without a row here fails to type-check.
+ *
+ * Parsing is pure and strict: enum and flag names as BITS names them (case
+ * and `-`/`_` forgiven), durations in seconds (or with a unit), byte counts
+ * (or with a unit), booleans as `on`/`off`. Anything else is a
+ * {@linkcode UsageError}, before BITS is touched.
+ *
+ * @module
+ */
+
+import { type OptionSpec, type OptionValue, UsageError } from "./command.ts";
+import {
+  ACL_FLAGS,
+  AUTH_SCHEMES,
+  AUTH_TARGETS,
+  type AuthScheme,
+  type AuthTarget,
+  CERT_STORE_LOCATIONS,
+  COST_STATES,
+  JOB_PRIORITIES,
+  NOTIFY_FLAGS,
+  PEER_CACHING_FLAGS,
+  PROXY_USAGES,
+  REDIRECT_POLICIES,
+  SECURITY_FLAGS,
+  TRANSFER_POLICIES,
+} from "../properties/names.ts";
+import type { JobProperties, PropertyName, SecurityOptions } from "../properties/types.ts";
+import { MAX_UINT32 } from "../validate.ts";
+import type { PasswordSource } from "./secrets.ts";
+
+/** Parsed option values, by option name. */
+export type Options = Readonly<Record<string, OptionValue>>;
+
+/** Changes `set` makes besides `setProperties`. */
+export type SetAction = "removeCredentials" | "makeCustomHeadersWriteOnly";
+/** What one row of the table sets. */
+export type SetTarget = PropertyName | SetAction;
+
+/** One scheme and target of credentials. */
+export interface CredentialsKey {
+  /** The scheme. */
+  readonly scheme: AuthScheme;
+  /** The target. */
+  readonly target: AuthTarget;
+}
+
+/** Credentials as the options describe them, before the password is read. */
+export interface CredentialsRequest extends CredentialsKey {
+  /** User name; absent for the logged-on user's credentials (NTLM, NEGOTIATE). */
+  readonly userName?: string;
+  /** Where the password comes from; null: none (no user name either). */
+  readonly password: PasswordSource | null;
+}
+
+/** The value a row's options give. */
+export type CliValue<K extends SetTarget> = K extends "credentials" ? CredentialsRequest
+  : K extends "removeCredentials" ? readonly CredentialsKey[]
+  : K extends "makeCustomHeadersWriteOnly" ? true
+  : K extends PropertyName ? Exclude<JobProperties[K], undefined>
+  : never;
+
+/** One row: the options of a property and how to read them. */
+export interface PropertyCli<T> {
+  /** The options, the main one first (`properties` shows it as the way to set the property). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The value the options give; undefined when none of them was given. */
+  readonly parse: (options: Options) => T | undefined;
+  /** Which option an API argument inside the value (e.g. `proxy.bypass`) comes from, for messages. */
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** The whole table's type: a row for every settable property and action. */
+export type PropertyCliTable = { readonly [K in SetTarget]: PropertyCli<CliValue<K>> };
+
+// ---- Value parsers (each option's text → a typed value, or UsageError) ----
+
+/** A value that cannot be parsed: the message names the option. */
+function fail(option: string, message: string): never {
+  throw new UsageError(`--${option}: ${message}`);
+}
+
+/** Options that do not go together: the message names them. */
+function conflict(message: string): never {
+  throw new UsageError(message);
+}
+
+/** A string option given once; undefined when absent. */
+export function stringOption(options: Options, name: string): string | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") fail(name, "takes one value");
+  return value;
+}
+
+/** A repeatable string option's values; undefined when absent. */
+function listOption(options: Options, name: string): string[] | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((v) => typeof v !== "string")) fail(name, "takes a value");
+  return values as string[];
+}
+
+/** A boolean flag. */
+function flagOption(options: Options, name: string): boolean {
+  return options[name] === true;
+}
+
+/** BITS names are upper case with `_`; people type `not-roaming` too. */
+function normalizeName(text: string): string {
+  return text.trim().toUpperCase().replaceAll("-", "_");
+}
+
+/** One name of `names`. */
+export function parseName<T extends string>(text: string, names: readonly T[], option: string): T {
+  const name = normalizeName(text);
+  if (!(names as readonly string[]).includes(name)) fail(option, `must be one of ${names.join(", ")}`);
+  return name as T;
+}
+
+/** A comma-separated list of names of `table`, or `NONE` for the empty set. */
+export function parseFlagList<T extends string>(text: string, names: readonly T[], option: string): T[] {
+  if (normalizeName(text) === "NONE") return [];
+  const items = text.split(",").map((item) => item.trim());
+  if (items.some((item) => item === "")) fail(option, `takes a comma-separated list of ${names.join(", ")}, or NONE`);
+  return items.map((item) => parseName(item, names, option));
+}
+
+/** `on` or `off`. */
+export function parseOnOff(text: string, option: string): boolean {
+  const word = text.trim().toLowerCase();
+  if (word === "on") return true;
+  if (word === "off") return false;
+  return fail(option, "takes on or off");
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration in milliseconds: a number of seconds, or a number with a unit (`500ms`, `90s`, `10m`, `2h`, `14d`). */
+export function parseDurationMs(text: string, option: string): number {
+  const match = /^(\d{1,15}(?:\.\d{1,3})?)\s*(ms|s|m|h|d)?$/i.exec(text.trim());
+  if (!match) fail(option, "takes a duration: seconds (600), or a number with ms, s, m, h or d (10m, 14d)");
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? "s").toLowerCase()] * 1000) / 1000;
+  if (!Number.isInteger(ms)) fail(option, "is finer than a millisecond");
+  return ms;
+}
+
+/** A duration in whole seconds, at most `max`. */
+export function parseSeconds(text: string, option: string, max = MAX_UINT32): number {
+  const ms = parseDurationMs(text, option);
+  if (ms % 1000 !== 0) fail(option, "takes whole seconds");
+  if (ms / 1000 > max) fail(option, `is more than ${max} seconds`);
+  return ms / 1000;
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** A byte count: digits, or a number with a unit (`500MB` = 500 × 10⁶, `2GiB` = 2 × 2³⁰). */
+export function parseBytes(text: string, option: string): number {
+  const match = /^(\d{1,16}(?:\.\d{1,6})?)\s*([kmgt]i?b|b)?$/i.exec(text.trim());
+  if (!match) fail(option, "takes a byte count: digits, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB");
+  const bytes = Number(match[1]) * BYTE_UNITS[(match[2] ?? "b").toLowerCase()];
+  if (!Number.isSafeInteger(bytes)) fail(option, "must come to a whole number of bytes below 2^53");
+  return bytes;
+}
+
+/**
+ * A notify command line as one string: the program (quoted if it has
+ * spaces) then its arguments. BITS wants the program apart and the whole
+ * line (program included) as the parameters.
+ */
+export function parseCommandLine(text: string, option: string): { program: string; parameters?: string } {
+  const line = text.trim();
+  const match = line.startsWith('"') ? /^"([^"]+)"/.exec(line) : /^(\S+)/.exec(line);
+  if (!match) fail(option, "takes a command line: the program's full path (quoted if it has spaces), then arguments");
+  return match[0].length === line.length ? { program: match[1] } : { program: match[1], parameters: line };
+}
+
+/** `SCHEME[/TARGET]` for `--clear-credentials` (target SERVER by default). */
+export function parseCredentialsKey(text: string, option: string): CredentialsKey {
+  const [scheme, target, extra] = text.split("/");
+  if (extra !== undefined) fail(option, "takes SCHEME or SCHEME/TARGET, e.g. BASIC/SERVER");
+  return {
+    scheme: parseName(scheme, Object.keys(AUTH_SCHEMES) as AuthScheme[], option),
+    target: target === undefined ? "SERVER" : parseName(target, Object.keys(AUTH_TARGETS) as AuthTarget[], option),
+  };
+}
+
+function keys<T extends string>(table: Readonly<Record<T, number>>): T[] {
+  return Object.keys(table) as T[];
+}
+
+function choices(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(" or ") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
+/** A row for a property set by one string option. */
+function simple<T>(
+  option: string,
+  spec: Omit<OptionSpec, "type">,
+  parse: (text: string, option: string) => T,
+): PropertyCli<T> {
+  return {
+    options: { [option]: { type: "string", ...spec } },
+    parse: (options) => {
+      const text = stringOption(options, option);
+      return text === undefined ? undefined : parse(text, option);
+    },
+  };
+}
+
+/** A row for a property with a value option and a `--clear-…` flag that sets it to `clearValue`. */
+function clearable<T, C>(
+  option: string,
+  spec: Omit<OptionSpec, "type">,
+  clear: string,
+  clearDescription: string,
+  clearValue: C,
+  parse: (text: string, option: string) => T,
+): PropertyCli<T | C> {
+  return {
+    options: { [option]: { type: "string", ...spec }, [clear]: { type: "boolean", description: clearDescription } },
+    parse: (options) => {
+      const text = stringOption(options, option);
+      if (!flagOption(options, clear)) return text === undefined ? undefined : parse(text, option);
+      if (text !== undefined) conflict(`--${clear} cannot be combined with --${option}`);
+      return clearValue;
+    },
+  };
+}
+
+function flagsRow<T extends string>(option: string, names: readonly T[], what: string): PropertyCli<T[]> {
+  return simple(
+    option,
+    { value: "FLAGS", description: `${what}: comma list of ${names.join(", ")}; or NONE` },
+    (text, o) => parseFlagList(text, names, o),
+  );
+}
+
+function onOffRow(option: string, description: string): PropertyCli<boolean> {
+  return simple(option, { value: "on|off", description }, parseOnOff);
+}
+
+const DURATION = "DURATION";
+const DURATION_HELP = "seconds, or 90s, 10m, 2h, 1d";
+const PASSWORD_OPTIONS = ["password-env", "password-stdin", "password-prompt"] as const;
+
+/** What `--password VALUE` answers: the refusal and what to use instead. */
+export const PASSWORD_REFUSED = "--password is not accepted: a password on the command line is visible to every " +
+  "user of the machine and stays in shell history. Use --password-env NAME (an environment variable), " +
+  "--password-stdin (the first line of standard input) or --password-prompt (type it at the terminal, not echoed)";
+
+function parseCredentials(options: Options): CredentialsRequest | undefined {
+  const schemeText = stringOption(options, "credentials-scheme");
+  const targetText = stringOption(options, "credentials-target");
+  const userName = stringOption(options, "username");
+  const env = stringOption(options, "password-env");
+  const sources: PasswordSource[] = [];
+  if (env !== undefined) sources.push({ kind: "env", name: env });
+  if (flagOption(options, "password-stdin")) sources.push({ kind: "stdin" });
+  if (flagOption(options, "password-prompt")) sources.push({ kind: "prompt" });
+  const given = [
+    targetText !== undefined && "--credentials-target",
+    userName !== undefined && "--username",
+    ...PASSWORD_OPTIONS.filter((o) => options[o] !== undefined && options[o] !== false).map((o) => `--${o}`),
+  ].filter((o): o is string => typeof o === "string");
+  if (schemeText === undefined) {
+    if (given.length) conflict(`--credentials-scheme is needed with ${given.join(", ")}`);
+    return undefined;
+  }
+  const scheme = parseName(schemeText, keys(AUTH_SCHEMES), "credentials-scheme");
+  const target = targetText === undefined ? "SERVER" : parseName(targetText, keys(AUTH_TARGETS), "credentials-target");
+  if (sources.length > 1) conflict("give only one of --password-env, --password-stdin and --password-prompt");
+  const implicit = scheme === "NTLM" || scheme === "NEGOTIATE";
+  if (userName === undefined || userName === "") {
+    if (!implicit) conflict(`--username is needed with --credentials-scheme ${scheme}`);
+    if (sources.length) conflict("--username is needed with a password");
+    // BITS then uses the logged-on user's credentials.
+    return { scheme, target, password: null };
+  }
+  return { scheme, target, userName, password: sources[0] ?? { kind: "prompt", implicit: true } };
+}
+
+function parseProxy(options: Options): JobProperties["proxy"] {
+  const usageText = stringOption(options, "proxy-usage");
+  const split = (name: string): string[] | undefined =>
+    listOption(options, name)?.flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== "");
+  const proxies = split("proxy-list");
+  const bypass = split("proxy-bypass");
+  if (usageText === undefined) {
+    if (proxies || bypass) conflict("--proxy-list and --proxy-bypass need --proxy-usage OVERRIDE");
+    return undefined;
+  }
+  const usage = parseName(usageText, PROXY_USAGES, "proxy-usage");
+  return { usage, ...(proxies ? { proxies } : {}), ...(bypass ? { bypass } : {}) };
+}
+
+function parseSecurity(options: Options): SecurityOptions | undefined {
+  const flags = stringOption(options, "security-flags");
+  const policy = stringOption(options, "redirect-policy");
+  if (flags === undefined && policy === undefined) return undefined;
+  // Either half may come alone: `set` then keeps the other half as BITS has it.
+  return {
+    ...(flags === undefined ? {} : { flags: parseFlagList(flags, keys(SECURITY_FLAGS), "security-flags") }),
+    ...(policy === undefined ? {} : { redirectPolicy: parseName(policy, keys(REDIRECT_POLICIES), "redirect-policy") }),
+  };
+}
+
+function parseClientCertificate(options: Options): JobProperties["clientCertificate"] {
+  const hash = stringOption(options, "client-cert-hash");
+  const subjectName = stringOption(options, "client-cert-subject");
+  const storeName = stringOption(options, "client-cert-store");
+  const location = stringOption(options, "client-cert-location");
+  if (flagOption(options, "clear-client-cert")) {
+    if ([hash, subjectName, storeName, location].some((v) => v !== undefined)) {
+      conflict("--clear-client-cert cannot be combined with the other --client-cert options");
+    }
+    return null;
+  }
+  if (hash === undefined && subjectName === undefined) {
+    if (storeName !== undefined || location !== undefined) {
+      conflict("--client-cert-store and --client-cert-location need --client-cert-hash or --client-cert-subject");
+    }
+    return undefined;
+  }
+  if (hash !== undefined && subjectName !== undefined) {
+    conflict("--client-cert-hash and --client-cert-subject exclude each other");
+  }
+  const store = {
+    storeLocation: location === undefined
+      ? "CURRENT_USER" as const
+      : parseName(location, CERT_STORE_LOCATIONS, "client-cert-location"),
+    storeName: storeName ?? "MY",
+  };
+  return hash !== undefined ? { ...store, hash } : { ...store, subjectName: subjectName as string };
+}
+
+function parseCostFlags(options: Options): JobProperties["costFlags"] {
+  const policy = stringOption(options, "transfer-policy");
+  const states = stringOption(options, "cost-states");
+  const ignore = stringOption(options, "ignore-congestion");
+  if (policy !== undefined) {
+    if (states !== undefined || ignore !== undefined) {
+      conflict("--transfer-policy excludes --cost-states and --ignore-congestion (a policy is a fixed set of them)");
+    }
+    return parseName(policy, keys(TRANSFER_POLICIES), "transfer-policy");
+  }
+  if (states === undefined) {
+    if (ignore !== undefined) conflict("--ignore-congestion needs --cost-states");
+    return undefined;
+  }
+  return {
+    states: parseFlagList(states, keys(COST_STATES), "cost-states"),
+    ...(ignore === undefined ? {} : { ignoreCongestion: parseOnOff(ignore, "ignore-congestion") }),
+  };
+}
+
+function parseHeaders(options: Options): readonly string[] | undefined {
+  const headers = listOption(options, "header");
+  if (!flagOption(options, "clear-headers")) return headers;
+  if (headers !== undefined) conflict("--clear-headers cannot be combined with --header");
+  return [];
+}
+
+/**
+ * Every settable property and action, in the order `set` applies them
+ * (`removeCredentials` runs first, before `setProperties`; the header
+ * action last).
+ */
+export const PROPERTY_CLI: PropertyCliTable = {
+  displayName: simple("display-name", {
+    value: "NAME",
+    description: "Display name, 1 to 256 characters",
+  }, (t) => t),
+  description: simple("description", { value: "TEXT", description: "Description, up to 1,024 characters" }, (t) => t),
+  priority: simple(
+    "priority",
+    { value: "LEVEL", description: `Priority: ${choices(JOB_PRIORITIES)}` },
+    (text, o) => parseName(text, JOB_PRIORITIES, o),
+  ),
+  notifyFlags: flagsRow("notify-flags", keys(NOTIFY_FLAGS), "Events BITS notifies"),
+  notifyCommandLine: clearable(
+    "notify-cmd",
+    {
+      value: "CMDLINE",
+      description: 'Program BITS runs when the job ends: "C:\\full\\path.exe" then arguments (Job2)',
+    },
+    "clear-notify-cmd",
+    "Remove the notify command line",
+    null,
+    parseCommandLine,
+  ),
+  minimumRetryDelay: simple("min-retry-delay", {
+    value: DURATION,
+    description: `Wait before retrying after a transient error (${DURATION_HELP})`,
+  }, (text, o) => parseSeconds(text, o)),
+  noProgressTimeout: simple("no-progress-timeout", {
+    value: DURATION,
+    description: `Time without progress before a transient error fails the job; 0: at once (${DURATION_HELP})`,
+  }, (text, o) => parseSeconds(text, o)),
+  maximumDownloadTime: simple("max-download-time", {
+    value: DURATION,
+    description: `Time the whole job may take (${DURATION_HELP}; Job4)`,
+  }, (text, o) => parseSeconds(text, o)),
+  proxy: {
+    options: {
+      "proxy-usage": { type: "string", value: "USAGE", description: `How to find the proxy: ${choices(PROXY_USAGES)}` },
+      "proxy-list": {
+        type: "string",
+        value: "PROXIES",
+        multiple: true,
+        description: "With OVERRIDE: [scheme=][scheme://]host[:port], comma-separated or repeated",
+      },
+      "proxy-bypass": {
+        type: "string",
+        value: "HOSTS",
+        multiple: true,
+        description: "With OVERRIDE: hosts that bypass the proxy (<local>: local names), comma-separated or repeated",
+      },
+    },
+    parse: parseProxy,
+    fields: { "proxy.usage": "proxy-usage", "proxy.proxies": "proxy-list", "proxy.bypass": "proxy-bypass" },
+  },
+  credentials: {
+    options: {
+      "credentials-scheme": {
+        type: "string",
+        value: "SCHEME",
+        description: `Set credentials for ${choices(keys(AUTH_SCHEMES))} (Job2)`,
+      },
+      "credentials-target": {
+        type: "string",
+        value: "TARGET",
+        description: "Who asks for them: SERVER (default) or PROXY",
+      },
+      username: {
+        type: "string",
+        value: "USER",
+        description: "User name; omit with NTLM or NEGOTIATE for the logged-on user",
+      },
+      "password-env": {
+        type: "string",
+        value: "NAME",
+        description: "Read the password from environment variable NAME",
+      },
+      "password-stdin": { type: "boolean", description: "Read the password from the first line of standard input" },
+      "password-prompt": {
+        type: "boolean",
+        description: "Type the password at the terminal, not echoed (the default with --username on a terminal)",
+      },
+      password: {
+        type: "string",
+        description:
+          "Not accepted (argv is visible to all users): use --password-env, --password-stdin or --password-prompt",
+      },
+    },
+    parse: parseCredentials,
+    fields: { "credentials.userName": "username" },
+  },
+  removeCredentials: {
+    options: {
+      "clear-credentials": {
+        type: "string",
+        value: "SCHEME[/TARGET]",
+        multiple: true,
+        description: "Remove credentials, e.g. BASIC/SERVER (target SERVER by default); done first; repeatable",
+      },
+    },
+    parse: (options) =>
+      listOption(options, "clear-credentials")?.map((t) => parseCredentialsKey(t, "clear-credentials")),
+  },
+  customHeaders: {
+    options: {
+      header: {
+        type: "string",
+        value: '"NAME: VALUE"',
+        multiple: true,
+        description: "Request header, repeatable; replaces all of the job's custom headers",
+      },
+      "clear-headers": { type: "boolean", description: "Remove all custom headers" },
+    },
+    parse: parseHeaders,
+  },
+  security: {
+    options: {
+      "security-flags": {
+        type: "string",
+        value: "FLAGS",
+        description: `TLS checks: comma list of ${keys(SECURITY_FLAGS).join(", ")}; or NONE`,
+      },
+      "redirect-policy": {
+        type: "string",
+        value: "POLICY",
+        description: `Redirects: ${choices(keys(REDIRECT_POLICIES))} (either option alone keeps the other's setting)`,
+      },
+    },
+    parse: parseSecurity,
+    fields: { "security.flags": "security-flags", "security.redirectPolicy": "redirect-policy" },
+  },
+  clientCertificate: {
+    options: {
+      "client-cert-hash": {
+        type: "string",
+        value: "HEX",
+        description: "Client certificate by SHA-1 thumbprint (40 hex digits; spaces, colons ignored)",
+      },
+      "client-cert-subject": { type: "string", value: "NAME", description: "Client certificate by subject name" },
+      "client-cert-store": { type: "string", value: "STORE", description: "Its store: MY (default), CA, ROOT …" },
+      "client-cert-location": {
+        type: "string",
+        value: "LOCATION",
+        description: `Store location: ${CERT_STORE_LOCATIONS.join(", ")} (default CURRENT_USER)`,
+      },
+      "clear-client-cert": { type: "boolean", description: "Remove the client certificate" },
+    },
+    parse: parseClientCertificate,
+    fields: {
+      "clientCertificate.hash": "client-cert-hash",
+      "clientCertificate.subjectName": "client-cert-subject",
+      "clientCertificate.storeName": "client-cert-store",
+      "clientCertificate.storeLocation": "client-cert-location",
+    },
+  },
+  fileAclFlags: flagsRow("file-acl-flags", keys(ACL_FLAGS), "What of the file's security BITS copies (Job3)"),
+  peerCachingFlags: flagsRow("peer-caching-flags", keys(PEER_CACHING_FLAGS), "Peer caching (Job4)"),
+  costFlags: {
+    options: {
+      "transfer-policy": {
+        type: "string",
+        value: "POLICY",
+        description: `Networks to transfer on by cost: ${choices(keys(TRANSFER_POLICIES))} (Job5)`,
+      },
+      "cost-states": {
+        type: "string",
+        value: "STATES",
+        description: `Or the cost states themselves: comma list of ${keys(COST_STATES).join(", ")} (Job5)`,
+      },
+      "ignore-congestion": { type: "string", value: "on|off", description: "With --cost-states: ignore congestion" },
+    },
+    parse: parseCostFlags,
+    fields: { "costFlags.states": "cost-states", "costFlags.ignoreCongestion": "ignore-congestion" },
+  },
+  notificationClsid: clearable(
+    "notification-clsid",
+    { value: "GUID", description: "CLSID of a COM server BITS notifies (Job5)" },
+    "clear-notification-clsid",
+    "Remove the notification CLSID (Job5)",
+    null,
+    (t) => t,
+  ),
+  dynamicContent: onOffRow(
+    "dynamic-content",
+    "Download without a known size or ranges (Job5; before the first resume)",
+  ),
+  highPerformance: onOffRow("high-performance", "Speed over background-friendliness (Job5; before adding files)"),
+  maxDownloadSize: simple("max-download-size", {
+    value: "BYTES",
+    description: "Largest download: bytes, or 500MB, 2GiB; 0: no limit (Job5)",
+  }, parseBytes),
+  useStoredCredentials: flagsRow(
+    "use-stored-credentials",
+    keys(AUTH_TARGETS),
+    "Targets that may use Credential Manager's stored credentials (Job5)",
+  ),
+  minimumNotificationInterval: simple("min-notification-interval", {
+    value: DURATION,
+    description: "Least time between notifications: seconds (0.5) or 500ms (Job5)",
+  }, (text, o) => parseDurationMs(text, o)),
+  onDemandMode: onOffRow("on-demand", "On-demand mode: ranges requested as needed (Job5)"),
+  httpMethod: simple("http-method", {
+    value: "METHOD",
+    description: "HTTP method instead of GET (HttpOptions2, BITS 10.2; locks the priority at FOREGROUND)",
+  }, (t) => t),
+  makeCustomHeadersWriteOnly: {
+    options: {
+      "headers-write-only": {
+        type: "boolean",
+        description: "Make the custom headers write-only, irreversibly (HttpOptions3, BITS 10.3); done last",
+      },
+    },
+    parse: (options) => flagOption(options, "headers-write-only") ? true : undefined,
+  },
+};
+
+/** The rows' keys in table order. */
+export const SET_TARGETS: readonly SetTarget[] = Object.keys(PROPERTY_CLI) as SetTarget[];
+
+/** Every option of every row, in table order: `set`'s options. */
+export function propertyOptionSpecs(): Record<string, OptionSpec> {
+  const specs: Record<string, OptionSpec> = {};
+  for (const target of SET_TARGETS) {
+    for (const [name, spec] of Object.entries(PROPERTY_CLI[target].options)) {
+      if (Object.hasOwn(specs, name)) throw new Error(`option --${name} is in two rows`);
+      specs[name] = spec;
+    }
+  }
+  return specs;
+}
+
+/** The row an option belongs to. */
+export function optionTarget(option: string): SetTarget | undefined {
+  return SET_TARGETS.find((target) => Object.hasOwn(PROPERTY_CLI[target].options, option));
+}
+
+/** The main option of a row (`--priority` for `priority`). */
+export function mainOption(target: SetTarget): string {
+  return Object.keys(PROPERTY_CLI[target].options)[0];
+}
+
+/**
+ * The option an `InvalidArgumentError`'s argument (`proxy.bypass[0]`,
+ * `customHeaders[2]`, `credentials[0].userName`) comes from.
+ */
+export function argumentOption(argument: string): string | undefined {
+  const root = /^[A-Za-z]+/.exec(argument)?.[0];
+  if (root === undefined || !Object.hasOwn(PROPERTY_CLI, root)) return undefined;
+  const row = PROPERTY_CLI[root as SetTarget];
+  const field = argument.replace(/\[\d+\]$/, "");
+  return row.fields?.[field] ?? mainOption(root as SetTarget);
+}
+
+/** What the options ask for: a value for each row whose options were given. */
+export type ParsedProperties = { -readonly [K in SetTarget]?: CliValue<K> };
+
+/** Parses every row's options (UsageError on anything invalid). */
+export function parsePropertyOptions(options: Options): ParsedProperties {
+  const parsed: Record<string, unknown> = {};
+  for (const target of SET_TARGETS) {
+    const value = PROPERTY_CLI[target].parse(options);
+    if (value !== undefined) parsed[target] = value;
+  }
+  return parsed as ParsedProperties;
+}
