@@ -98,74 +98,8 @@ _Static_assert(sizeof(shim_file_property_value) == sizeof(void *),
 _Static_assert(sizeof(BG_FILE_RANGE) == BITS_FILE_RANGE_BYTES,
                "BG_FILE_RANGE size");
 
-/* ------------------------------------------------------------------------
- * The bits_file_read layout, pinned to the offsets of bits_files.h.
- */
-typedef struct shim_file_details_header {
-  uint32_t abi_version;
-  uint32_t total_bytes;
-  uint32_t parts;
-  int32_t progress_hr;
-  uint64_t bytes_total;
-  uint64_t bytes_transferred;
-  uint32_t completed;
-  int32_t remote_hr;
-  int32_t local_hr;
-  int32_t ranges_hr;
-  int32_t temporary_hr;
-  int32_t validation_hr;
-  int32_t from_peer_hr;
-  int32_t peer_stats_hr;
-  int32_t headers_hr;
-  int32_t filled_hr;
-  uint32_t validation_state;
-  uint32_t downloaded_from_peer;
-  uint64_t from_origin;
-  uint64_t from_peers;
-  uint32_t remote_len;
-  uint32_t local_len;
-  uint32_t temporary_len;
-  uint32_t headers_len;
-  uint32_t range_count;
-  uint32_t filled_count;
-} shim_file_details_header;
-
-#define SHIM_AT(member, offset)                                               \
-  _Static_assert(offsetof(shim_file_details_header, member) == (offset),      \
-                 #member)
-SHIM_AT(abi_version, 0);
-SHIM_AT(total_bytes, 4);
-SHIM_AT(parts, 8);
-SHIM_AT(progress_hr, 12);
-SHIM_AT(bytes_total, 16);
-SHIM_AT(bytes_transferred, 24);
-SHIM_AT(completed, 32);
-SHIM_AT(remote_hr, 36);
-SHIM_AT(local_hr, 40);
-SHIM_AT(ranges_hr, 44);
-SHIM_AT(temporary_hr, 48);
-SHIM_AT(validation_hr, 52);
-SHIM_AT(from_peer_hr, 56);
-SHIM_AT(peer_stats_hr, 60);
-SHIM_AT(headers_hr, 64);
-SHIM_AT(filled_hr, 68);
-SHIM_AT(validation_state, 72);
-SHIM_AT(downloaded_from_peer, 76);
-SHIM_AT(from_origin, 80);
-SHIM_AT(from_peers, 88);
-SHIM_AT(remote_len, 96);
-SHIM_AT(local_len, 100);
-SHIM_AT(temporary_len, 104);
-SHIM_AT(headers_len, 108);
-SHIM_AT(range_count, 112);
-SHIM_AT(filled_count, 116);
-_Static_assert(sizeof(shim_file_details_header) ==
-                   BITS_FILE_DETAILS_HEADER_BYTES,
-               "file details header size");
-
-/* More ranges than this cannot come from BITS (its policy maximum is 500);
- * the bound keeps every size computation far from overflow. */
-#define SHIM_MAX_RANGES 0x00FFFFFFu
+/* The bits_file_read layout (shim_file_details_header) and SHIM_MAX_RANGES
+ * are in bits_pure.h, with the code that writes the record. */
 
 /* ------------------------------------------------------------------------
  * Helpers.
@@ -211,7 +145,7 @@ BITS_SHIM_API int32_t bits_job_add_file_set(BITS_JOB job, uint32_t count,
                                             uint32_t names_units,
                                             const uint32_t *lengths) {
   BG_FILE_INFO *infos = NULL;
-  uint64_t offset = 0;
+  const uint16_t **strings = NULL;
   uint32_t i;
   HRESULT hr;
 
@@ -219,36 +153,23 @@ BITS_SHIM_API int32_t bits_job_add_file_set(BITS_JOB job, uint32_t count,
     hr = E_POINTER;
     goto done;
   }
-  if (count == 0 || count > SHIM_MAX_STRING_UNITS / 2u) {
+  if (count == 0 || count > SHIM_MAX_FILE_SET) {
     hr = E_INVALIDARG;
     goto done;
   }
   infos = (BG_FILE_INFO *)malloc((size_t)count * sizeof *infos);
-  if (infos == NULL) {
+  strings = (const uint16_t **)malloc((size_t)count * 2u * sizeof *strings);
+  if (infos == NULL || strings == NULL) {
     hr = E_OUTOFMEMORY;
     goto done;
   }
-  for (i = 0; i < 2u * count; i++) {
-    const uint16_t *s = names + offset;
-    /* The string and its NUL must lie inside names before it is read. */
-    if (offset + (uint64_t)lengths[i] + 1u > names_units) {
-      hr = E_INVALIDARG;
-      goto done;
-    }
-    hr = shim_check_input_string(s, lengths[i]);
-    if (FAILED(hr)) {
-      goto done;
-    }
-    if (i % 2u == 0) {
-      infos[i / 2u].RemoteName = (LPWSTR)s;
-    } else {
-      infos[i / 2u].LocalName = (LPWSTR)s;
-    }
-    offset += (uint64_t)lengths[i] + 1u;
-  }
-  if (offset != names_units) {
-    hr = E_INVALIDARG;
+  hr = shim_split_file_set(count, names, names_units, lengths, strings);
+  if (FAILED(hr)) {
     goto done;
+  }
+  for (i = 0; i < count; i++) {
+    infos[i].RemoteName = (LPWSTR)strings[2u * i];
+    infos[i].LocalName = (LPWSTR)strings[2u * i + 1u];
   }
   hr = shim_enter_mta();
   if (FAILED(hr)) {
@@ -258,6 +179,7 @@ BITS_SHIM_API int32_t bits_job_add_file_set(BITS_JOB job, uint32_t count,
                                      infos);
 
 done:
+  free(strings);
   free(infos);
   return (int32_t)hr;
 }
@@ -496,8 +418,6 @@ BITS_SHIM_API int32_t bits_file_read(BITS_FILE file, uint32_t parts,
   BG_FILE_RANGE *filled = NULL;
   BG_FILE_PROGRESS progress;
   shim_file_details_header h;
-  uint64_t total;
-  uint32_t offset;
   HRESULT hr;
 
   memset(&h, 0, sizeof h);
@@ -518,7 +438,6 @@ BITS_SHIM_API int32_t bits_file_read(BITS_FILE file, uint32_t parts,
   if (FAILED(hr)) {
     goto done;
   }
-  h.abi_version = BITS_SHIM_ABI_VERSION;
   h.parts = parts;
   h.progress_hr = h.remote_hr = h.local_hr = h.ranges_hr = h.temporary_hr =
       h.validation_hr = h.from_peer_hr = h.peer_stats_hr = h.headers_hr =
@@ -635,48 +554,8 @@ BITS_SHIM_API int32_t bits_file_read(BITS_FILE file, uint32_t parts,
     }
   }
 
-  total = (uint64_t)BITS_FILE_DETAILS_HEADER_BYTES +
-          (uint64_t)BITS_FILE_RANGE_BYTES *
-              ((uint64_t)h.range_count + h.filled_count) +
-          2u * ((uint64_t)h.remote_len + h.local_len + h.temporary_len +
-                h.headers_len);
-  if (total > UINT32_MAX) {
-    hr = SHIM_E_ARITHMETIC_OVERFLOW;
-    goto done;
-  }
-  h.total_bytes = (uint32_t)total;
-  *needed = h.total_bytes;
-  if (cap < h.total_bytes) {
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-  /* memcpy throughout: the caller's buffer need not be aligned. */
-  memcpy(out, &h, sizeof h);
-  offset = BITS_FILE_DETAILS_HEADER_BYTES;
-  if (h.range_count != 0) {
-    memcpy(out + offset, ranges, (size_t)h.range_count * sizeof *ranges);
-    offset += h.range_count * BITS_FILE_RANGE_BYTES;
-  }
-  if (h.filled_count != 0) {
-    memcpy(out + offset, filled, (size_t)h.filled_count * sizeof *filled);
-    offset += h.filled_count * BITS_FILE_RANGE_BYTES;
-  }
-  if (h.remote_len != 0) {
-    memcpy(out + offset, remote, (size_t)h.remote_len * 2u);
-    offset += h.remote_len * 2u;
-  }
-  if (h.local_len != 0) {
-    memcpy(out + offset, local, (size_t)h.local_len * 2u);
-    offset += h.local_len * 2u;
-  }
-  if (h.temporary_len != 0) {
-    memcpy(out + offset, temporary, (size_t)h.temporary_len * 2u);
-    offset += h.temporary_len * 2u;
-  }
-  if (h.headers_len != 0) {
-    memcpy(out + offset, headers.String, (size_t)h.headers_len * 2u);
-  }
-  hr = S_OK;
+  hr = shim_pack_file_details(&h, ranges, filled, remote, local, temporary,
+                              headers.String, out, cap, needed);
 
 done:
   if (iface != NULL) {
@@ -933,15 +812,7 @@ BITS_SHIM_API int32_t bits_job_reply_data(BITS_JOB job, uint8_t *out,
     hr = E_UNEXPECTED;
     goto done;
   }
-  *length = size;
-  if ((uint64_t)cap < size) {
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-  if (size != 0) {
-    memcpy(out, data, (size_t)size);
-  }
-  hr = S_OK;
+  hr = shim_copy_bytes(data, size, out, cap, length);
 
 done:
   CoTaskMemFree(data);

@@ -25,109 +25,9 @@ static const GUID shim_iid_job4 = {
 #define SHIM_STATE_ERROR 4
 #define SHIM_STATE_TRANSIENT_ERROR 5
 
-/* ------------------------------------------------------------------------
- * The details record, pinned to the offsets documented in the header.
- */
-
-typedef struct shim_details_header {
-  uint32_t abi_version;
-  uint32_t total_bytes;
-  int32_t state;
-  int32_t times_hr;
-  int32_t owner_hr;
-  int32_t account_hr;
-  int32_t error_count_hr;
-  int32_t job4_hr;
-  int32_t integrity_hr;
-  int32_t elevation_hr;
-  uint64_t creation_time;
-  uint64_t modification_time;
-  uint64_t transfer_completion_time;
-  uint32_t error_count;
-  uint32_t integrity_level;
-  uint32_t elevated;
-  int32_t error_hr;
-  int32_t error_context;
-  int32_t error_code;
-  int32_t file_hr;
-  int32_t remote_hr;
-  int32_t local_hr;
-  int32_t protocol_hr;
-  int32_t description_hr;
-  int32_t context_description_hr;
-  uint32_t owner_sid_len;
-  uint32_t account_len;
-  uint32_t remote_len;
-  uint32_t local_len;
-  uint32_t protocol_len;
-  uint32_t description_len;
-  uint32_t langid;
-  uint32_t context_description_len;
-} shim_details_header;
-
-_Static_assert(offsetof(shim_details_header, abi_version) == 0, "abi_version");
-_Static_assert(offsetof(shim_details_header, total_bytes) == 4, "total_bytes");
-_Static_assert(offsetof(shim_details_header, state) == 8, "state");
-_Static_assert(offsetof(shim_details_header, times_hr) == 12, "times_hr");
-_Static_assert(offsetof(shim_details_header, owner_hr) == 16, "owner_hr");
-_Static_assert(offsetof(shim_details_header, account_hr) == 20, "account_hr");
-_Static_assert(offsetof(shim_details_header, error_count_hr) == 24,
-               "error_count_hr");
-_Static_assert(offsetof(shim_details_header, job4_hr) == 28, "job4_hr");
-_Static_assert(offsetof(shim_details_header, integrity_hr) == 32,
-               "integrity_hr");
-_Static_assert(offsetof(shim_details_header, elevation_hr) == 36,
-               "elevation_hr");
-_Static_assert(offsetof(shim_details_header, creation_time) == 40,
-               "creation_time");
-_Static_assert(offsetof(shim_details_header, modification_time) == 48,
-               "modification_time");
-_Static_assert(offsetof(shim_details_header, transfer_completion_time) == 56,
-               "transfer_completion_time");
-_Static_assert(offsetof(shim_details_header, error_count) == 64, "error_count");
-_Static_assert(offsetof(shim_details_header, integrity_level) == 68,
-               "integrity_level");
-_Static_assert(offsetof(shim_details_header, elevated) == 72, "elevated");
-_Static_assert(offsetof(shim_details_header, error_hr) == 76, "error_hr");
-_Static_assert(offsetof(shim_details_header, error_context) == 80,
-               "error_context");
-_Static_assert(offsetof(shim_details_header, error_code) == 84, "error_code");
-_Static_assert(offsetof(shim_details_header, file_hr) == 88, "file_hr");
-_Static_assert(offsetof(shim_details_header, remote_hr) == 92, "remote_hr");
-_Static_assert(offsetof(shim_details_header, local_hr) == 96, "local_hr");
-_Static_assert(offsetof(shim_details_header, protocol_hr) == 100,
-               "protocol_hr");
-_Static_assert(offsetof(shim_details_header, description_hr) == 104,
-               "description_hr");
-_Static_assert(offsetof(shim_details_header, context_description_hr) == 108,
-               "context_description_hr");
-_Static_assert(offsetof(shim_details_header, owner_sid_len) == 112,
-               "owner_sid_len");
-_Static_assert(offsetof(shim_details_header, account_len) == 116,
-               "account_len");
-_Static_assert(offsetof(shim_details_header, remote_len) == 120, "remote_len");
-_Static_assert(offsetof(shim_details_header, local_len) == 124, "local_len");
-_Static_assert(offsetof(shim_details_header, protocol_len) == 128,
-               "protocol_len");
-_Static_assert(offsetof(shim_details_header, description_len) == 132,
-               "description_len");
-_Static_assert(offsetof(shim_details_header, langid) == 136, "langid");
-_Static_assert(offsetof(shim_details_header, context_description_len) == 140,
-               "context_description_len");
-_Static_assert(sizeof(shim_details_header) == BITS_DETAILS_HEADER_BYTES,
-               "details header size");
-
-/* The strings of the record, in layout order. */
-enum {
-  SHIM_STR_OWNER_SID,
-  SHIM_STR_ACCOUNT,
-  SHIM_STR_REMOTE,
-  SHIM_STR_LOCAL,
-  SHIM_STR_PROTOCOL,
-  SHIM_STR_DESCRIPTION,
-  SHIM_STR_CONTEXT_DESCRIPTION,
-  SHIM_STR_COUNT
-};
+/* The details record (shim_details_header, pinned to the offsets of the
+ * header) and the order of its strings (SHIM_STR_*) are in bits_pure.h,
+ * with the code that writes it. */
 
 static uint64_t filetime_u64(FILETIME t) {
   return ((uint64_t)t.dwHighDateTime << 32) | (uint64_t)t.dwLowDateTime;
@@ -257,15 +157,12 @@ BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
   WCHAR *strings[SHIM_STR_COUNT] = {NULL};
   /* The account comes from malloc, unlike the CoTaskMem strings. */
   WCHAR *account = NULL;
-  uint32_t lengths[SHIM_STR_COUNT] = {0};
   shim_details_header h;
   BG_JOB_STATE state;
   BG_JOB_TIMES times;
   ULONG count = 0;
   ULONG level = 0;
   BOOL elevated = FALSE;
-  uint64_t total;
-  size_t offset;
   HRESULT hr;
   int i;
 
@@ -341,52 +238,19 @@ BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
     read_error(j, (DWORD)langid, &h, strings);
   }
 
-  /* A failed getter's out-parameter is not trusted: its string is empty. */
+  /* A failed getter's out-parameter is not trusted: its string is empty
+   * (shim_pack_details measures only strings whose result succeeded). */
   {
     const int32_t results[SHIM_STR_COUNT] = {
         h.owner_hr,    h.account_hr,  h.remote_hr,
         h.local_hr,    h.protocol_hr, h.description_hr,
         h.context_description_hr};
     const WCHAR *sources[SHIM_STR_COUNT];
-    total = BITS_DETAILS_HEADER_BYTES;
     for (i = 0; i < SHIM_STR_COUNT; i++) {
       sources[i] = i == SHIM_STR_ACCOUNT ? account : strings[i];
-      if (SUCCEEDED(results[i]) && results[i] != (int32_t)S_FALSE) {
-        hr = shim_string_units(sources[i], &lengths[i]);
-        if (FAILED(hr)) {
-          goto done;
-        }
-      }
-      total += (uint64_t)lengths[i] * 2u;
     }
-    if (total > 0xFFFFFFFFu) {
-      hr = SHIM_E_ARITHMETIC_OVERFLOW;
-      goto done;
-    }
-    *needed = (uint32_t)total;
-    if ((uint64_t)cap < total) {
-      hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-      goto done;
-    }
-    h.abi_version = BITS_SHIM_ABI_VERSION;
-    h.total_bytes = (uint32_t)total;
-    h.owner_sid_len = lengths[SHIM_STR_OWNER_SID];
-    h.account_len = lengths[SHIM_STR_ACCOUNT];
-    h.remote_len = lengths[SHIM_STR_REMOTE];
-    h.local_len = lengths[SHIM_STR_LOCAL];
-    h.protocol_len = lengths[SHIM_STR_PROTOCOL];
-    h.description_len = lengths[SHIM_STR_DESCRIPTION];
-    h.context_description_len = lengths[SHIM_STR_CONTEXT_DESCRIPTION];
-    memcpy(out, &h, sizeof h);
-    offset = BITS_DETAILS_HEADER_BYTES;
-    for (i = 0; i < SHIM_STR_COUNT; i++) {
-      if (lengths[i] != 0) {
-        memcpy(out + offset, sources[i], (size_t)lengths[i] * 2u);
-        offset += (size_t)lengths[i] * 2u;
-      }
-    }
+    hr = shim_pack_details(&h, sources, results, out, cap, needed);
   }
-  hr = S_OK;
 
 done:
   for (i = 0; i < SHIM_STR_COUNT; i++) {

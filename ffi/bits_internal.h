@@ -35,32 +35,14 @@
 #include <stdint.h>
 
 #include "bits_shim.h"
-
-/* Strings longer than this cannot come from BITS (its limits are a few
- * thousand code units); refusing them keeps every size computation far
- * away from 32-bit overflow. */
-#define SHIM_MAX_STRING_UNITS 0x0FFFFFFFu
-
-/* HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW), spelled out so the value
- * is a constant expression under every compiler. */
-#define SHIM_E_ARITHMETIC_OVERFLOW ((HRESULT)0x80070216L)
+/* The pure helpers (UTF-16 checks and copies, record packing, the watcher's
+ * queue bookkeeping) and SHIM_MAX_STRING_UNITS / SHIM_E_ARITHMETIC_OVERFLOW
+ * live there, so that they also build and are fuzzed on Linux. */
+#include "bits_pure.h"
 
 /* Joins the multithreaded apartment on the calling thread (kept for the
  * thread's lifetime). Every entry point that makes a COM call starts here. */
 HRESULT shim_enter_mta(void);
-
-/* The input-string contract of bits_shim.h: non-NULL, no NUL before len,
- * NUL at len. E_POINTER or E_INVALIDARG otherwise. */
-HRESULT shim_check_input_string(const uint16_t *s, uint32_t len);
-
-/* Length of a string BITS returned; NULL counts as empty. */
-HRESULT shim_string_units(const WCHAR *s, uint32_t *units);
-
-/* Copies a string BITS returned into a caller buffer: *len receives its
- * length (NUL excluded); buf receives it NUL-terminated when cap > *len,
- * else BITS_SHIM_E_INSUFFICIENT_BUFFER. Does not free s. */
-HRESULT shim_copy_string(const WCHAR *s, uint16_t *buf, uint32_t cap,
-                         uint32_t *len);
 
 /* Drains a BITS enumerator (IEnumBackgroundCopyJobs or
  * IEnumBackgroundCopyFiles) into out: GetCount, then one Next. When cap is

@@ -32,100 +32,9 @@ static const GUID shim_iid_manager = {
     0x5ce34c0d, 0x0dc9, 0x4c1f, {0x89, 0x7c, 0xda, 0xa1, 0xb7, 0x8c, 0xee, 0x7c}};
 
 
-/* ------------------------------------------------------------------------
- * Byte layouts of the header. The static assertions pin every offset to
- * the numbers documented in bits_shim.h, so the C side cannot drift from
- * the TypeScript decoder.
- */
-
-typedef struct shim_snapshot_header {
-  uint32_t abi_version;
-  uint32_t total_bytes;
-  uint8_t id[16];
-  int32_t type;
-  int32_t state;
-  uint64_t bytes_total;
-  uint64_t bytes_transferred;
-  uint32_t files_total;
-  uint32_t files_transferred;
-  int32_t error_context;
-  int32_t error_code;
-  int32_t error_hr;
-  int32_t display_name_hr;
-  int32_t description_hr;
-  uint32_t display_name_len;
-  uint32_t description_len;
-  uint32_t reserved;
-} shim_snapshot_header;
-
-_Static_assert(offsetof(shim_snapshot_header, abi_version) == 0, "abi_version");
-_Static_assert(offsetof(shim_snapshot_header, total_bytes) == 4, "total_bytes");
-_Static_assert(offsetof(shim_snapshot_header, id) == 8, "id");
-_Static_assert(offsetof(shim_snapshot_header, type) == 24, "type");
-_Static_assert(offsetof(shim_snapshot_header, state) == 28, "state");
-_Static_assert(offsetof(shim_snapshot_header, bytes_total) == 32, "bytes_total");
-_Static_assert(offsetof(shim_snapshot_header, bytes_transferred) == 40,
-               "bytes_transferred");
-_Static_assert(offsetof(shim_snapshot_header, files_total) == 48, "files_total");
-_Static_assert(offsetof(shim_snapshot_header, files_transferred) == 52,
-               "files_transferred");
-_Static_assert(offsetof(shim_snapshot_header, error_context) == 56,
-               "error_context");
-_Static_assert(offsetof(shim_snapshot_header, error_code) == 60, "error_code");
-_Static_assert(offsetof(shim_snapshot_header, error_hr) == 64, "error_hr");
-_Static_assert(offsetof(shim_snapshot_header, display_name_hr) == 68,
-               "display_name_hr");
-_Static_assert(offsetof(shim_snapshot_header, description_hr) == 72,
-               "description_hr");
-_Static_assert(offsetof(shim_snapshot_header, display_name_len) == 76,
-               "display_name_len");
-_Static_assert(offsetof(shim_snapshot_header, description_len) == 80,
-               "description_len");
-_Static_assert(offsetof(shim_snapshot_header, reserved) == 84, "reserved");
-_Static_assert(sizeof(shim_snapshot_header) == BITS_SNAPSHOT_HEADER_BYTES,
-               "snapshot header size");
+/* The record layouts and their offset pins are in bits_pure.h, with the
+ * code that writes them. */
 _Static_assert(sizeof(GUID) == 16, "GUID size");
-
-typedef struct shim_files_header {
-  uint32_t abi_version;
-  uint32_t total_bytes;
-  uint32_t count;
-  uint32_t reserved;
-} shim_files_header;
-
-_Static_assert(offsetof(shim_files_header, abi_version) == 0, "abi_version");
-_Static_assert(offsetof(shim_files_header, total_bytes) == 4, "total_bytes");
-_Static_assert(offsetof(shim_files_header, count) == 8, "count");
-_Static_assert(offsetof(shim_files_header, reserved) == 12, "reserved");
-_Static_assert(sizeof(shim_files_header) == BITS_FILES_HEADER_BYTES,
-               "files header size");
-
-typedef struct shim_file_record_header {
-  uint64_t bytes_total;
-  uint64_t bytes_transferred;
-  uint32_t completed;
-  int32_t remote_hr;
-  int32_t local_hr;
-  uint32_t remote_len;
-  uint32_t local_len;
-  uint32_t record_bytes;
-} shim_file_record_header;
-
-_Static_assert(offsetof(shim_file_record_header, bytes_total) == 0,
-               "bytes_total");
-_Static_assert(offsetof(shim_file_record_header, bytes_transferred) == 8,
-               "bytes_transferred");
-_Static_assert(offsetof(shim_file_record_header, completed) == 16, "completed");
-_Static_assert(offsetof(shim_file_record_header, remote_hr) == 20, "remote_hr");
-_Static_assert(offsetof(shim_file_record_header, local_hr) == 24, "local_hr");
-_Static_assert(offsetof(shim_file_record_header, remote_len) == 28,
-               "remote_len");
-_Static_assert(offsetof(shim_file_record_header, local_len) == 32, "local_len");
-_Static_assert(offsetof(shim_file_record_header, record_bytes) == 36,
-               "record_bytes");
-_Static_assert(sizeof(shim_file_record_header) ==
-                   BITS_FILE_RECORD_HEADER_BYTES,
-               "file record header size");
 
 /* ------------------------------------------------------------------------
  * Helpers.
@@ -169,51 +78,6 @@ static void pin_mta(void) {
   }
 }
 
-/* The contract: a string's length is the index of its first NUL. Reading
- * s[len] is allowed because the caller promises the terminator. */
-HRESULT shim_check_input_string(const uint16_t *s, uint32_t len) {
-  uint32_t i;
-  if (s == NULL) {
-    return E_POINTER;
-  }
-  for (i = 0; i < len; i++) {
-    if (s[i] == 0) {
-      return E_INVALIDARG;
-    }
-  }
-  return s[len] == 0 ? S_OK : E_INVALIDARG;
-}
-
-/* Length of a string BITS returned; NULL (allowed after a success by some
- * servers) counts as empty. */
-HRESULT shim_string_units(const WCHAR *s, uint32_t *units) {
-  size_t n = s != NULL ? wcslen(s) : 0;
-  if (n > SHIM_MAX_STRING_UNITS) {
-    *units = 0;
-    return SHIM_E_ARITHMETIC_OVERFLOW;
-  }
-  *units = (uint32_t)n;
-  return S_OK;
-}
-
-HRESULT shim_copy_string(const WCHAR *s, uint16_t *buf, uint32_t cap,
-                         uint32_t *len) {
-  uint32_t units = 0;
-  HRESULT hr = shim_string_units(s, &units);
-  if (FAILED(hr)) {
-    return hr;
-  }
-  *len = units;
-  if ((uint64_t)cap < (uint64_t)units + 1 || buf == NULL) {
-    return BITS_SHIM_E_INSUFFICIENT_BUFFER;
-  }
-  if (units != 0) {
-    memcpy(buf, s, (size_t)units * 2u);
-  }
-  buf[units] = 0;
-  return S_OK;
-}
-
 void shim_wipe(void *p, size_t bytes) {
   if (p != NULL && bytes != 0) {
     SecureZeroMemory(p, bytes);
@@ -240,9 +104,9 @@ HRESULT shim_drain_enum(void *enumerator, void **out, uint32_t cap,
   if (FAILED(hr)) {
     return hr;
   }
-  if (total > cap) {
-    *count = (uint32_t)total;
-    return BITS_SHIM_E_INSUFFICIENT_BUFFER;
+  hr = shim_enum_check_cap((uint32_t)total, cap, count);
+  if (FAILED(hr)) {
+    return hr;
   }
   if (total == 0) {
     return S_OK;
@@ -261,7 +125,7 @@ HRESULT shim_drain_enum(void *enumerator, void **out, uint32_t cap,
     return hr;
   }
   /* S_FALSE: the enumeration ended early; fewer handles is not an error. */
-  *count = (uint32_t)(fetched < total ? fetched : total);
+  *count = shim_enum_kept((uint32_t)fetched, (uint32_t)total);
   return S_OK;
 }
 
@@ -286,8 +150,6 @@ BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
   FARPROC proc;
   shim_wine_get_version_fn wine_get_version;
   const char *version;
-  size_t n;
-  uint32_t i;
 
   if (len == NULL || (buf == NULL && cap != 0)) {
     return (int32_t)E_POINTER;
@@ -308,20 +170,8 @@ BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
   if (version == NULL) {
     return (int32_t)S_FALSE;
   }
-  n = strlen(version);
-  if (n > SHIM_MAX_STRING_UNITS) {
-    return (int32_t)SHIM_E_ARITHMETIC_OVERFLOW;
-  }
-  *len = (uint32_t)n;
-  if ((uint64_t)cap < (uint64_t)n + 1) {
-    return BITS_SHIM_E_INSUFFICIENT_BUFFER;
-  }
   /* Wine version strings are ASCII; widening each byte is exact for it. */
-  for (i = 0; i < (uint32_t)n; i++) {
-    buf[i] = (uint16_t)(unsigned char)version[i];
-  }
-  buf[n] = 0;
-  return (int32_t)S_OK;
+  return (int32_t)shim_copy_ascii(version, buf, cap, len);
 }
 
 BITS_SHIM_API int32_t bits_release(void *handle) {
@@ -618,7 +468,6 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
   BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
   BG_JOB_PROGRESS progress;
-  uint64_t total;
   HRESULT hr;
 
   /* Zeroed up front so that MSVC's /W4 flow analysis (C4701) sees every
@@ -637,8 +486,6 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   if (FAILED(hr)) {
     goto done;
   }
-  h.abi_version = BITS_SHIM_ABI_VERSION;
-
   hr = IBackgroundCopyJob_GetId(j, &id);
   if (FAILED(hr)) {
     goto done;
@@ -707,30 +554,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
     h.error_hr = (int32_t)S_FALSE;
   }
 
-  total = (uint64_t)BITS_SNAPSHOT_HEADER_BYTES +
-          2u * ((uint64_t)h.display_name_len + h.description_len);
-  if (total > UINT32_MAX) {
-    hr = SHIM_E_ARITHMETIC_OVERFLOW;
-    goto done;
-  }
-  h.total_bytes = (uint32_t)total;
-  *needed = h.total_bytes;
-  if (cap < h.total_bytes) {
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-  /* memcpy rather than a cast: the caller's buffer need not be aligned. */
-  memcpy(out, &h, sizeof h);
-  if (h.display_name_len != 0) {
-    memcpy(out + BITS_SNAPSHOT_HEADER_BYTES, name,
-           (size_t)h.display_name_len * 2u);
-  }
-  if (h.description_len != 0) {
-    memcpy(out + BITS_SNAPSHOT_HEADER_BYTES +
-               (size_t)h.display_name_len * 2u,
-           desc, (size_t)h.description_len * 2u);
-  }
-  hr = S_OK;
+  hr = shim_pack_snapshot(&h, name, desc, out, cap, needed);
 
 done:
   if (error != NULL) {
@@ -741,30 +565,26 @@ done:
   return (int32_t)hr;
 }
 
-/* What bits_job_files keeps per file between reading and writing. */
-typedef struct shim_file_entry {
-  BG_FILE_PROGRESS progress;
-  HRESULT remote_hr;
-  HRESULT local_hr;
-  LPWSTR remote;
-  LPWSTR local;
-  uint32_t remote_len;
-  uint32_t local_len;
-  uint32_t record_bytes;
-} shim_file_entry;
+/* Frees the two CoTaskMem strings of an item bits_job_files read (the
+ * packer's item type holds them as const; the casts give back what
+ * GetRemoteName and GetLocalName allocated). */
+static void free_file_item(shim_file_item *e) {
+  CoTaskMemFree((void *)e->remote);
+  CoTaskMemFree((void *)e->local);
+  e->remote = NULL;
+  e->local = NULL;
+}
 
 BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
                                      uint32_t *needed) {
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
   IEnumBackgroundCopyFiles *enumerator = NULL;
   IBackgroundCopyFile *file = NULL;
-  shim_file_entry *entries = NULL;
+  shim_file_item *entries = NULL;
   size_t count = 0;
   size_t capacity = 0;
   size_t i;
   uint64_t total = BITS_FILES_HEADER_BYTES;
-  uint32_t offset = BITS_FILES_HEADER_BYTES;
-  shim_files_header fh;
   HRESULT hr;
 
   if (needed != NULL) {
@@ -787,7 +607,10 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
    * in BITS' own order (Wine's is newest first). */
   for (;;) {
     ULONG fetched = 0;
-    shim_file_entry *e;
+    shim_file_item *e;
+    LPWSTR name = NULL;
+    BG_FILE_PROGRESS progress;
+    uint32_t record_bytes = 0;
 
     hr = IEnumBackgroundCopyFiles_Next(enumerator, 1, &file, &fetched);
     if (FAILED(hr)) {
@@ -800,12 +623,12 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     }
     if (count == capacity) {
       size_t grown = capacity != 0 ? capacity * 2 : 16;
-      shim_file_entry *bigger;
+      shim_file_item *bigger;
       if (grown > SIZE_MAX / sizeof *entries || grown > UINT32_MAX) {
         hr = E_OUTOFMEMORY;
         goto done;
       }
-      bigger = (shim_file_entry *)realloc(entries, grown * sizeof *entries);
+      bigger = (shim_file_item *)realloc(entries, grown * sizeof *entries);
       if (bigger == NULL) {
         hr = E_OUTOFMEMORY;
         goto done;
@@ -818,84 +641,52 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     e = &entries[count++];
     memset(e, 0, sizeof *e);
 
-    e->remote_hr = IBackgroundCopyFile_GetRemoteName(file, &e->remote);
+    e->remote_hr = (int32_t)IBackgroundCopyFile_GetRemoteName(file, &name);
     if (FAILED(e->remote_hr)) {
-      e->remote = NULL;
-    } else {
+      /* A failed getter's out pointer is not ours to free. */
+      name = NULL;
+    }
+    e->remote = name;
+    name = NULL;
+    if (SUCCEEDED(e->remote_hr)) {
       hr = shim_string_units(e->remote, &e->remote_len);
       if (FAILED(hr)) {
         goto done;
       }
     }
-    e->local_hr = IBackgroundCopyFile_GetLocalName(file, &e->local);
+    e->local_hr = (int32_t)IBackgroundCopyFile_GetLocalName(file, &name);
     if (FAILED(e->local_hr)) {
-      e->local = NULL;
-    } else {
+      name = NULL;
+    }
+    e->local = name;
+    name = NULL;
+    if (SUCCEEDED(e->local_hr)) {
       hr = shim_string_units(e->local, &e->local_len);
       if (FAILED(hr)) {
         goto done;
       }
     }
-    hr = IBackgroundCopyFile_GetProgress(file, &e->progress);
+    memset(&progress, 0, sizeof progress);
+    hr = IBackgroundCopyFile_GetProgress(file, &progress);
     if (FAILED(hr)) {
       goto done;
     }
+    e->bytes_total = progress.BytesTotal;
+    e->bytes_transferred = progress.BytesTransferred;
+    e->completed = progress.Completed ? 1u : 0u;
     IBackgroundCopyFile_Release(file);
     file = NULL;
 
-    {
-      uint64_t record = (uint64_t)BITS_FILE_RECORD_HEADER_BYTES +
-                        2u * ((uint64_t)e->remote_len + e->local_len);
-      record = (record + 7u) & ~(uint64_t)7u;
-      total += record;
-      if (total > UINT32_MAX) {
-        hr = SHIM_E_ARITHMETIC_OVERFLOW;
-        goto done;
-      }
-      e->record_bytes = (uint32_t)record;
+    /* Summed as the files come, so a list too large for the ABI stops the
+     * walk at once. */
+    hr = shim_file_record_add(e->remote_len, e->local_len, &total,
+                              &record_bytes);
+    if (FAILED(hr)) {
+      goto done;
     }
   }
 
-  *needed = (uint32_t)total;
-  if (cap < (uint32_t)total) {
-    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
-    goto done;
-  }
-
-  for (i = 0; i < count; i++) {
-    const shim_file_entry *e = &entries[i];
-    shim_file_record_header rh;
-    uint32_t strings = (e->remote_len + e->local_len) * 2u;
-
-    rh.bytes_total = e->progress.BytesTotal;
-    rh.bytes_transferred = e->progress.BytesTransferred;
-    rh.completed = e->progress.Completed ? 1u : 0u;
-    rh.remote_hr = (int32_t)e->remote_hr;
-    rh.local_hr = (int32_t)e->local_hr;
-    rh.remote_len = e->remote_len;
-    rh.local_len = e->local_len;
-    rh.record_bytes = e->record_bytes;
-    memcpy(out + offset, &rh, sizeof rh);
-    if (e->remote_len != 0) {
-      memcpy(out + offset + BITS_FILE_RECORD_HEADER_BYTES, e->remote,
-             (size_t)e->remote_len * 2u);
-    }
-    if (e->local_len != 0) {
-      memcpy(out + offset + BITS_FILE_RECORD_HEADER_BYTES +
-                 (size_t)e->remote_len * 2u,
-             e->local, (size_t)e->local_len * 2u);
-    }
-    memset(out + offset + BITS_FILE_RECORD_HEADER_BYTES + strings, 0,
-           e->record_bytes - BITS_FILE_RECORD_HEADER_BYTES - strings);
-    offset += e->record_bytes;
-  }
-
-  fh.abi_version = BITS_SHIM_ABI_VERSION;
-  fh.total_bytes = (uint32_t)total;
-  fh.count = (uint32_t)count;
-  fh.reserved = 0;
-  memcpy(out, &fh, sizeof fh);
-  hr = S_OK;
+  hr = shim_pack_files(entries, (uint32_t)count, out, cap, needed);
 
 done:
   if (file != NULL) {
@@ -905,8 +696,7 @@ done:
     IEnumBackgroundCopyFiles_Release(enumerator);
   }
   for (i = 0; i < count; i++) {
-    CoTaskMemFree(entries[i].remote);
-    CoTaskMemFree(entries[i].local);
+    free_file_item(&entries[i]);
   }
   free(entries);
   return (int32_t)hr;
@@ -1004,45 +794,7 @@ static const GUID shim_iid_callback3 = {
 /* The largest queue bits_watcher_create accepts (bits_shim.h). */
 #define SHIM_WATCHER_MAX_CAPACITY 65536u
 
-typedef struct shim_event_record {
-  uint32_t kind;
-  uint32_t sequence;
-  uint8_t job_id[16];
-  int32_t state;
-  int32_t read_hr;
-  uint64_t bytes_total;
-  uint64_t bytes_transferred;
-  uint32_t files_total;
-  uint32_t files_transferred;
-  int32_t error_context;
-  int32_t error_code;
-  uint64_t received_at;
-  uint32_t file_name_len;
-  uint32_t range_count;
-  uint16_t file_name[BITS_EVENT_FILE_NAME_UNITS];
-} shim_event_record;
-
-_Static_assert(offsetof(shim_event_record, kind) == 0, "kind");
-_Static_assert(offsetof(shim_event_record, sequence) == 4, "sequence");
-_Static_assert(offsetof(shim_event_record, job_id) == 8, "job_id");
-_Static_assert(offsetof(shim_event_record, state) == 24, "state");
-_Static_assert(offsetof(shim_event_record, read_hr) == 28, "read_hr");
-_Static_assert(offsetof(shim_event_record, bytes_total) == 32, "bytes_total");
-_Static_assert(offsetof(shim_event_record, bytes_transferred) == 40,
-               "bytes_transferred");
-_Static_assert(offsetof(shim_event_record, files_total) == 48, "files_total");
-_Static_assert(offsetof(shim_event_record, files_transferred) == 52,
-               "files_transferred");
-_Static_assert(offsetof(shim_event_record, error_context) == 56,
-               "error_context");
-_Static_assert(offsetof(shim_event_record, error_code) == 60, "error_code");
-_Static_assert(offsetof(shim_event_record, received_at) == 64, "received_at");
-_Static_assert(offsetof(shim_event_record, file_name_len) == 72,
-               "file_name_len");
-_Static_assert(offsetof(shim_event_record, range_count) == 76, "range_count");
-_Static_assert(offsetof(shim_event_record, file_name) == 80, "file_name");
-_Static_assert(sizeof(shim_event_record) == BITS_EVENT_RECORD_BYTES,
-               "event record size");
+/* shim_event_record, the record layout, is in bits_pure.h. */
 
 /* One queued notification. The pointers are references the entry owns. */
 typedef struct shim_watcher_entry {
@@ -1073,15 +825,12 @@ typedef struct shim_watcher {
    * the queue empty), so no enqueue can be missed by a waiting drain. A
    * wake sets it too and stays latched until the next drain. */
   HANDLE ready;
+  /* queue.capacity slots; which are in use is queue's bookkeeping. */
   shim_watcher_entry *ring;
-  uint32_t capacity;
-  uint32_t head; /* index of the oldest entry */
-  uint32_t count;
-  /* Given to queued entries only, so the records a caller sees number
-   * 1, 2, 3 ... without gaps; drops show up in the dropped counter instead.
-   * Wraps after 2^32 notifications. */
-  uint32_t next_sequence;
-  uint32_t dropped; /* since the last drain; saturates */
+  /* Sequences are given to queued entries only, so the records a caller
+   * sees number 1, 2, 3 ... without gaps; drops show up in the dropped
+   * counter instead. Sequences wrap after 2^32 notifications. */
+  shim_ring queue;
 } shim_watcher;
 
 static shim_watcher *watcher_impl(IBackgroundCopyCallback2 *iface) {
@@ -1145,8 +894,8 @@ static ULONG STDMETHODCALLTYPE watcher_Release(IBackgroundCopyCallback2 *This) {
    * queue is read without the lock. Its proxies are released here, which
    * may call into BITS; the final Release runs on an MTA thread (a shim
    * entry point or an RPC thread), where that is allowed. */
-  for (i = 0; i < w->count; i++) {
-    release_entry(&w->ring[(w->head + i) % w->capacity]);
+  for (i = 0; i < w->queue.count; i++) {
+    release_entry(&w->ring[shim_ring_slot(&w->queue, i)]);
   }
   free(w->ring);
   DeleteCriticalSection(&w->lock);
@@ -1169,6 +918,7 @@ static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
   shim_watcher_entry entry;
   FILETIME now;
   BOOL queued = FALSE;
+  uint32_t slot = 0;
 
   /* Taken before the lock, so waiting for it does not shift the time. */
   GetSystemTimePreciseAsFileTime(&now);
@@ -1186,16 +936,13 @@ static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
   entry.range_count = range_count;
 
   EnterCriticalSection(&w->lock);
-  if (w->count < w->capacity) {
-    entry.sequence = w->next_sequence++;
-    w->ring[(w->head + w->count) % w->capacity] = entry;
-    w->count++;
+  /* A full queue counts the drop (saturating) and leaves the slot alone. */
+  if (shim_ring_push(&w->queue, &slot, &entry.sequence)) {
+    w->ring[slot] = entry;
     queued = TRUE;
     /* Set under the lock: a drain resets the event only under the lock and
      * only when the queue is empty, so this signal cannot be lost. */
     SetEvent(w->ready);
-  } else if (w->dropped != UINT32_MAX) {
-    w->dropped++;
   }
   LeaveCriticalSection(&w->lock);
 
@@ -1398,15 +1145,11 @@ static void watcher_fill_record(const shim_watcher_entry *e,
       if (FAILED(hr)) {
         /* Not ours to free after a failure (see bits_job_snapshot). */
         name = NULL;
-      } else if (name != NULL) {
-        /* Local names are at most MAX_PATH units including the NUL, so the
-         * cap cuts nothing BITS can produce; it only bounds the copy. */
-        size_t units = wcslen(name);
-        if (units > BITS_EVENT_FILE_NAME_UNITS) {
-          units = BITS_EVENT_FILE_NAME_UNITS;
-        }
-        memcpy(r->file_name, name, units * sizeof(uint16_t));
-        r->file_name_len = (uint32_t)units;
+      } else {
+        /* Cut at BITS_EVENT_FILE_NAME_UNITS: local names are at most
+         * MAX_PATH units including the NUL, so the cut only bounds the
+         * copy. */
+        shim_event_set_file_name(r, name);
       }
       keep_first_failure(&first, hr);
       CoTaskMemFree(name);
@@ -1455,8 +1198,7 @@ BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
   InitializeCriticalSection(&w->lock);
   w->iface.lpVtbl = &shim_watcher_vtbl.base;
   w->refs = 1;
-  w->capacity = capacity;
-  w->next_sequence = 1;
+  shim_ring_init(&w->queue, capacity);
   *watcher = &w->iface;
   w = NULL;
   hr = S_OK;
@@ -1638,7 +1380,7 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
   /* Two short visits to the lock, so that malloc never runs inside it and
    * a callback never waits on the heap. */
   EnterCriticalSection(&w->lock);
-  want = w->count < cap ? w->count : cap;
+  want = w->queue.count < cap ? w->queue.count : cap;
   LeaveCriticalSection(&w->lock);
   if (want != 0) {
     taken = (shim_watcher_entry *)malloc((size_t)want * sizeof *taken);
@@ -1650,21 +1392,19 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
   }
   EnterCriticalSection(&w->lock);
   /* Another drain may have taken entries in between; callbacks only add. */
-  n = w->count < want ? w->count : want;
+  n = w->queue.count < want ? w->queue.count : want;
   for (i = 0; i < n; i++) {
-    taken[i] = w->ring[w->head];
-    memset(&w->ring[w->head], 0, sizeof w->ring[w->head]);
-    w->head = (w->head + 1) % w->capacity;
+    uint32_t slot = shim_ring_pop(&w->queue);
+    taken[i] = w->ring[slot];
+    memset(&w->ring[slot], 0, sizeof w->ring[slot]);
   }
-  w->count -= n;
   /* Reset only when empty, and under the lock: an entry queued after this
    * sets the event again, so the next drain cannot miss it. This also
    * consumes a pending wake. */
-  if (w->count == 0) {
+  if (w->queue.count == 0) {
     ResetEvent(w->ready);
   }
-  *dropped = w->dropped;
-  w->dropped = 0;
+  *dropped = shim_ring_take_dropped(&w->queue);
   LeaveCriticalSection(&w->lock);
 
   /* Outside the lock: these are calls into the BITS service, and callbacks
@@ -1672,8 +1412,8 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
   for (i = 0; i < n; i++) {
     shim_event_record r;
     watcher_fill_record(&taken[i], &r);
-    /* memcpy rather than a cast: the caller's buffer need not be aligned. */
-    memcpy(out + (size_t)i * BITS_EVENT_RECORD_BYTES, &r, sizeof r);
+    /* Cannot fail: i < n <= cap. */
+    (void)shim_store_event_record(out, cap, i, &r);
   }
   *count = n;
   hr = n != 0 ? S_OK : S_FALSE;

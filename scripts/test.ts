@@ -3,9 +3,11 @@
  *
  * 1. prepares the Windows side (on Linux: the Wine 10 bed) and builds the shim;
  * 2. runs the unit tests with this Deno;
- * 3. runs the integration tests against real BITS with the Windows Deno
+ * 3. fuzzes the shim's pure C parts (Linux: scripts/fuzz.sh, libFuzzer with
+ *    ASan/UBSan, FUZZ_SECONDS per target), one test case per target;
+ * 4. runs the integration tests against real BITS with the Windows Deno
  *    (natively on Windows, under Wine on Linux);
- * 4. reads both JUnit reports and prints `N passed, N failed, N skipped`.
+ * 5. reads the JUnit reports and prints `N passed, N failed, N skipped`.
  *
  * Exits non-zero when anything failed or a suite produced no report.
  * Permissions: --allow-read --allow-write --allow-run --allow-env.
@@ -84,7 +86,8 @@ async function main(): Promise<number> {
   const unitPaths = positionals.length > 0 ? positionals : ["tests/unit/", "bench/report_test.ts"];
   const winePaths = positionals.length > 0 ? positionals : ["tests/wine/"];
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
-  await prepare();
+  // The fuzz stage needs neither the bed nor the DLL.
+  if (only !== "fuzz") await prepare();
   const totals: SuiteCounts = { passed: 0, failed: 0, skipped: 0 };
   const add = (c: SuiteCounts): void => {
     totals.passed += c.passed;
@@ -100,6 +103,18 @@ async function main(): Promise<number> {
       ...unitPaths,
     ]);
     add(await readCounts("unit", ".out/unit.xml", code));
+  }
+  // Whole runs only: a run narrowed to test files is about those files. `--only fuzz [target...]` runs it alone.
+  if ((only === undefined && positionals.length === 0) || only === "fuzz") {
+    if (Deno.build.os === "windows") {
+      console.error("fuzz: skipped on Windows (libFuzzer targets are built and run on Linux; see scripts/fuzz.sh)");
+    } else {
+      await Deno.remove(new URL(".out/fuzz.xml", REPO_ROOT)).catch(() => {});
+      const code = await run("bash", ["scripts/fuzz.sh", ...(only === "fuzz" ? positionals : [])], {
+        FUZZ_JUNIT: ".out/fuzz.xml",
+      });
+      add(await readCounts("fuzz (libFuzzer + ASan/UBSan)", ".out/fuzz.xml", code));
+    }
   }
   if (only === undefined || only === "wine") {
     await Deno.remove(new URL(".out/integration.xml", REPO_ROOT)).catch(() => {});

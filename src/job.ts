@@ -18,6 +18,7 @@ import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { checkDestinationsInRoots, checkRoot } from "./root.ts";
 import {
   addFileSet,
   addFileWithRanges,
@@ -166,19 +167,41 @@ export function jobHandle(job: BitsJob): OwnedHandle {
 export class BitsJob implements Disposable {
   /** The job's GUID, braced upper case. */
   readonly id: string;
+  /**
+   * The download root this object enforces (`CreateJobOptions.root`): every
+   * destination added through it must resolve inside. Not stored in BITS: a
+   * job opened again by id has none.
+   */
+  readonly root?: string;
   readonly #handle: OwnedHandle;
 
   /** @internal Takes ownership of a job handle; use {@linkcode BitsManager}'s methods instead. */
-  constructor(handle: OwnedHandle, id: string) {
+  constructor(handle: OwnedHandle, id: string, root?: string) {
     this.id = id;
     this.#handle = handle;
+    if (root !== undefined) this.root = root;
     handles.set(this, handle);
   }
 
-  /** Adds one file. Validates both names first; BITS checks the rest. */
-  async addFile(url: string, path: string): Promise<void> {
+  /**
+   * Refuses destinations outside the job's root or the call's `root` option
+   * (both apply), before any COM call.
+   */
+  async #checkRoots(destinations: { path: unknown; argument: string }[], root: unknown): Promise<void> {
+    const callRoot = root === undefined ? undefined : checkRoot(root);
+    if (this.root === undefined && callRoot === undefined) return;
+    const checked = destinations.map(({ path, argument }) => ({ path: checkLocalPath(path, argument), argument }));
+    await checkDestinationsInRoots(checked, [this.root, callRoot]);
+  }
+
+  /**
+   * Adds one file. Validates both names first; BITS checks the rest. With a
+   * root (the job's or `options.root`), the destination must resolve inside it.
+   */
+  async addFile(url: string, path: string, options: { readonly root?: string } = {}): Promise<void> {
     const remote = encodeUtf16(checkRemoteUrl(url));
     const local = encodeUtf16(checkLocalPath(path));
+    await this.#checkRoots([{ path, argument: "localPath" }], options.root);
     const hr = await this.#handle.use((job) =>
       loadShim().symbols.bits_job_add_file(job, remote.buffer, remote.length, local.buffer, local.length)
     );
@@ -189,9 +212,16 @@ export class BitsJob implements Disposable {
    * Adds several files in ONE AddFileSet call, all validated first: BITS
    * takes the whole set or none of it. BITS' per-job limit (200 files by
    * default policy) comes back as a {@linkcode BitsError}
-   * `BG_E_TOO_MANY_FILES_IN_JOB`.
+   * `BG_E_TOO_MANY_FILES_IN_JOB`. With a root (the job's or `options.root`),
+   * every destination must resolve inside it, or nothing is added.
    */
-  async addFiles(files: readonly FileSpec[]): Promise<void> {
+  async addFiles(files: readonly FileSpec[], options: { readonly root?: string } = {}): Promise<void> {
+    if (Array.isArray(files)) {
+      await this.#checkRoots(
+        files.map((file, i) => ({ path: file?.path, argument: `files[${i}].path` })),
+        options.root,
+      );
+    }
     await addFileSet(this.#handle, this.id, files);
   }
 
@@ -460,12 +490,19 @@ export class BitsJob implements Disposable {
    * only those ranges are downloaded, into one local file. 1 to 500 ranges,
    * validated before any call (non-negative offsets, positive lengths or
    * `"EOF"`, no overlap). The job's file count is checked afterwards, so a
-   * BITS that accepts the call but adds nothing (Wine) is reported.
+   * BITS that accepts the call but adds nothing (Wine) is reported. With a
+   * root (the job's or `options.root`), the destination must resolve inside it.
    *
    * @throws {BitsUnsupportedError} where BITS lacks ranges (no Job3; Wine's silent no-op, reported as E_NOTIMPL).
    */
-  addFileWithRanges(url: string, path: string, ranges: readonly FileRange[]): Promise<void> {
-    return addFileWithRanges(this.#handle, this.id, url, path, ranges, () => this.snapshot());
+  async addFileWithRanges(
+    url: string,
+    path: string,
+    ranges: readonly FileRange[],
+    options: { readonly root?: string } = {},
+  ): Promise<void> {
+    await this.#checkRoots([{ path, argument: "localPath" }], options.root);
+    return await addFileWithRanges(this.#handle, this.id, url, path, ranges, () => this.snapshot());
   }
 
   /**
@@ -491,12 +528,14 @@ export class BitsJob implements Disposable {
 
   /**
    * Where an upload-reply job writes the server's reply (IBackgroundCopyJob2);
-   * set it before resuming.
+   * set it before resuming. With a root (the job's or `options.root`), it
+   * must resolve inside it.
    *
    * @throws {BitsUnsupportedError} where BITS lacks it (Wine: E_NOTIMPL).
    */
-  setReplyFileName(path: string): Promise<void> {
-    return setReplyFileName(this.#handle, this.id, path);
+  async setReplyFileName(path: string, options: { readonly root?: string } = {}): Promise<void> {
+    await this.#checkRoots([{ path, argument: "path" }], options.root);
+    return await setReplyFileName(this.#handle, this.id, path);
   }
 
   /**

@@ -22,6 +22,7 @@ import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } fr
 import { checkExpectation } from "./integrity.ts";
 import { transfer, type TransferOptions, type TransferResult } from "./transfer.ts";
 import { createUpload, type UploadOptions } from "./upload.ts";
+import { checkDestinationsInRoots, checkInsideRoot, checkRoot, resolveRoot } from "./root.ts";
 
 /** Options of {@linkcode BitsManager.createJob}. */
 export interface CreateJobOptions {
@@ -35,6 +36,14 @@ export interface CreateJobOptions {
    * cancelled and the error thrown).
    */
   readonly properties?: JobProperties;
+  /**
+   * A download root the returned {@linkcode BitsJob} enforces: every
+   * destination later added through it (files, reply file) must resolve
+   * inside this directory, or the call fails with an
+   * {@linkcode InvalidArgumentError} before reaching BITS. Must exist;
+   * checked before the job is created.
+   */
+  readonly root?: string;
 }
 
 /** Options of {@linkcode BitsManager.download}. */
@@ -52,6 +61,13 @@ export interface DownloadOptions {
   readonly suspended?: boolean;
   /** Properties applied right after creation, before the files are added (see {@linkcode CreateJobOptions}). */
   readonly properties?: JobProperties;
+  /**
+   * A directory every destination must resolve inside (no `..`, no path
+   * elsewhere, no symbolic link or junction leading out, no UNC path unless
+   * the root is on that share, no stream or device name), checked before
+   * the job exists. The job keeps enforcing it (see {@linkcode CreateJobOptions.root}).
+   */
+  readonly root?: string;
 }
 
 /** Options of {@linkcode BitsManager.listJobs}. */
@@ -134,6 +150,8 @@ export class BitsManager implements Disposable {
     const description = encodeUtf16(checkDescription(options.description ?? ""));
     // Bad property values must fail before a job exists.
     if (options.properties !== undefined) planProperties(options.properties);
+    const root = options.root === undefined ? undefined : checkRoot(options.root);
+    if (root !== undefined) await resolveRoot(root);
     const guid = new Uint8Array(16);
     const out = new BigUint64Array(1);
     const hr = await this.#handle.use((manager) =>
@@ -151,7 +169,7 @@ export class BitsManager implements Disposable {
     unwrap(hr, "CreateJob");
     const id = formatGuid(guid);
     logger.debug("Created {type} job {id} {name}", { type, id, name: displayName });
-    const job = new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id);
+    const job = new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id, root);
     if (options.properties !== undefined) {
       try {
         await job.setProperties(options.properties);
@@ -253,10 +271,13 @@ export class BitsManager implements Disposable {
    */
   async download(files: readonly FileSpec[], options: DownloadOptions = {}): Promise<BitsJob> {
     if (files.length === 0) throw new InvalidArgumentError("files", "A download needs at least one file");
+    const root = options.root === undefined ? undefined : checkRoot(options.root);
     const seen = new Set<string>();
     for (const [index, file] of files.entries()) {
       checkRemoteUrl(file.url, `files[${index}].url`);
       checkLocalPath(file.path, `files[${index}].path`);
+      // Before the file system is looked at: an escaping path is not even stat'ed.
+      if (root !== undefined) checkInsideRoot(file.path, root, `files[${index}].path`);
       if (file.expect !== undefined) checkExpectation(file.expect, `files[${index}].expect`);
       const key = file.path.toLowerCase();
       if (seen.has(key)) {
@@ -265,9 +286,13 @@ export class BitsManager implements Disposable {
       seen.add(key);
       await checkDestination(file.path, options.overwrite ?? false);
     }
+    if (root !== undefined) {
+      await checkDestinationsInRoots(files.map((f, i) => ({ path: f.path, argument: `files[${i}].path` })), [root]);
+    }
     const job = await this.createJob(options.displayName ?? "deno-bits download", {
       description: options.description ?? "",
       properties: options.properties,
+      root,
     });
     try {
       await job.addFiles(files);

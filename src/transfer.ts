@@ -33,6 +33,8 @@ export interface TransferOptions {
   readonly description?: string;
   /** Allow existing destinations (BITS replaces them on completion). Default false. */
   readonly overwrite?: boolean;
+  /** A directory every destination must resolve inside, checked before the job exists (see `DownloadOptions.root`). */
+  readonly root?: string;
   /** Give up after this many milliseconds (then the policy applies). */
   readonly timeout?: number;
   /** Stops waiting (then the policy applies). */
@@ -115,7 +117,7 @@ export interface TransferJobFactory {
   /** `BitsManager.download`. */
   download(
     files: readonly FileSpec[],
-    options: { displayName: string; description: string; overwrite: boolean },
+    options: { displayName: string; description: string; overwrite: boolean; root?: string },
   ): Promise<BitsJob>;
 }
 
@@ -178,6 +180,7 @@ export async function transfer(
     displayName: checked.displayName ?? "deno-bits transfer",
     description: checked.description ?? "",
     overwrite: checked.overwrite ?? false,
+    root: checked.root,
   });
   try {
     let transferred: JobSnapshot;

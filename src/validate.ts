@@ -180,15 +180,30 @@ export function checkHttpMethod(value: unknown, argument = "httpMethod"): string
   return value;
 }
 
+// %NAME%: what cmd.exe and ExpandEnvironmentStrings would replace.
+const ENVIRONMENT_REFERENCE = /%[^%\s]+%/;
+
 /**
  * Checks a notify command line. BITS starts `program` (an absolute path,
  * at most MAX_PATH) with `parameters` as its whole command line, so
  * `parameters` must begin with the program path again (quoted when it
- * contains spaces), then a space and the arguments; at most 4,000
- * characters. Returns the parameters to pass (`""` for none).
+ * contains spaces, or the program's argv[0] splits there), then a space and
+ * the arguments; at most 4,000 characters. BITS expands no environment
+ * variables, so a `%NAME%` reference is refused in both: in the program it
+ * would never resolve, in the parameters a shell program would expand it
+ * later in the job owner's context. Returns the parameters to pass (`""` for
+ * none).
  */
 export function checkNotifyCommandLine(program: unknown, parameters: unknown, argument = "notifyCommandLine"): string {
   const path = checkLocalPath(program, `${argument}.program`);
+  const inProgram = ENVIRONMENT_REFERENCE.exec(path);
+  if (inProgram) {
+    throw new InvalidArgumentError(
+      `${argument}.program`,
+      `${argument}.program contains the environment variable reference ${inProgram[0]}; BITS does not expand ` +
+        "environment variables: give the expanded absolute path",
+    );
+  }
   if (parameters === undefined || parameters === "") return "";
   if (typeof parameters !== "string") {
     throw new InvalidArgumentError(`${argument}.parameters`, `${argument}.parameters must be a string`);
@@ -205,14 +220,25 @@ export function checkNotifyCommandLine(program: unknown, parameters: unknown, ar
     throw new InvalidArgumentError(`${argument}.parameters`, `${argument}.parameters must not contain NUL`);
   }
   const lower = parameters.toLowerCase();
-  const head = [path.toLowerCase(), `"${path.toLowerCase()}"`].find((p) =>
-    lower.startsWith(p) && (lower.length === p.length || /\s/.test(lower[p.length]))
-  );
+  // A path with spaces must be quoted: unquoted, the program's argv[0] would end at the first space.
+  const heads = /\s/.test(path) ? [`"${path.toLowerCase()}"`] : [path.toLowerCase(), `"${path.toLowerCase()}"`];
+  const head = heads.find((p) => lower.startsWith(p) && (lower.length === p.length || /\s/.test(lower[p.length])));
   if (head === undefined) {
     throw new InvalidArgumentError(
       `${argument}.parameters`,
-      `${argument}.parameters must begin with the program path: BITS passes it as the program's whole command ` +
-        `line (argv[0] included), e.g. ${JSON.stringify(`"${path}" --job-done`)}`,
+      `${argument}.parameters must begin with the program path${
+        /\s/.test(path) ? " in double quotes (it contains spaces)" : ""
+      }: BITS passes it as the program's whole command line (argv[0] included), e.g. ${
+        JSON.stringify(`"${path}" --job-done`)
+      }`,
+    );
+  }
+  const inParameters = ENVIRONMENT_REFERENCE.exec(parameters);
+  if (inParameters) {
+    throw new InvalidArgumentError(
+      `${argument}.parameters`,
+      `${argument}.parameters contains the environment variable reference ${inParameters[0]}; BITS passes it ` +
+        "unexpanded, and a shell program would expand it in the job owner's context: give the value itself",
     );
   }
   return parameters;

@@ -37,6 +37,8 @@ export interface WmpSubmission {
   readonly displayName?: string;
   /** Allow an existing destination (BITS replaces it on completion). */
   readonly overwrite?: boolean;
+  /** A directory the destination must resolve inside, checked before the job exists (see `DownloadOptions.root`). */
+  readonly root?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function submitWmpJob(bits: BitsManager, submission: WmpSubmission)
     displayName: submission.displayName ?? fallbackName.slice(0, MAX_DISPLAY_NAME),
     description,
     overwrite: submission.overwrite ?? false,
+    root: submission.root,
   });
 }
 
