@@ -14,8 +14,8 @@ import { JOB_PRIORITIES, type JobPriority } from "../properties/names.ts";
 import { resolveJob } from "../resolve.ts";
 import type { JobType } from "../types.ts";
 import { checkLocalPath, checkRemoteUrl } from "../validate.ts";
-import { type Command, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, logger, text } from "./context.ts";
+import { type Command, type ParsedArgs, ROOT_OPTION, UsageError } from "./command.ts";
+import { type Context, emit, logger, rootOption, text } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, parseRanges, readFileLists, resolvePairs } from "./file_list.ts";
 
@@ -90,8 +90,9 @@ export async function addFile(
   for (const pair of pairs) await checkDestination(pair.path, options.overwrite === true);
   using bits = await connect();
   using job = await resolveJob(bits, id);
-  if (ranges.length > 0) await job.addFileWithRanges(pairs[0].url, pairs[0].path, ranges);
-  else await job.addFiles(pairs.map(({ url, path }) => ({ url, path })));
+  const root = rootOption(options.root);
+  if (ranges.length > 0) await job.addFileWithRanges(pairs[0].url, pairs[0].path, ranges, { root });
+  else await job.addFiles(pairs.map(({ url, path }) => ({ url, path })), { root });
   const snapshot = await job.snapshot();
   const added = pairs.map(({ url, path }) => ({ url, path }));
   emit(
@@ -175,6 +176,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
     positionals: ["id"],
     rest: "url dest",
     options: {
+      root: ROOT_OPTION,
       "from-file": FROM_FILE,
       range: {
         type: "string",

@@ -76,3 +76,10 @@ export const FORCE_OPTION: OptionSpec = {
   type: "boolean",
   description: "Act on a Windows Media Player WMP_JOB job anyway (the Player owns it)",
 };
+
+/** `--root DIR`: every destination must resolve inside DIR (no `..`, links, UNC, streams leading out). */
+export const ROOT_OPTION: OptionSpec = {
+  type: "string",
+  value: "DIR",
+  description: "Refuse any destination that resolves outside DIR (.., links, UNC paths, streams)",
+};

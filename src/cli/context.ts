@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import { type OptionValue, UsageError } from "./command.ts";
 
@@ -60,6 +61,13 @@ export function integerOption(value: OptionValue, option: string): number | unde
 export function requiredOption(value: OptionValue, option: string, command: string): string {
   if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
   return value;
+}
+
+/** `--root DIR` resolved against the current directory; `undefined` when absent. */
+export function rootOption(value: OptionValue): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") throw new UsageError("--root takes one directory");
+  return resolve(value);
 }
 
 /** A string option, `""` when absent. */

@@ -16,8 +16,8 @@ import type { ExpectedFile } from "../verified_complete.ts";
 import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import { parseSeconds, UsageError } from "./args.ts";
-import { type Command, FORCE_OPTION, type ParsedArgs } from "./command.ts";
-import { type Context, emit, integerOption, logger } from "./context.ts";
+import { type Command, FORCE_OPTION, type ParsedArgs, ROOT_OPTION } from "./command.ts";
+import { type Context, emit, integerOption, logger, rootOption } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
@@ -73,6 +73,7 @@ export async function download(
       : `${first} +${pairs.length - 1}`,
     description: typeof options.description === "string" ? options.description : "",
     overwrite: options.overwrite === true,
+    root: rootOption(options.root),
   });
   logger.debug("Created job {id} with {count} files", { id: job.id, count: pairs.length });
   const listed = pairs.map(({ url, path }) => ({ url, path }));
@@ -226,6 +227,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     positionals: [],
     rest: "url dest",
     options: {
+      root: ROOT_OPTION,
       "from-file": {
         type: "string",
         value: "LIST",

@@ -13,8 +13,8 @@ import { downloadCollection, WMP_DOWNLOAD_STATE_NAMES, WMP_ITEM_INFO_NAMES } fro
 import { getRefreshDownload, setRefreshDownload } from "../wmp/refresh.ts";
 import { finishWmpStatusJob, submitWmpJob } from "../wmp/submit.ts";
 import { parseSeconds, UsageError } from "./args.ts";
-import type { Command, ParsedArgs } from "./command.ts";
-import { type Context, emit, integerOption, PROGRAM, requiredOption, text } from "./context.ts";
+import { type Command, type ParsedArgs, ROOT_OPTION } from "./command.ts";
+import { type Context, emit, integerOption, PROGRAM, requiredOption, rootOption, text } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
@@ -44,6 +44,7 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
     kind,
     displayName: typeof options.name === "string" ? options.name : undefined,
     overwrite: options.overwrite === true,
+    root: rootOption(options.root),
   });
   const snapshot = await job.snapshot();
   if (!ctx.json && !ctx.quiet) {
@@ -138,6 +139,7 @@ export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
     summary: "Queue a Windows Media Player convention job for one media file (.wma, .wmv, .mp3, .asf)",
     positionals: ["url", "dest"],
     options: {
+      root: ROOT_OPTION,
       provider: { type: "string", value: "KEY", description: "Online store key name (required)" },
       artist: { type: "string", value: "TEXT", description: "Album artist" },
       album: { type: "string", value: "TEXT", description: "Album title" },

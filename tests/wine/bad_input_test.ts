@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { AmbiguousJobError, type BitsManager, InvalidArgumentError, WmpConventionError } from "../../mod.ts";
 import { submitWmpJob } from "../../src/wmp/submit.ts";
 import { BitsSession, runCli } from "./_helpers.ts";
@@ -105,6 +106,27 @@ const CASES: readonly Case[] = [
     name: "second file bad: nothing is created for the first",
     api: (b, d) => b.download([{ url: OK_URL, path: `${d}\\one.bin` }, { url: "ftp://x/y", path: `${d}\\two.bin` }]),
   },
+  {
+    name: "destination outside --root",
+    cli: ["download", OK_URL, "{parent}\\outside.bin", "--root", "{dir}"],
+  },
+  {
+    name: "WMP destination outside --root",
+    cli: [
+      "submit",
+      OK_URL,
+      "{parent}\\outside.wma",
+      "--provider",
+      "P",
+      "--track",
+      "1",
+      "--duration",
+      "60",
+      "--root",
+      "{dir}",
+    ],
+  },
+  { name: "--root that does not exist", cli: ["download", OK_URL, "{dir}\\a.bin", "--root", "{dir}\\nowhere"] },
   { name: "malformed job id", cli: ["info", "{not-a-guid"] },
   { name: "empty job id", cli: ["info", ""] },
   { name: "ambiguous display name", cli: ["cancel", "{twin}"] },
@@ -183,7 +205,9 @@ Deno.test(`bad input: ${CASES.length} cases refused with typed errors and exit c
   for (let i = 0; i < cliCases.length; i += 4) {
     await Promise.all(
       cliCases.slice(i, i + 4).map(async (c) => {
-        const args = c.cli!.map((a) => a.replace("{dir}", session.dir).replace("{twin}", `twin ${twin}`));
+        const args = c.cli!.map((a) =>
+          a.replace("{dir}", session.dir).replace("{parent}", dirname(session.dir)).replace("{twin}", `twin ${twin}`)
+        );
         const result = await runCli(args);
         assert.equal(result.code, 2, `${c.name}: exit ${result.code}\n${result.stderr}`);
         assert.equal(result.stdout, "", `${c.name}: stdout must stay empty`);
