@@ -17,7 +17,7 @@ import { BitsError } from "../errors.ts";
 import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
 import { FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
-import type { Command, ParsedArgs } from "./command.ts";
+import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { type Context, emit, logger, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { nameMatcher, parseDuration } from "./filters.ts";
@@ -181,6 +181,9 @@ async function act(
 /** `clean`: see the module documentation. */
 export async function clean(ctx: Context, options: ParsedArgs["options"]): Promise<number> {
   const olderThan = parseDuration(options["older-than"], "older-than", "clean");
+  if (options.force === true && options.all !== true) {
+    throw new UsageError("clean: --force only matters with --all (this tool's own jobs are never WMP jobs)", "clean");
+  }
   const cancel = options.cancel === true;
   const complete = options.complete === true;
   const dryRun = options["dry-run"] === true || (!cancel && !complete);
@@ -271,7 +274,7 @@ export const HYGIENE_COMMANDS: Readonly<Record<string, Command>> = {
       },
       all: {
         type: "boolean",
-        description: "Include other programs' jobs and WMP convention jobs (not only this tool's)",
+        description: `Every job, not only this tool's (described "${DEFAULT_JOB_DESCRIPTION}"); WMP jobs too`,
       },
       force: { type: "boolean", description: "With --all: act on the Player's WMP_JOB jobs too" },
       name: {

@@ -207,6 +207,7 @@ Deno.test("list, clean: bad filters are usage errors (exit 2) before BITS is tou
       [["list", "--state", "bogus"], /valid states: QUEUED, /],
       [["clean", "--older-than", "7x"], /--older-than takes a duration such as 30m, 12h or 7d/],
       [["clean", "--state", "error"], /Unknown option '--state'/],
+      [["clean", "--force", "--cancel"], /--force only matters with --all/],
     ] as const
   ) {
     const human = await run(...argv);
