@@ -22,7 +22,7 @@
  * @module
  */
 
-export { BitsManager, connect } from "./src/manager.ts";
+export { BitsManager, connect, DEFAULT_JOB_DESCRIPTION } from "./src/manager.ts";
 export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
 export { BitsJob } from "./src/job.ts";
 export type { CompleteOptions, FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
@@ -184,3 +184,14 @@ export type {
 export { FEATURES, MANAGER_CLSIDS, PROBE_JOB_NAME } from "./src/capabilities.ts";
 export type { Capabilities, Feature, ManagerVersion } from "./src/capabilities.ts";
 export { hintFor, isWinHttpError } from "./src/hresult.ts";
+
+// HTTP preflight for downloads (src/probe.ts): what a server offers BITS, and the settings it needs.
+export { assessProbe, BITS_USER_AGENT, probeUrl, redactUrl } from "./src/probe.ts";
+export type {
+  ProbeExchange,
+  ProbeOptions,
+  ProbeRecommendation,
+  ProbeRedirect,
+  ProbeReport,
+  ProbeVerdict,
+} from "./src/probe.ts";

@@ -24,11 +24,24 @@ import { transfer, type TransferOptions, type TransferResult } from "./transfer.
 import { createUpload, type UploadOptions } from "./upload.ts";
 import { checkDestinationsInRoots, checkInsideRoot, checkRoot, resolveRoot } from "./root.ts";
 
+/**
+ * The description a job created by this module gets when its creator gives
+ * none (or `""`): the mark by which `bits clean` knows the jobs it may tidy
+ * up, as PowerShell's BitsTransfer marks its own with a default description.
+ * A job whose description is anything else is not recognised as this module's.
+ */
+export const DEFAULT_JOB_DESCRIPTION = "Created by deno-bits";
+
+/** The description a new job is created with: `description`, or {@linkcode DEFAULT_JOB_DESCRIPTION} when empty. */
+export function newJobDescription(description: string | undefined): string {
+  return description || DEFAULT_JOB_DESCRIPTION;
+}
+
 /** Options of {@linkcode BitsManager.createJob}. */
 export interface CreateJobOptions {
   /** Job type; default `"DOWNLOAD"`. */
   readonly type?: JobType;
-  /** Description (≤ 1,024 characters), set right after creation. */
+  /** Description (≤ 1,024 characters), set right after creation; default {@linkcode DEFAULT_JOB_DESCRIPTION}. */
   readonly description?: string;
   /**
    * Properties applied right after creation, before any file is added
@@ -50,7 +63,7 @@ export interface CreateJobOptions {
 export interface DownloadOptions {
   /** Display name; default `"deno-bits download"`. */
   readonly displayName?: string;
-  /** Description (≤ 1,024 characters). */
+  /** Description (≤ 1,024 characters); default {@linkcode DEFAULT_JOB_DESCRIPTION}. */
   readonly description?: string;
   /**
    * Allow destinations that already exist (BITS replaces them on completion).
@@ -147,7 +160,7 @@ export class BitsManager implements Disposable {
       throw new InvalidArgumentError("type", `Unknown job type ${JSON.stringify(type)}; use ${JOB_TYPES.join(", ")}`);
     }
     const name = encodeUtf16(checkDisplayName(displayName));
-    const description = encodeUtf16(checkDescription(options.description ?? ""));
+    const description = encodeUtf16(checkDescription(newJobDescription(options.description)));
     // Bad property values must fail before a job exists.
     if (options.properties !== undefined) planProperties(options.properties);
     const root = options.root === undefined ? undefined : checkRoot(options.root);

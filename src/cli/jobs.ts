@@ -14,7 +14,10 @@ import { resolveJob } from "../resolve.ts";
 import { checkExpectation, type FileExpectation } from "../integrity.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
 import { wineVersion } from "../platform.ts";
-import type { JobFile, JobSnapshot } from "../types.ts";
+import type { BitsJob } from "../job.ts";
+import type { DetailsField, JobDetails } from "../inspection.ts";
+import type { JobPropertiesSnapshot } from "../properties.ts";
+import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
 import { parseSeconds, UsageError } from "./args.ts";
 import { type Command, FORCE_OPTION, type ParsedArgs, ROOT_OPTION } from "./command.ts";
 import { type Context, emit, integerOption, logger, rootOption } from "./context.ts";
@@ -22,6 +25,7 @@ import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
+import { nameMatcher, newestFirst, parseStates } from "./filters.ts";
 
 /** `version`: the module, Deno and shim versions. */
 export function version(ctx: Context): number {
@@ -108,13 +112,77 @@ export async function download(
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
-/** `list`: the queue, newest first. */
-export async function list(ctx: Context, allUsers: boolean): Promise<number> {
+/** A listed job: its snapshot, and its times where BITS reports them. */
+export interface ListedJob extends JobSnapshot {
+  /** When the job was created; `null` where BITS does not say (Wine). */
+  readonly creationTime: Date | null;
+  /** When the job last changed; `null` where BITS does not say (Wine). */
+  readonly modificationTime: Date | null;
+}
+
+/**
+ * Reads the times of `jobs` (one details call each). Stops at the first job
+ * whose BITS does not implement GetTimes (Wine), so a BITS without times costs
+ * one call, not one per job. Jobs that vanish meanwhile get no times.
+ */
+export async function readJobTimes(
+  jobs: readonly BitsJob[],
+): Promise<Map<string, { creationTime: Date | null; modificationTime: Date | null }>> {
+  const times = new Map<string, { creationTime: Date | null; modificationTime: Date | null }>();
+  const started = performance.now();
+  for (const job of jobs) {
+    let details;
+    try {
+      details = await job.details();
+    } catch {
+      continue;
+    }
+    if (details.unsupported.includes("times")) break;
+    times.set(job.id, { creationTime: details.creationTime, modificationTime: details.modificationTime });
+  }
+  logger.debug("Read the times of {count} of {total} jobs in {ms} ms", {
+    count: times.size,
+    total: jobs.length,
+    ms: Math.round(performance.now() - started),
+  });
+  return times;
+}
+
+/** A time for people: local `YYYY-MM-DD HH:MM:SS`. */
+export function formatTime(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${
+    p(date.getMinutes())
+  }:${p(date.getSeconds())}`;
+}
+
+/** `list`: the queue (or the jobs matching `--state` and `--name`), newest first. */
+export async function list(ctx: Context, options: ParsedArgs["options"]): Promise<number> {
+  const states = parseStates(options.state, "list");
+  const matches = typeof options.name === "string" ? nameMatcher(options.name) : undefined;
   using bits = await connect();
-  const jobs = await bits.listJobs({ allUsers });
+  const enumerated = await bits.jobsWithSnapshots({ allUsers: options["all-users"] === true });
+  let jobs: ListedJob[];
+  try {
+    const selected = enumerated.filter(({ snapshot }) =>
+      (!states || states.has(snapshot.state)) && (!matches || matches(snapshot.displayName))
+    );
+    const times = await readJobTimes(selected.map(({ job }) => job));
+    jobs = newestFirst(
+      selected.map(({ snapshot }) => ({
+        ...snapshot,
+        creationTime: times.get(snapshot.id)?.creationTime ?? null,
+        modificationTime: times.get(snapshot.id)?.modificationTime ?? null,
+      })),
+      (job) => job.creationTime,
+    );
+  } finally {
+    for (const { job } of enumerated) job.dispose();
+  }
+  const dated = jobs.some((j) => j.creationTime !== null);
   emit(ctx, { jobs }, () =>
-    jobs.length === 0 ? "No jobs." : table([
-      ["ID", "STATE", "BYTES", "FILES", "NAME"],
+    jobs.length === 0 ? (states || matches ? "No matching jobs." : "No jobs.") : table([
+      ["ID", "STATE", "BYTES", "FILES", ...(dated ? ["CREATED"] : []), "NAME"],
       ...jobs.map((j) => [
         j.id,
         j.state,
@@ -122,20 +190,95 @@ export async function list(ctx: Context, allUsers: boolean): Promise<number> {
           ? formatBytes(j.progress.bytesTransferred)
           : `${formatBytes(j.progress.bytesTransferred)}/${formatBytes(j.progress.bytesTotal)}`,
         `${j.progress.filesTransferred}/${j.progress.filesTotal}`,
+        ...(dated ? [j.creationTime ? formatTime(j.creationTime) : "?"] : []),
         j.displayName,
       ]),
     ]));
   return ExitCode.Ok;
 }
 
-/** `info`: one job's snapshot and files. */
-export async function info(ctx: Context, id: string): Promise<number> {
+/**
+ * A properties snapshot fit to print: custom header values are replaced by
+ * `(hidden)`, since they often carry tokens (names stay, to show what is set).
+ */
+export function redactProperties(properties: JobPropertiesSnapshot): JobPropertiesSnapshot {
+  const headers = properties.values.customHeaders;
+  if (headers === undefined) return properties;
+  return {
+    ...properties,
+    values: {
+      ...properties.values,
+      customHeaders: headers.map((header) => {
+        const colon = header.indexOf(":");
+        return `${colon < 0 ? header : header.slice(0, colon)}: (hidden)`;
+      }),
+    },
+  };
+}
+
+/** `info`: one job's snapshot and files; with `--verbose` also its details and properties. */
+export async function info(ctx: Context, id: string, verbose: boolean): Promise<number> {
   using bits = await connect();
   using job = await resolveJob(bits, id);
   const snapshot = await job.snapshot();
   const files = await job.files();
-  emit(ctx, { job: snapshot, files }, () => describeJob(snapshot, files));
+  if (!verbose) {
+    emit(ctx, { job: snapshot, files }, () => describeJob(snapshot, files));
+    return ExitCode.Ok;
+  }
+  const details = await job.details();
+  const properties = redactProperties(await job.properties());
+  emit(
+    ctx,
+    { job: snapshot, files, details, properties },
+    () => [describeJob(snapshot, files), describeDetails(details), describeProperties(properties)].join("\n"),
+  );
   return ExitCode.Ok;
+}
+
+function describeDetails(d: JobDetails): string {
+  const time = (date: Date | null): string => date ? formatTime(date) : "-";
+  const unknown = (field: DetailsField): string => d.unsupported.includes(field) ? "(not supported by this BITS)" : "-";
+  const rows: string[][] = [
+    ["Created", d.creationTime ? formatTime(d.creationTime) : unknown("times")],
+    ["Modified", d.modificationTime ? formatTime(d.modificationTime) : unknown("times")],
+    ["Transferred at", d.unsupported.includes("times") ? unknown("times") : time(d.transferCompletionTime)],
+    [
+      "Owner",
+      d.ownerSid === null ? unknown("owner") : d.ownerAccount ? `${d.ownerAccount} (${d.ownerSid})` : d.ownerSid,
+    ],
+    ["Integrity", d.ownerIntegrityLevel ?? unknown("ownerIntegrityLevel")],
+    ["Elevated", d.ownerElevated === null ? unknown("ownerElevated") : d.ownerElevated ? "yes" : "no"],
+    ["Error count", d.errorCount === null ? unknown("errorCount") : String(d.errorCount)],
+  ];
+  if (d.error) {
+    const e = d.error;
+    rows.push(["Error", `${e.code} (${formatHresult(e.hresult)}) in ${e.context}: ${e.description}`]);
+    if (e.file) rows.push(["Error file", `${e.file.remoteName} -> ${e.file.localName}`]);
+    if (e.protocol) rows.push(["Error protocol", e.protocol]);
+    if (e.localizedDescription) rows.push(["BITS says", e.localizedDescription]);
+    if (e.contextDescription) rows.push(["Context", e.contextDescription]);
+    if (e.hint) rows.push(["Hint", e.hint]);
+  }
+  return table(rows.map(([k, v]) => [`${k}:`, v]));
+}
+
+function propertyText(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  if (Array.isArray(value)) return value.length ? value.map(propertyText).join(", ") : "(none)";
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => `${k}=${propertyText(v)}`).join(" ");
+  }
+  return String(value);
+}
+
+function describeProperties(p: JobPropertiesSnapshot): string {
+  const rows = Object.entries(p.values).map(([name, value]) => [`  ${name}`, propertyText(value)]);
+  return [
+    "Properties:",
+    table(rows),
+    ...(p.unsupported.length ? [`  not supported by this BITS: ${p.unsupported.join(", ")}`] : []),
+  ].join("\n");
 }
 
 function describeJob(s: JobSnapshot, files: readonly JobFile[]): string {
@@ -264,24 +407,41 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     run: (ctx, { rest, options }) => download(ctx, rest ?? [], options),
   },
   list: {
-    summary: "List the jobs in the queue, newest first",
+    summary: "List the jobs in the queue, newest first; filter by state and display name",
     positionals: [],
     options: {
+      state: {
+        type: "string",
+        value: "STATE[,STATE…]",
+        multiple: true,
+        description: `Only jobs in these states (any case): ${JOB_STATES.join(", ")}`,
+      },
+      name: {
+        type: "string",
+        value: "PATTERN",
+        description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
+      },
       "all-users": { type: "boolean", description: "All users' jobs (needs administrator rights)" },
     },
-    examples: ["list", "list --json"],
-    run: (ctx, { options }) => list(ctx, options["all-users"] === true),
+    examples: [
+      "list",
+      "list --state error,transient_error",
+      'list --name "nightly*" --json',
+      "list --all-users --state TRANSFERRED",
+    ],
+    run: (ctx, { options }) => list(ctx, options),
   },
   info: {
-    summary: "Show one job's state, progress, error and files",
+    summary: "Show one job's state, progress, error and files; with --verbose also times, owner and properties",
     positionals: ["id"],
     options: {},
     examples: [
       "info {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
       "info 0f3c1c2e --json",
-      'info "nightly backup"',
+      'info "nightly backup" --verbose',
+      "info 0f3c1c2e --verbose --json",
     ],
-    run: (ctx, { args }) => info(ctx, args.id),
+    run: (ctx, { args, options }) => info(ctx, args.id, options.verbose === true),
   },
   complete: {
     summary: "Complete a transferred job: BITS moves its files into place",

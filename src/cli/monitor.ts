@@ -9,6 +9,7 @@ import { BitsError } from "../errors.ts";
 import { HR } from "../hresult.ts";
 import type { BitsJob } from "../job.ts";
 import { connect } from "../manager.ts";
+import { resolveJob } from "../resolve.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { watch } from "../watch/watch.ts";
@@ -66,7 +67,7 @@ export async function watchCommand(
   using bits = await connect();
   const jobs = [];
   try {
-    for (const id of ids) jobs.push(await bits.getJob(id));
+    for (const id of ids) jobs.push(await resolveJob(bits, id));
     const names = new Map<string, string>();
     for (const job of jobs) names.set(job.id, (await job.snapshot()).displayName);
     const totals = new Map<string, number | null>();
@@ -129,7 +130,7 @@ export async function waitCommand(ctx: Context, id: string, options: ParsedArgs[
   const timeout = parseSeconds(options.timeout, "timeout");
   const interval = parseSeconds(options.interval, "interval") ?? 1000;
   using bits = await connect();
-  using job = await bits.getJob(id);
+  using job = await resolveJob(bits, id);
   using interrupt = interruptSignal();
   let snapshot: JobSnapshot;
   try {
@@ -180,6 +181,7 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
     },
     examples: [
       "watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+      'watch 0f3c1c2e "nightly backup"',
       "watch --all",
       "watch --all --json",
       "watch --all --interval 2 --idle-interval 30",
@@ -194,7 +196,11 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
       timeout: { type: "string", value: "SECONDS", description: "Give up after this long (exit 3)" },
       interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
     },
-    examples: ["wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600"],
+    examples: [
+      "wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600",
+      'wait "nightly backup" --json',
+      "wait 0f3c1c2e --timeout 3600 --interval 5",
+    ],
     run: (ctx, { args, options }) => waitCommand(ctx, args.id, options),
   },
 };

@@ -9,8 +9,10 @@ import { BUILD_COMMANDS } from "./build.ts";
 import type { Command } from "./command.ts";
 import { DOCTOR_COMMANDS } from "./doctor.ts";
 import { FILES_COMMANDS } from "./job_files.ts";
+import { HYGIENE_COMMANDS } from "./hygiene.ts";
 import { JOB_COMMANDS } from "./jobs.ts";
 import { MONITOR_COMMANDS } from "./monitor.ts";
+import { PROBE_COMMANDS } from "./probe.ts";
 import { SET_COMMANDS } from "./set.ts";
 import { WMP_COMMANDS } from "./wmp.ts";
 
@@ -33,5 +35,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...MONITOR_COMMANDS,
   ...WMP_COMMANDS,
   ...DOCTOR_COMMANDS,
+  ...HYGIENE_COMMANDS,
+  ...PROBE_COMMANDS,
   version,
 };

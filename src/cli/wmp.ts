@@ -166,7 +166,10 @@ export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
       wait: { type: "boolean", short: "w", description: "Wait for the transfer first" },
       timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
     },
-    examples: ["wmp finish {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --library C:\\Users\\me\\Music --wait"],
+    examples: [
+      "wmp finish {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --library C:\\Users\\me\\Music --wait",
+      'wmp finish 0f3c1c2e --library "D:\\Media\\Music" --wait --timeout 600 --json',
+    ],
     run: (ctx, { args, options }) => wmpFinish(ctx, args.id, options),
   },
   "wmp list": {

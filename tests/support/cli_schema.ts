@@ -47,7 +47,8 @@ export function validator(file: string): ValidateFunction {
  * command's schema, or the error schema when it reports an error.
  */
 export function assertCliJson(command: string, document: unknown): void {
-  const failed = typeof document === "object" && document !== null && "error" in document;
+  // A watch event of kind "error" also has an `error` member; an error document has no `kind`.
+  const failed = typeof document === "object" && document !== null && "error" in document && !("kind" in document);
   const file = failed ? "error.schema.json" : schemaFile(command);
   const validate = validator(file);
   if (!validate(document)) {

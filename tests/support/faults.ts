@@ -18,6 +18,9 @@
  * - `/redirect/<hops>/<rest>`: `hops` 302 redirects, then `/<rest>` (e.g. `/redirect/3/ok/1000`);
  * - `/flaky/<failures>/<code>/<size>`: a flaky server: the first `failures` requests for this exact path and
  *   query get status `<code>`, every later one is served like `/ok/<size>` (vary the query to start afresh).
+ * - `/nohead/<size>`: HEAD refused with 403 (as presigned URLs signed for GET answer it), GET like `/ok`;
+ * - `/norange/<size>`: Range ignored: always 200 with the whole file (Content-Length, no Accept-Ranges);
+ * - `/meta/<size>/<filename>`: like `/ok`, plus ETag, Last-Modified and `Content-Disposition: attachment`.
  * Anything else is 404. Bodies are generated in chunks, so a 1 GB body is never held in memory.
  *
  * @module
@@ -166,6 +169,20 @@ function route(request: FaultRequest, flaky: FlakyCounts): Reply {
       const hops = n(1);
       const rest = parts.slice(2).join("/") + url.search;
       return textReply(302, "moved\n", { location: hops > 1 ? `/redirect/${hops - 1}/${rest}` : `/${rest}` });
+    }
+    case "nohead":
+      return request.method === "HEAD" ? textReply(403, "signed for GET only\n") : fileReply(request, n(1), seed);
+    case "norange": {
+      const reply = fileReply({ ...request, headers: { ...request.headers, range: "" } }, n(1), seed);
+      delete reply.headers["accept-ranges"];
+      return reply;
+    }
+    case "meta": {
+      const reply = fileReply(request, n(1), seed);
+      reply.headers["etag"] = `"${n(1)}-${seed}"`;
+      reply.headers["last-modified"] = "Tue, 01 Apr 2025 12:00:00 GMT";
+      reply.headers["content-disposition"] = `attachment; filename="${decodeURIComponent(parts[2] ?? "file.bin")}"`;
+      return reply;
     }
   }
   return textReply(404, "not found\n");

@@ -109,3 +109,23 @@ Deno.test("fault server: /flaky fails its first requests with the given status, 
   assert.equal((await raw(server.origin, "/flaky/2/503/50000?seed=9&run=2")).status, 503);
   assert.equal((await raw(server.origin, "/flaky/0/503/10")).status, 200);
 });
+
+Deno.test("fault server: /nohead refuses HEAD, /norange ignores Range, /meta adds validators and a file name", async () => {
+  await using server = startFaultServer();
+  const refused = await raw(server.origin, "/nohead/1000?seed=3", {}, "HEAD");
+  assert.equal(refused.status, 403);
+  const served = await raw(server.origin, "/nohead/1000?seed=3", { range: "bytes=0-0" });
+  assert.equal(served.status, 206);
+  assert.equal(served.headers["content-range"], "bytes 0-0/1000");
+  const ignored = await raw(server.origin, "/norange/1000?seed=3", { range: "bytes=0-0" });
+  assert.equal(ignored.status, 200);
+  assert.equal(ignored.headers["content-range"], undefined);
+  assert.equal(ignored.headers["accept-ranges"], undefined);
+  assert.equal(sha(ignored.body), contentSha256(1000, 3));
+  const meta = await raw(server.origin, "/meta/1000/a%20b.iso?seed=3", {}, "HEAD");
+  assert.equal(meta.status, 200);
+  assert.equal(meta.headers["content-length"], "1000");
+  assert.equal(meta.headers["etag"], '"1000-3"');
+  assert.equal(meta.headers["last-modified"], "Tue, 01 Apr 2025 12:00:00 GMT");
+  assert.equal(meta.headers["content-disposition"], 'attachment; filename="a b.iso"');
+});

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 
 Deno.test("CLI: jobs are found by unique id prefix or display name; ambiguity changes nothing", async () => {
@@ -15,6 +16,7 @@ Deno.test("CLI: jobs are found by unique id prefix or display name; ambiguity ch
   const single = session.track(await session.bits.createJob(`single ${tag}`));
 
   const byName = parseJson(await runCli(["info", `single ${tag}`, "--json"]));
+  assertCliJson("info", byName);
   assert.equal((byName.job as { id: string }).id, single.id);
 
   // The shortest prefix that tells this job apart from every other job in the queue.
@@ -23,6 +25,7 @@ Deno.test("CLI: jobs are found by unique id prefix or display name; ambiguity ch
   let length = 4;
   while (ids.filter((id) => id.startsWith(own.slice(0, length))).length > 1) length++;
   const byPrefix = parseJson(await runCli(["info", own.slice(0, length), "--json"]));
+  assertCliJson("info", byPrefix);
   assert.equal((byPrefix.job as { id: string }).id, single.id);
 
   const before = await session.liveJobIds();

@@ -12,6 +12,7 @@ import { BitsError, InvalidArgumentError, wineVersion } from "../../mod.ts";
 import { IntegrityError, verifyFile } from "../../src/integrity.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 
 const SIZE = 200_000;
@@ -190,6 +191,7 @@ Deno.test({
       "--json",
     ]);
     assert.equal(bad.code, 1, bad.stderr);
+    assertCliJson("download", parseJson(bad));
     const error = parseJson(bad).error as { name: string; expected: { sha256: string }; removed: boolean };
     assert.equal(error.name, "IntegrityError");
     assert.equal(error.expected.sha256, sha256);

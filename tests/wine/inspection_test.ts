@@ -18,6 +18,7 @@ import {
 } from "../../mod.ts";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { startServer } from "../support/server.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
 
 const ON_WINE = wineVersion() !== null;
@@ -210,6 +211,7 @@ Deno.test("doctor and doctor --json, run as a user would", async () => {
   const json = await runCli(["doctor", "--json"]);
   assert.equal(json.code, 0, json.stderr);
   const report = parseJson(json);
+  assertCliJson("doctor", report);
   const caps = await session.bits.capabilities();
   assert.equal(report.version, 1);
   assert.equal(report.reachable, true);
@@ -234,6 +236,7 @@ Deno.test("doctor exits 1 with the reason when the shim cannot be loaded", async
   const result = await runCli(["doctor", "--json"], { BITS_SHIM_PATH: "C:\\nowhere\\bits_shim.dll" });
   assert.equal(result.code, 1);
   const report = parseJson(result);
+  assertCliJson("doctor", report);
   assert.equal(report.reachable, false);
   assert.match(String(report.reason), /Cannot load the BITS shim/);
   assert.match(result.stderr, /error: BITS is not reachable/);
@@ -250,6 +253,7 @@ Deno.test("the CLI prints the code's hint under a BitsError, and puts it in --js
     "hint: the job left the queue (completed or cancelled) or belongs to another user",
   ]);
   const json = parseJson(await runCli(["info", id, "--json"]));
+  assertCliJson("info", json);
   const error = json.error as Record<string, unknown>;
   assert.equal(error.name, "BG_E_NOT_FOUND");
   assert.equal(error.hint, "the job left the queue (completed or cancelled) or belongs to another user");

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { BitsError, InvalidArgumentError } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
 
 Deno.test("a job is visible in the list and by id from a second process", async () => {
@@ -21,12 +22,14 @@ Deno.test("a job is visible in the list and by id from a second process", async 
     }),
   );
   const listed = parseJson(await runCli(["list", "--json"]));
+  assertCliJson("list", listed);
   assert.equal(listed.version, 1);
   const entry = (listed.jobs as { id: string; state: string; displayName: string }[]).find((j) => j.id === job.id);
   assert.deepEqual(entry && [entry.state, entry.displayName], ["SUSPENDED", "visible from another process"]);
 
   const info = await runCli(["info", job.id.slice(1, -1).toLowerCase(), "--json"]);
   assert.equal(info.code, 0, info.stderr);
+  assertCliJson("info", parseJson(info));
   const document = parseJson(info) as unknown as {
     version: number;
     job: { id: string; description: string; progress: { filesTotal: number } };
@@ -101,6 +104,7 @@ Deno.test("a download started by the CLI in one process is completed by the CLI 
   const again = await runCli(["complete", job.id, "--json"]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /BG_E_INVALID_STATE/);
+  assertCliJson("complete", parseJson(again));
   assert.equal((parseJson(again).error as { name: string }).name, "BG_E_INVALID_STATE");
 });
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, CLI_PERMISSIONS, eventually, runCli } from "./_helpers.ts";
 
 /** Collects events until `stop` says so (the watch then ends through its signal). */
@@ -119,6 +120,7 @@ Deno.test("watch --json writes one versioned JSON event per line and ends when t
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.trimEnd().split("\n");
   const events = lines.map((line) => JSON.parse(line));
+  for (const event of events) assertCliJson("watch", event);
   assert.ok(events.every((e) => e.version === 1 && e.jobId === job.id && typeof e.at === "string"), result.stdout);
   assert.ok(events.some((e) => e.kind === "transferred"), result.stdout);
   assert.equal(events.at(-1).state, "TRANSFERRED");

@@ -22,6 +22,7 @@ import {
 } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 
 const META: WmpMetadata = {
@@ -94,6 +95,7 @@ Deno.test("finishing into an occupied library path changes nothing", async () =>
   await Deno.writeTextFile(occupied, "already here");
   const result = await runCli(["wmp", "finish", job.id, "--library", library, "--json"]);
   assert.equal(result.code, 1, result.stderr);
+  assertCliJson("wmp finish", parseJson(result));
   assert.match(result.stderr, /LibraryFileExistsError/);
   assert.equal(await Deno.readTextFile(occupied), "already here");
   assert.equal((await job.snapshot()).state, "TRANSFERRED");
@@ -120,6 +122,7 @@ Deno.test("a WMP_JOB job belongs to the Player: complete and cancel are refused 
 
   const forced = await runCli(["complete", job.id, "--force", "--json"]);
   assert.equal(forced.code, 0, forced.stderr);
+  assertCliJson("complete", parseJson(forced));
   assert.equal(parseJson(forced).outcome, "completed");
   assert.equal(await fileSha256(session.path("player.wma")), contentSha256(2000, 23));
 });
@@ -130,8 +133,10 @@ Deno.test("RefreshDownload round-trips through the registry, seen by another pro
     assert.deepEqual(setRefreshDownload(true), { value: 1, enabled: true });
     const shown = await runCli(["wmp", "refresh", "--status", "--json"]);
     assert.equal(shown.code, 0, shown.stderr);
+    assertCliJson("wmp refresh", parseJson(shown));
     assert.deepEqual(parseJson(shown).refreshDownload, { value: 1, enabled: true });
     const disabled = await runCli(["wmp", "refresh", "--disable", "--json"]);
+    assertCliJson("wmp refresh", parseJson(disabled));
     assert.deepEqual(parseJson(disabled).refreshDownload, { value: 0, enabled: false });
     assert.deepEqual(getRefreshDownload(), { value: 0, enabled: false });
   } finally {
@@ -167,6 +172,7 @@ Deno.test("bad WMP input is refused before a job exists", async () => {
     "--json",
   ]);
   assert.equal(cli.code, 2, cli.stderr);
+  assertCliJson("submit", parseJson(cli));
   assert.equal((parseJson(cli).error as { field: string }).field, "rating");
   const wrongExtension = await runCli([
     "submit",
@@ -211,12 +217,15 @@ Deno.test("the CLI submits a WMP_STATUS job and lists it in the collection view"
     "--json",
   ]);
   assert.equal(submitted.code, 0, submitted.stderr);
+  assertCliJson("submit", parseJson(submitted));
   const doc = parseJson(submitted) as unknown as { job: { id: string; description: string }; serviceId: number };
   assert.equal(doc.serviceId, 2147483647);
   assert.equal(doc.job.description, "::WMP_STATUS:1:2147483647:Proseware:CLI Artist:CLI Album:12:CLI Title:61:99");
   const job = session.track(await session.bits.getJob(doc.job.id));
   await job.wait({ timeout: 60_000 });
-  const listed = parseJson(await runCli(["wmp", "list", "--service-id", "2147483647", "--json"])) as unknown as {
+  const listedDoc = parseJson(await runCli(["wmp", "list", "--service-id", "2147483647", "--json"]));
+  assertCliJson("wmp list", listedDoc);
+  const listed = listedDoc as unknown as {
     items: { jobId: string; downloadStateName: string; size: number; info: Record<string, string> }[];
   };
   assert.equal(listed.items.length, 1);
@@ -226,5 +235,6 @@ Deno.test("the CLI submits a WMP_STATUS job and lists it in the collection view"
   );
   const filed = await runCli(["wmp", "finish", job.id, "--library", session.path("L"), "--json"]);
   assert.equal(filed.code, 0, filed.stderr);
+  assertCliJson("wmp finish", parseJson(filed));
   assert.equal(parseJson(filed).path, join(session.path("L"), "CLI Artist", "CLI Album", "12 CLI Title.asf"));
 });
