@@ -8,6 +8,9 @@
 
 import { join } from "node:path";
 import { type BitsJob, type BitsManager, connect, type JobState, wineVersion } from "../../mod.ts";
+import { parseCommandLine } from "../../src/cli/args.ts";
+import { COMMANDS } from "../../src/cli/registry.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
 
 const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
@@ -21,6 +24,18 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The command run (`wmp list` for the two-word ones), so `parseJson` can check its schema. */
+  readonly command?: string;
+}
+
+/** The command an argument list runs, as the CLI's own parser reads it; `undefined` for a bad command line. */
+export function commandOf(args: readonly string[]): string | undefined {
+  try {
+    const { command } = parseCommandLine(args, COMMANDS);
+    return command === "help" ? undefined : command;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How long one CLI run may take before it is killed and the test fails (a hang guard). */
@@ -38,7 +53,12 @@ export async function runCli(args: readonly string[], env?: Record<string, strin
       signal: killer.signal,
     }).output();
     const decoder = new TextDecoder();
-    const result = { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+    const result = {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+      command: commandOf(args),
+    };
     if (killer.signal.aborted) {
       throw new Error(`cli.ts ${args.join(" ")} hung for ${CLI_TIMEOUT_MS} ms and was killed:\n${result.stderr}`);
     }
@@ -48,13 +68,20 @@ export async function runCli(args: readonly string[], env?: Record<string, strin
   }
 }
 
-/** Parses a `--json` result, failing with the process output when it is not JSON. */
+/**
+ * Parses a `--json` result, failing with the process output when it is not
+ * JSON, and checks it against its command's schema (docs/cli-json/) when the
+ * command is known: so every document a Wine test reads is validated.
+ */
 export function parseJson(result: CliResult): Record<string, unknown> & { version: number } {
+  let document: Record<string, unknown> & { version: number };
   try {
-    return JSON.parse(result.stdout);
+    document = JSON.parse(result.stdout);
   } catch {
     throw new Error(`CLI output is not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
+  if (result.command !== undefined) assertCliJson(result.command, document);
+  return document;
 }
 
 /**
