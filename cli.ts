@@ -5,6 +5,14 @@
  * deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH cli.ts --help
  * ```
  *
+ * `--allow-write` for `wmp finish` and `--log-file`, `--allow-net` for
+ * `probe`, and `--allow-env=BITS_SHIM_PATH,NAME` to read a password from
+ * the variable NAME (`set --password-env NAME`).
+ *
+ * ```sh
+ * deno run --allow-ffi --allow-read --allow-write --allow-net --allow-env=BITS_SHIM_PATH cli.ts probe https://example.com/a.iso
+ * ```
+ *
  * @module
  */
 

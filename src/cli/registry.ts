@@ -34,8 +34,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...SET_COMMANDS,
   ...MONITOR_COMMANDS,
   ...WMP_COMMANDS,
-  ...DOCTOR_COMMANDS,
   ...HYGIENE_COMMANDS,
   ...PROBE_COMMANDS,
+  ...DOCTOR_COMMANDS,
   version,
 };
