@@ -131,7 +131,8 @@ export class BitsSession implements AsyncDisposable {
           // it finish first, so one failed test cannot take the following ones down.
           state = (await job.wait({ timeout: 30_000 }).catch(() => job.snapshot())).state;
         }
-        if (state !== "ACKNOWLEDGED" && state !== "CANCELLED") await job.cancel();
+        // force: a test's own WMP_JOB jobs are refused without it, and would be left behind.
+        if (state !== "ACKNOWLEDGED" && state !== "CANCELLED") await job.cancel({ force: true });
       } catch {
         // Already gone.
       }
