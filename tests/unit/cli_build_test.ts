@@ -18,26 +18,15 @@ import {
   splitFields,
 } from "../../src/cli/file_list.ts";
 import { describeFiles, verboseFile } from "../../src/cli/job_files.ts";
-import { type CliIo, main } from "../../src/cli/main.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { BitsError, InvalidArgumentError, WmpJobOwnedError } from "../../src/errors.ts";
 import { assertCliJson, validator } from "../support/cli_schema.ts";
+import { runMain } from "../support/cli_capture.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
 const MINE = ["create", "download", "add-file", "upload", "files", "suspend", "resume", "take-ownership"];
 
-/** Runs the CLI with a fake io that records both streams. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 /** Asserts that `fn` throws a UsageError for `command` whose message matches `message`. */
 function assertUsage(fn: () => unknown, command: string, message: RegExp): void {

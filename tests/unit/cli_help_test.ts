@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { parseCommandLine } from "../../src/cli/args.ts";
-import { type CliIo, main } from "../../src/cli/main.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { startFaultServer } from "../support/faults.ts";
+import { runMain } from "../support/cli_capture.ts";
 
 /** Splits an example as a shell would: spaces separate, double quotes group (backslashes stay, as in cmd). */
 export function splitExample(line: string): string[] {
@@ -17,17 +17,7 @@ export function splitExample(line: string): string[] {
   return words;
 }
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 // Any escape sequence, and the colour ones (SGR: ESC [ … m).
 const ESC = String.fromCharCode(0x1b);

@@ -10,24 +10,14 @@ import { UsageError } from "../../src/cli/command.ts";
 import { nameMatcher, newestFirst, parseDuration, parseStates } from "../../src/cli/filters.ts";
 import { type CleanCandidate, type CleanPolicy, isOwnJob, planClean } from "../../src/cli/hygiene.ts";
 import { redactProperties } from "../../src/cli/jobs.ts";
-import { type CliIo, main } from "../../src/cli/main.ts";
 import { DEFAULT_JOB_DESCRIPTION, newJobDescription } from "../../src/manager.ts";
 import type { JobSnapshot, JobState } from "../../src/types.ts";
 import { formatWmpDescription } from "../../src/wmp/codec.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
+import { runMain } from "../support/cli_capture.ts";
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 let serial = 0;
 function snapshot(state: JobState, description = DEFAULT_JOB_DESCRIPTION, displayName = "job"): JobSnapshot {

@@ -5,7 +5,6 @@
 // Permissions: --allow-net=127.0.0.1, --allow-read (schemas), --allow-write (a log file).
 
 import assert from "node:assert/strict";
-import { type CliIo, main } from "../../src/cli/main.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
   assessProbe,
@@ -17,18 +16,9 @@ import {
 } from "../../src/probe.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
+import { runMain } from "../support/cli_capture.ts";
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 Deno.test("probe: a BITS-friendly file is ready: size from HEAD, range honoured, HEAD then a 0-0 range GET as BITS", async () => {
   await using server = startFaultServer();

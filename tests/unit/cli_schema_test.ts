@@ -6,7 +6,6 @@
 
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
-import { type CliIo, main } from "../../src/cli/main.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { eventJson } from "../../src/cli/watch_view.ts";
 import { planClean } from "../../src/cli/hygiene.ts";
@@ -16,20 +15,11 @@ import { DEFAULT_JOB_DESCRIPTION } from "../../src/manager.ts";
 import type { JobSnapshot } from "../../src/types.ts";
 import { assertCliJson, SCHEMA_DIR, schemaFile, validator } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
+import { runMain } from "../support/cli_capture.ts";
 
 const SHARED = ["common.schema.json", "error.schema.json"];
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 function schemaFiles(): string[] {
   return [...Deno.readDirSync(SCHEMA_DIR)].map((e) => e.name).filter((n) => n.endsWith(".schema.json")).sort();

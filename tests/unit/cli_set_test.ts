@@ -40,27 +40,12 @@ import { PROPERTY_FEATURES } from "../../src/properties/features.ts";
 import { READABLE_PROPERTIES } from "../../src/properties/native.ts";
 import type { JobProperties } from "../../src/properties/types.ts";
 import { validator } from "../support/cli_schema.ts";
+import { runMain } from "../support/cli_capture.ts";
 
 const JOB = "{4991D34B-80A1-4291-83B6-3328366B9097}";
 const ACTIONS = ["removeCredentials", "makeCustomHeadersWriteOnly"];
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 /** A stdin with nothing to read (what a pipe from /dev/null gives). */
 function noInput(terminal = false, chunks: string[] = []): SecretInput & { raw: boolean[] } {

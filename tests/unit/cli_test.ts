@@ -7,30 +7,14 @@ import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { UsageError } from "../../src/cli/args.ts";
 import { ExitCode } from "../../src/cli/exit_codes.ts";
-import { classifyError, type CliIo, main } from "../../src/cli/main.ts";
+import { classifyError } from "../../src/cli/main.ts";
 import { BitsError, BitsUnavailableError, InvalidArgumentError } from "../../src/errors.ts";
+import { runMain } from "../support/cli_capture.ts";
 
 const ON_WINDOWS = Deno.build.os === "windows";
 const JOB = "{4991D34B-80A1-4291-83B6-3328366B9097}";
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with a fake io that records both streams. */
-async function run(...argv: string[]): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 Deno.test("cli: exit codes are the documented ones", () => {
   assert.deepEqual(ExitCode, { Ok: 0, Failure: 1, Usage: 2, Timeout: 3, NotFound: 4 });
