@@ -9,8 +9,6 @@ import assert from "node:assert/strict";
 import { parseCommandLine } from "../../src/cli/args.ts";
 import { GLOBAL_OPTIONS } from "../../src/cli/args.ts";
 import { UsageError } from "../../src/cli/command.ts";
-import type { CliIo } from "../../src/cli/context.ts";
-import { main } from "../../src/cli/main.ts";
 import {
   argumentOption,
   optionTarget,
