@@ -19,6 +19,7 @@
 import { posix, win32 } from "node:path";
 import { InvalidArgumentError } from "./errors.ts";
 import { MAX_LOCAL_PATH } from "./validate.ts";
+import { lexists } from "./exists.ts";
 
 const DRIVE_ROOTED = /^[A-Za-z]:\\/;
 // \\server\share, not \\?\ or \\.\ (device and verbatim namespaces).
@@ -159,16 +160,6 @@ export interface RootFileSystem {
   realPath(path: string): Promise<string>;
   /** True when something exists at `path`, without following a final link (`Deno.lstat`). */
   exists(path: string): Promise<boolean>;
-}
-
-async function lexists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /** The real file system. */

@@ -22,6 +22,7 @@ import {
   type WmpMetadata,
 } from "./codec.ts";
 import { fileIntoLibrary, LibraryFileExistsError, libraryPath } from "./library.ts";
+import { lexists } from "../exists.ts";
 
 /** What {@linkcode submitWmpJob} needs. */
 export interface WmpSubmission {
@@ -110,20 +111,10 @@ export async function finishWmpStatusJob(job: BitsJob, libraryRoot: string): Pro
   const source = files[0].localName;
   const target = libraryPath(libraryRoot, metadata, win32.extname(source));
   // Checked before Complete so a taken target leaves the job untouched.
-  if (await exists(target)) throw new LibraryFileExistsError(target);
+  if (await lexists(target)) throw new LibraryFileExistsError(target);
   const outcome = await job.complete();
   if (outcome === "partial") {
     throw new BitsError(HR.BG_S_PARTIAL_COMPLETE, { operation: "Completing WMP job", jobId: job.id });
   }
   return { jobId: job.id, metadata, path: await fileIntoLibrary(source, target) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

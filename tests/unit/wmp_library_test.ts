@@ -17,6 +17,7 @@ import {
   type MediaMetadata,
   sanitizePathComponent,
 } from "../../src/wmp/library.ts";
+import { lexists } from "../../src/exists.ts";
 
 /** Asserts that `fn` throws an InvalidArgumentError about `argument` (and matching `message`). */
 function assertRefused(fn: () => unknown, argument: string, message?: RegExp): void {
@@ -402,16 +403,6 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** Directory entries of `dir`, sorted. */
 async function entries(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -430,7 +421,7 @@ for (const hardLink of [true, false]) {
       const target = join(dir, "lib", "Artist", "Album", "01 Song.wma");
       assert.equal(await fileIntoLibrary(source, target, { hardLink }), target);
       assert.deepEqual(await Deno.readFile(target), data);
-      assert.equal(await exists(source), false);
+      assert.equal(await lexists(source), false);
       assert.deepEqual(await entries(dir), ["lib"]);
       assert.deepEqual(await entries(join(dir, "lib", "Artist", "Album")), ["01 Song.wma"]);
     });
@@ -443,7 +434,7 @@ for (const hardLink of [true, false]) {
       const target = join(dir, "01 Empty.mp3");
       await fileIntoLibrary(source, target, { hardLink });
       assert.equal((await Deno.stat(target)).size, 0);
-      assert.equal(await exists(source), false);
+      assert.equal(await lexists(source), false);
     });
   });
 
@@ -479,7 +470,7 @@ for (const hardLink of [true, false]) {
       const pointee = join(dir, "elsewhere.wma");
       await Deno.symlink(pointee, link);
       await assert.rejects(fileIntoLibrary(source, link, { hardLink }), LibraryFileExistsError);
-      assert.equal(await exists(pointee), false, "nothing written through the symlink");
+      assert.equal(await lexists(pointee), false, "nothing written through the symlink");
       assert.equal(await Deno.readTextFile(source), "data");
     });
   });
@@ -517,7 +508,7 @@ Deno.test("fileIntoLibrary: the source vanishing before the copy leaves no file 
   await withTempDir(async (dir) => {
     const target = join(dir, "Album", "01 Song.wma");
     await assert.rejects(fileIntoLibrary(join(dir, "gone.tmp"), target, { hardLink: false }), Deno.errors.NotFound);
-    assert.equal(await exists(target), false);
+    assert.equal(await lexists(target), false);
   });
 });
 
@@ -564,7 +555,7 @@ for (const [method, failAt] of [["read", 2], ["write", 2], ["sync", 1]] as const
       await withFaultyFiles(method, failAt, async () => {
         await assert.rejects(fileIntoLibrary(source, target, { hardLink: false }), /injected/);
       });
-      assert.equal(await exists(target), false);
+      assert.equal(await lexists(target), false);
       assert.deepEqual(await entries(join(dir, "Album")), []);
       assert.deepEqual(await Deno.readFile(source), data);
     });
@@ -579,7 +570,7 @@ Deno.test("fileIntoLibrary (copy): a source truncated mid-copy is not filed shor
     await withFaultyFiles("read", 2, async () => {
       await assert.rejects(fileIntoLibrary(source, target, { hardLink: false }), /changed size while being copied/);
     }, true);
-    assert.equal(await exists(target), false);
+    assert.equal(await lexists(target), false);
     assert.equal((await Deno.stat(source)).size, 600_000);
   });
 });
@@ -606,7 +597,7 @@ for (
       });
       assert.equal(linkCalls, 1);
       assert.deepEqual(await Deno.readFile(target), data);
-      assert.equal(await exists(source), false);
+      assert.equal(await lexists(source), false);
     });
   });
 }
@@ -646,7 +637,7 @@ for (const hardLink of [true, false]) {
         });
       });
       assert.equal(await Deno.readTextFile(source), "media");
-      assert.equal(await exists(target), false);
+      assert.equal(await lexists(target), false);
     });
   });
 }
@@ -704,7 +695,7 @@ Deno.test({
         const target = join(dir, "Artist", "Album", "01 Song.wma");
         await fileIntoLibrary(source, target);
         assert.equal(await Deno.readTextFile(target), "across volumes");
-        assert.equal(await exists(source), false);
+        assert.equal(await lexists(source), false);
         await Deno.writeTextFile(source, "second");
         await assert.rejects(fileIntoLibrary(source, target), LibraryFileExistsError);
         assert.equal(await Deno.readTextFile(target), "across volumes");
@@ -735,7 +726,7 @@ Deno.test("fileIntoLibrary: concurrent filings to one target: exactly one wins, 
       if (result.status === "rejected") assert.ok(result.reason instanceof LibraryFileExistsError, `${result.reason}`);
     }
     assert.equal(await Deno.readTextFile(target), `copy ${won[0]}`);
-    for (const [i, source] of sources.entries()) assert.equal(await exists(source), i !== won[0]);
+    for (const [i, source] of sources.entries()) assert.equal(await lexists(source), i !== won[0]);
   });
 });
 
