@@ -15,12 +15,15 @@
  * - `/nolength/<size>`: no Content-Length; the body ends when the connection closes;
  * - `/chunked/<size>`: `Transfer-Encoding: chunked`;
  * - `/trickle/<size>/<bytesPerSecond>`: the body at that rate;
- * - `/redirect/<hops>/<rest>`: `hops` 302 redirects, then `/<rest>` (e.g. `/redirect/3/ok/1000`).
+ * - `/redirect/<hops>/<rest>`: `hops` 302 redirects, then `/<rest>` (e.g. `/redirect/3/ok/1000`);
+ * - `/big/<size>?seed=N`: like `/ok`, with the seekable content of tests/support/big_body.ts, for bodies of a
+ *   gigabyte and more: a range starts at its first block instead of generating everything before it.
  * Anything else is 404. Bodies are generated in chunks, so a 1 GB body is never held in memory.
  *
  * @module
  */
 
+import { bigBodyChunks } from "./big_body.ts";
 import { contentChunks } from "./content.ts";
 
 /** One request the server received. */
@@ -85,8 +88,11 @@ function* contentSlice(size: number, seed: number, start: number, end: number): 
   }
 }
 
+/** Yields bytes `[start, end)` of the `size`-byte content for `seed`. */
+type Slicer = (size: number, seed: number, start: number, end: number) => Iterable<Uint8Array>;
+
 /** A BITS-friendly file reply: Content-Length, and a single byte range when asked. */
-function fileReply(request: FaultRequest, size: number, seed: number): Reply {
+function fileReply(request: FaultRequest, size: number, seed: number, slice: Slicer = contentSlice): Reply {
   const headers: Record<string, string> = { "content-type": "application/octet-stream", "accept-ranges": "bytes" };
   const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers["range"] ?? "");
   let start = 0;
@@ -102,7 +108,7 @@ function fileReply(request: FaultRequest, size: number, seed: number): Reply {
     headers["content-range"] = `bytes ${start}-${end - 1}/${size}`;
   }
   headers["content-length"] = String(end - start);
-  return { status, headers, body: request.method === "HEAD" ? undefined : contentSlice(size, seed, start, end) };
+  return { status, headers, body: request.method === "HEAD" ? undefined : slice(size, seed, start, end) };
 }
 
 function textReply(status: number, text: string, extra: Record<string, string> = {}): Reply {
@@ -154,6 +160,8 @@ function route(request: FaultRequest): Reply {
       const rest = parts.slice(2).join("/") + url.search;
       return textReply(302, "moved\n", { location: hops > 1 ? `/redirect/${hops - 1}/${rest}` : `/${rest}` });
     }
+    case "big":
+      return fileReply(request, n(1), seed, bigBodyChunks);
   }
   return textReply(404, "not found\n");
 }
