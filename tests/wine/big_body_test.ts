@@ -65,7 +65,9 @@ Deno.test("big body: 1 GiB downloads through BITS intact, with the server's memo
         ` after the first 256 MiB +${mib(warm?.growth ?? NaN)}`,
     );
     assert.ok(warm, "the transfer never reported 256 MiB");
-    assert.ok(warm.growth < 64 * MIB, `RSS grew ${mib(warm.growth)} over the last 768 MiB`);
+    // Garbage collection of the served blocks is lazy (11 to 52 MiB of growth seen after the first 256 MiB, 60 to
+    // 70 MiB in all); a server holding the body would grow by the 768 MiB still to come.
+    assert.ok(warm.growth < 128 * MIB, `RSS grew ${mib(warm.growth)} over the last 768 MiB`);
     assert.ok(rss.growth < 256 * MIB, `RSS grew ${mib(rss.growth)} while serving 1 GiB`);
     // One GET, answered in full: BITS took the whole body in one go.
     assert.equal(server.requests.filter((r) => r.path.startsWith("/big/")).length, 1);
