@@ -2,9 +2,10 @@
  * Process and concurrency faults against the real BITS service: a client
  * killed with SIGKILL in the middle of `watch` (the job lives in BITS, not in
  * the client, and a new process re-attaches by id), and 60 jobs created at
- * once by 4 processes. Under Wine the service lives as long as the prefix
- * has a non-system process; the test bed's keepalive.exe is that process,
- * as the always-running service is on Windows (scripts/bed/README.md).
+ * once by 4 processes. Wine's BITS service would end with the prefix's last
+ * non-system process; the bed's persistent wineserver and keepalive.exe keep
+ * it up, as the always-running service is on Windows (scripts/bed/README.md),
+ * and the kill test checks that those processes survive.
  */
 
 import assert from "node:assert/strict";
