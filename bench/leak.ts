@@ -80,14 +80,16 @@ export function leakTable(samples: readonly LeakSample[]): string {
   return rows.map((r) => r.map((cell, i) => cell.padStart(widths[i])).join("  ")).join("\n");
 }
 
-function processHandles(): number {
+/** Open kernel handles of this process (`bits_process_handle_count`). */
+export function processHandles(): number {
   const count = new Uint32Array(1);
   const hr = loadShim().symbols.bits_process_handle_count(count);
   if (failed(hr)) throw new Error(`bits_process_handle_count failed: ${formatHresult(hr)}`);
   return count[0];
 }
 
-function collectGarbage(): void {
+/** Runs a full garbage collection when the process has one to run (`--v8-flags=--expose-gc`). */
+export function collectGarbage(): void {
   // Present with --v8-flags=--expose-gc (the bed run passes it): settles RSS before sampling.
   (globalThis as { gc?: () => void }).gc?.();
 }
@@ -164,6 +166,23 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.inner || Deno.build.os === "windows") return await measure(cycles, every);
+  return await runInBed("bench/leak.ts", ["--allow-ffi", "--allow-read", "--allow-write"], [
+    `--cycles=${cycles}`,
+    `--every=${every}`,
+  ]);
+}
+
+/**
+ * Runs a benchmark `script` (a path from the repository root) again with the
+ * Windows Deno in the Wine bed, after preparing the bed and the shim, with
+ * `--inner` and `args`, `permissions` and a collector it can call (`gc`);
+ * returns its exit code. The bed's lock is held while it runs.
+ */
+export async function runInBed(
+  script: string,
+  permissions: readonly string[],
+  args: readonly string[],
+): Promise<number> {
   const { prepare, runWindowsDeno } = await import("../scripts/windows_deno.ts");
   await prepare();
   return await runWindowsDeno([
@@ -171,13 +190,10 @@ async function main(): Promise<number> {
     "--cached-only",
     "--no-check",
     "--v8-flags=--expose-gc",
-    "--allow-ffi",
-    "--allow-read",
-    "--allow-write",
-    "bench/leak.ts",
+    ...permissions,
+    script,
     "--inner",
-    `--cycles=${cycles}`,
-    `--every=${every}`,
+    ...args,
   ]);
 }
 

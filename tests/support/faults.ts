@@ -21,11 +21,14 @@
  * - `/nohead/<size>`: HEAD refused with 403 (as presigned URLs signed for GET answer it), GET like `/ok`;
  * - `/norange/<size>`: Range ignored: always 200 with the whole file (Content-Length, no Accept-Ranges);
  * - `/meta/<size>/<filename>`: like `/ok`, plus ETag, Last-Modified and `Content-Disposition: attachment`.
+ * - `/big/<size>?seed=N`: like `/ok`, with the seekable content of tests/support/big_body.ts, for bodies of a
+ *   gigabyte and more: a range starts at its first block instead of generating everything before it.
  * Anything else is 404. Bodies are generated in chunks, so a 1 GB body is never held in memory.
  *
  * @module
  */
 
+import { bigBodyChunks } from "./big_body.ts";
 import { contentChunks } from "./content.ts";
 
 /** One request the server received. */
@@ -91,8 +94,11 @@ function* contentSlice(size: number, seed: number, start: number, end: number): 
   }
 }
 
+/** Yields bytes `[start, end)` of the `size`-byte content for `seed`. */
+type Slicer = (size: number, seed: number, start: number, end: number) => Iterable<Uint8Array>;
+
 /** A BITS-friendly file reply: Content-Length, and a single byte range when asked. */
-function fileReply(request: FaultRequest, size: number, seed: number): Reply {
+function fileReply(request: FaultRequest, size: number, seed: number, slice: Slicer = contentSlice): Reply {
   const headers: Record<string, string> = { "content-type": "application/octet-stream", "accept-ranges": "bytes" };
   const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers["range"] ?? "");
   let start = 0;
@@ -108,7 +114,7 @@ function fileReply(request: FaultRequest, size: number, seed: number): Reply {
     headers["content-range"] = `bytes ${start}-${end - 1}/${size}`;
   }
   headers["content-length"] = String(end - start);
-  return { status, headers, body: request.method === "HEAD" ? undefined : contentSlice(size, seed, start, end) };
+  return { status, headers, body: request.method === "HEAD" ? undefined : slice(size, seed, start, end) };
 }
 
 function textReply(status: number, text: string, extra: Record<string, string> = {}): Reply {
@@ -184,6 +190,8 @@ function route(request: FaultRequest, flaky: FlakyCounts): Reply {
       reply.headers["content-disposition"] = `attachment; filename="${decodeURIComponent(parts[2] ?? "file.bin")}"`;
       return reply;
     }
+    case "big":
+      return fileReply(request, n(1), seed, bigBodyChunks);
   }
   return textReply(404, "not found\n");
 }

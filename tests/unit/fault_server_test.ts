@@ -1,8 +1,10 @@
 // The fault server misbehaves exactly as documented, or the reliability tests built on it prove nothing.
 import assert from "node:assert/strict";
+import { BIG_BLOCK, bigBlock, bigBodyChunks, bigBodySha256 } from "../support/big_body.ts";
 import { contentSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { createHash } from "node:crypto";
+import { RssSampler } from "../support/rss.ts";
 
 /** A raw request: status line, headers and the body bytes received before the server closed. */
 async function raw(origin: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{
@@ -128,4 +130,92 @@ Deno.test("fault server: /nohead refuses HEAD, /norange ignores Range, /meta add
   assert.equal(meta.headers["etag"], '"1000-3"');
   assert.equal(meta.headers["last-modified"], "Tue, 01 Apr 2025 12:00:00 GMT");
   assert.equal(meta.headers["content-disposition"], 'attachment; filename="a b.iso"');
+});
+
+const MIB = 1024 * 1024;
+const concat = (chunks: Iterable<Uint8Array>): Uint8Array => {
+  const parts = [...chunks];
+  const all = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  return all;
+};
+
+Deno.test("big body: deterministic, different per seed and block, and any range equals that slice of the whole", () => {
+  const size = 3 * BIG_BLOCK + 12_345; // not a whole number of blocks, nor of words
+  const whole = concat(bigBodyChunks(size, 5));
+  assert.equal(whole.length, size);
+  assert.deepEqual(concat(bigBodyChunks(size, 5)), whole);
+  assert.notDeepEqual(concat(bigBodyChunks(size, 6)), whole);
+  // No block repeats another (a pattern that repeats would hide misplaced blocks).
+  assert.notDeepEqual(whole.subarray(0, BIG_BLOCK), whole.subarray(BIG_BLOCK, 2 * BIG_BLOCK));
+  for (
+    const [start, end] of [[0, 1], [1, 3], [BIG_BLOCK - 1, BIG_BLOCK + 1], [70_000, size], [size - 1, size], [5, 5]]
+  ) {
+    assert.deepEqual(concat(bigBodyChunks(size, 5, start, end)), whole.subarray(start, end), `${start}-${end}`);
+  }
+  assert.equal(bigBodySha256(size, 5), sha(whole));
+  // A range far into a 1 TiB body starts at its block: nothing before it is generated.
+  const far = 2 ** 40 - 10;
+  assert.deepEqual(concat(bigBodyChunks(2 ** 40, 5, far)), bigBlock(5, Math.floor(far / BIG_BLOCK)).subarray(-10));
+});
+
+Deno.test("big body: 1 GiB streamed into a hash never holds more than a few blocks", () => {
+  const size = 1024 * MIB;
+  const hash = createHash("sha256");
+  using total = new RssSampler();
+  // The first tens of MiB are garbage the collector has not met yet; after that RSS must stay flat.
+  let warm: RssSampler | undefined;
+  let bytes = 0;
+  for (const chunk of bigBodyChunks(size, 9)) {
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (bytes === 256 * MIB) warm = new RssSampler();
+    // The loop never yields to the samplers' timers: sample by hand.
+    if (bytes % (16 * MIB) === 0) [total, warm].forEach((s) => s?.sample());
+  }
+  warm![Symbol.dispose]();
+  assert.equal(bytes, size);
+  assert.equal(hash.digest("hex"), bigBodySha256(size, 9));
+  const mib = (n: number): string => `${(n / MIB).toFixed(1)} MiB`;
+  assert.ok(warm!.growth < 16 * MIB, `RSS grew ${mib(warm!.growth)} over the last 768 MiB`);
+  assert.ok(total.growth < 128 * MIB, `RSS grew ${mib(total.growth)} while generating 1 GiB`);
+});
+
+Deno.test("fault server: /big streams 256 MiB with its length, ranges from any block, and bounded memory", async () => {
+  await using server = startFaultServer();
+  const size = 256 * MIB;
+  const head = await raw(server.origin, `/big/${size}?seed=3`, {}, "HEAD");
+  assert.equal(head.headers["content-length"], String(size));
+  assert.equal(head.headers["accept-ranges"], "bytes");
+  const range = await raw(server.origin, `/big/${size}?seed=3`, { range: `bytes=${size - 100_000}-` });
+  assert.equal(range.status, 206);
+  assert.equal(range.headers["content-range"], `bytes ${size - 100_000}-${size - 1}/${size}`);
+  assert.deepEqual(range.body, concat(bigBodyChunks(size, 3, size - 100_000)));
+  using rss = new RssSampler(50);
+  const response = await fetch(server.url(`/big/${size}?seed=3`));
+  assert.equal(response.headers.get("content-length"), String(size));
+  const hash = createHash("sha256");
+  let bytes = 0;
+  let pausedGrowth = NaN;
+  for await (const chunk of response.body!) {
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (bytes >= 16 * MIB && Number.isNaN(pausedGrowth)) {
+      // The client stops reading: a streaming server stops at the socket's buffers, one holding the body would
+      // go on generating it into memory.
+      using paused = new RssSampler(20);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      pausedGrowth = paused.growth;
+    }
+  }
+  assert.equal(bytes, size);
+  assert.equal(hash.digest("hex"), bigBodySha256(size, 3));
+  const mib = (n: number): string => `${(n / MIB).toFixed(1)} MiB`;
+  assert.ok(pausedGrowth < 16 * MIB, `RSS grew ${mib(pausedGrowth)} while the client read nothing`);
+  // Server and client share this process; the collector lets some tens of MiB of served blocks pile up.
+  assert.ok(rss.growth < 128 * MIB, `RSS grew ${mib(rss.growth)} while serving 256 MiB`);
 });

@@ -155,3 +155,18 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Starts `cli.ts` in a new Deno process like {@linkcode runCli}, without
+ * waiting for it: stdout and stderr are piped, and the caller reads, kills or
+ * awaits the child.
+ */
+export function spawnCli(args: readonly string[], env?: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, CLI.href, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
