@@ -13,6 +13,7 @@ import { HYGIENE_COMMANDS } from "./hygiene.ts";
 import { JOB_COMMANDS } from "./jobs.ts";
 import { MONITOR_COMMANDS } from "./monitor.ts";
 import { PROBE_COMMANDS } from "./probe.ts";
+import { REPLY_PREFIX_COMMANDS } from "./reply_prefix.ts";
 import { SET_COMMANDS } from "./set.ts";
 import { WMP_COMMANDS } from "./wmp.ts";
 
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   list,
   info,
   ...FILES_COMMANDS,
+  ...REPLY_PREFIX_COMMANDS,
   complete,
   cancel,
   ...ACTION_COMMANDS,

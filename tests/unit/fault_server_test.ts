@@ -181,7 +181,9 @@ Deno.test("big body: 1 GiB streamed into a hash never holds more than a few bloc
   assert.equal(bytes, size);
   assert.equal(hash.digest("hex"), bigBodySha256(size, 9));
   const mib = (n: number): string => `${(n / MIB).toFixed(1)} MiB`;
-  assert.ok(warm!.growth < 16 * MIB, `RSS grew ${mib(warm!.growth)} over the last 768 MiB`);
+  // Holding the body would grow RSS by the 768 MiB generated after warm-up; 64 MiB leaves room for lazy collection
+  // on a loaded machine (16 MiB failed once while a Wine run shared the two cores).
+  assert.ok(warm!.growth < 64 * MIB, `RSS grew ${mib(warm!.growth)} over the last 768 MiB`);
   assert.ok(total.growth < 128 * MIB, `RSS grew ${mib(total.growth)} while generating 1 GiB`);
 });
 
