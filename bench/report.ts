@@ -639,6 +639,15 @@ export function intervalText(paired: NonNullable<Row["paired"]>): string {
     `${bootstrap.high.toFixed(3)}x, p(no effect) ${paired.pNoEffect.toFixed(2)}`;
 }
 
+/**
+ * A ratio for the table: two decimals; three for paired rows, whose claims
+ * are about a few percent; two significant digits below 0.1 (a share, not a ratio near 1).
+ */
+export function ratioText(ratio: number, paired = false): string {
+  if (ratio !== 0 && Math.abs(ratio) < 0.1) return ratio.toPrecision(2);
+  return ratio.toFixed(paired ? 3 : 2);
+}
+
 /** Formats a number with about three significant digits. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "-";
@@ -673,7 +682,7 @@ export function renderTable(rows: readonly Row[]): string {
       row.ours ? formatNumber(row.ours.p95) : "-",
       row.ref ? formatNumber(row.ref.p50) : "-",
       row.ref ? formatNumber(row.ref.p95) : "-",
-      row.ratio === null ? "-" : `${row.ratio.toFixed(2)}x`,
+      row.ratio === null ? "-" : `${ratioText(row.ratio, row.paired !== undefined)}x`,
       row.goal ?? "-",
       result,
     ]);

@@ -18,7 +18,16 @@ import {
   signTestP,
 } from "./paired.ts";
 import { parsePidTicks, parsePressure, parseProcStat, type ProcDelta, procDelta, roleOf } from "./proc_load.ts";
-import { buildRows, comFromFfi, convert, percentile, type RawResults, renderTable, stats } from "./report.ts";
+import {
+  buildRows,
+  comFromFfi,
+  convert,
+  percentile,
+  ratioText,
+  type RawResults,
+  renderTable,
+  stats,
+} from "./report.ts";
 import { countBetweenMarkers, tracedRows } from "./trace.ts";
 import { MARK } from "./trace_ops.ts";
 
@@ -321,6 +330,13 @@ Deno.test("measurement 6's series: pairs, quiet pairs, the watch's cost and the 
   assert.equal(effect?.paired?.signTest.coverage, 0.5);
   assert.match(renderTable(rows), /CI .*sign test/);
   assert.equal(rows.find((r) => r.id === "download_noise_floor")?.verdict, null);
+});
+
+Deno.test("ratios: two decimals, three for paired rows, two significant digits for small shares", () => {
+  assert.equal(ratioText(1.2345), "1.23");
+  assert.equal(ratioText(1.2346, true), "1.235");
+  assert.equal(ratioText(0.00314), "0.0031");
+  assert.equal(ratioText(0), "0.00");
 });
 
 Deno.test("correlation", () => {
