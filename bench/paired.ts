@@ -139,9 +139,11 @@ export function pairedStats(first: readonly number[], second: readonly number[],
  * A goal "ratio <= max" judged on an interval: "pass" when the whole
  * interval is at or below it (shown to be within the goal), "miss" when the
  * whole interval is above it (shown to exceed it), "inconclusive" when the
- * interval straddles it (the runs cannot tell).
+ * interval straddles it (the runs cannot tell) or covers less than
+ * `minCoverage` (too few pairs: fewer than 6 at 95 %).
  */
-export function judge(interval: Interval, max: number): "pass" | "miss" | "inconclusive" {
+export function judge(interval: Interval, max: number, minCoverage = 0.95): "pass" | "miss" | "inconclusive" {
+  if (!(interval.coverage >= minCoverage)) return "inconclusive";
   if (interval.high <= max) return "pass";
   if (interval.low > max) return "miss";
   return "inconclusive";

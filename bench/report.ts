@@ -721,12 +721,17 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
   bits_manager_get_job: { calls: 1, releases: 0 }, // GetJob
   bits_manager_enum_jobs: { calls: 3, releases: 1 }, // EnumJobs, GetCount, Next; enumerator Release
   bits_job_add_file: { calls: 1, releases: 0 },
+  bits_job_add_file_set: { calls: 1, releases: 0 }, // AddFileSet (download() adds its files in one call)
+  bits_job_description: { calls: 1, releases: 0 }, // GetDescription (the WMP_JOB guard of cancel/complete)
+  bits_job_suspend: { calls: 1, releases: 0 },
+  bits_job_take_ownership: { calls: 1, releases: 0 },
   bits_job_resume: { calls: 1, releases: 0 },
   bits_job_complete: { calls: 1, releases: 0 },
   bits_job_cancel: { calls: 1, releases: 0 },
   bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
   bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
   bits_release: { calls: 0, releases: 1 },
+  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (listJobs releases off the JS thread)
 };
 
 /**
@@ -750,16 +755,21 @@ export function comFromFfi(ffi: Record<string, number>): { calls: number; releas
   return { calls, releases, ffi: total };
 }
 
+/** A count: an integer as such ("1,800"), anything else as {@linkcode formatNumber}. */
+export function formatCount(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString("en-US") : formatNumber(value);
+}
+
 /** Renders the round-trip table. */
 export function renderRoundTrips(trips: readonly RoundTrips[]): string {
   const header = ["operation", "ours: FFI calls", "ours: COM calls + releases", "reference: COM calls + releases"];
   const show = (calls: number | null, releases: number | null): string =>
-    calls === null ? "-" : `${formatNumber(calls)} + ${formatNumber(releases ?? 0)}`;
+    calls === null ? "-" : `${formatCount(calls)} + ${formatCount(releases ?? 0)}`;
   const lines: string[][] = [header];
   for (const t of trips) {
     lines.push([
       t.operation,
-      t.oursFfiCalls === null ? "-" : formatNumber(t.oursFfiCalls),
+      t.oursFfiCalls === null ? "-" : formatCount(t.oursFfiCalls),
       show(t.oursComCalls, t.oursReleases),
       show(t.refComCalls, t.refReleases),
     ]);
@@ -783,8 +793,8 @@ export function renderTraced(traced: readonly TracedTrips[]): string {
   for (const t of traced) {
     lines.push([
       t.operation,
-      t.ours === null ? "-" : formatNumber(t.ours),
-      t.ref === null ? "-" : formatNumber(t.ref),
+      t.ours === null ? "-" : formatCount(t.ours),
+      t.ref === null ? "-" : formatCount(t.ref),
     ]);
   }
   return renderColumns(lines);

@@ -22,6 +22,7 @@ import {
   buildRows,
   comFromFfi,
   convert,
+  formatCount,
   percentile,
   ratioText,
   type RawResults,
@@ -110,6 +111,15 @@ Deno.test("COM accounting follows the shim and counts EnumJobs retries without N
     comFromFfi({ bits_connect: 1, bits_manager_enum_jobs: 2, bits_job_snapshot: 300, bits_release: 301 }),
     { calls: 1 + 3 + 2 + 1800, releases: 2 + 301, ffi: 604 },
   );
+  // listJobs releases the job proxies with the nonblocking alias; download() adds its files in one AddFileSet.
+  assert.deepEqual(comFromFfi({ bits_release_async: 30, bits_release: 1 }), { calls: 0, releases: 31, ffi: 31 });
+  assert.deepEqual(
+    comFromFfi({ bits_manager_create_job: 1, bits_job_add_file_set: 1, bits_release: 1 }),
+    { calls: 3, releases: 1, ffi: 3 },
+  );
+  assert.deepEqual(comFromFfi({ bits_job_description: 1, bits_job_cancel: 1 }), { calls: 2, releases: 0, ffi: 2 });
+  assert.equal(formatCount(1800), "1,800");
+  assert.equal(formatCount(1.5), "1.50");
 });
 
 Deno.test("trace parsing counts I_RpcSendReceive lines between markers", () => {
@@ -184,6 +194,9 @@ Deno.test("paired ratios and the verdict on an interval", () => {
   assert.equal(judge({ low: 0.99, high: 1.015, coverage: 0.95 }, 1.02), "pass");
   assert.equal(judge({ low: 1.03, high: 1.1, coverage: 0.95 }, 1.02), "miss");
   assert.equal(judge({ low: 0.95, high: 1.05, coverage: 0.95 }, 1.02), "inconclusive");
+  // Too few pairs for the coverage asked: never a verdict either way.
+  assert.equal(judge({ low: 0.99, high: 1.0, coverage: 0.875 }, 1.02), "inconclusive");
+  assert.equal(judge({ low: 1.1, high: 1.2, coverage: 0.875 }, 1.02), "inconclusive");
 });
 
 Deno.test("the plan interleaves effect and null pairs, alternating the order inside pairs", () => {
