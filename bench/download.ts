@@ -27,7 +27,8 @@
  * Standalone (`deno task bench --only download`): prints one JSON document
  * ({@linkcode DownloadExperiment}) as its last stdout line.
  *
- * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/download.ts [--mb N] [--pairs N] [--null-pairs N]
+ * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/download.ts [--mb N] [--pairs N]
+ *        [--null-pairs N] [--cost-rounds N]
  *
  * @module
  */
@@ -93,7 +94,12 @@ export interface DownloadExperiment {
 export function parseDownloadArgs(args: readonly string[]): DownloadSettings {
   const { values } = parseArgs({
     args: [...args],
-    options: { mb: { type: "string" }, pairs: { type: "string" }, "null-pairs": { type: "string" } },
+    options: {
+      mb: { type: "string" },
+      pairs: { type: "string" },
+      "null-pairs": { type: "string" },
+      "cost-rounds": { type: "string" },
+    },
   });
   const count = (text: string | undefined, fallback: number, name: string, min: number): number => {
     const value = text === undefined ? fallback : Number(text);
@@ -106,7 +112,7 @@ export function parseDownloadArgs(args: readonly string[]): DownloadSettings {
     effectPairs,
     nullPairs: count(values["null-pairs"], effectPairs, "null-pairs", 0),
     warmUpMb: 256,
-    costRounds: 2,
+    costRounds: count(values["cost-rounds"], 2, "cost-rounds", 0),
     costSeconds: 20,
   };
 }
@@ -274,6 +280,7 @@ export async function measureWatchCost(
   seconds: number,
   options: { prefix: string; nextSeed: () => number; log: (message: string) => void },
 ): Promise<WatchCost | null> {
+  if (rounds === 0) return null;
   const load = await ProcLoad.open({
     server: "serve.ts",
     watch: "watch_child.ts",

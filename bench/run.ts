@@ -292,11 +292,17 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
 }
 
 /** `--only download`: measurement 6 alone (bench/download.ts). */
-async function downloadOnly(args: readonly string[]): Promise<number> {
+async function downloadOnly(args: readonly string[], keepAwake: boolean): Promise<number> {
   await prepare();
   // bench/download.ts takes --mb and --pairs.
   const own = args.map((a) => a === "--download-mb" ? "--mb" : a === "--download-pairs" ? "--pairs" : a);
-  const measured = await runWindowsScript("bench/download.ts", own);
+  const spinners = keepAwake ? await startSpinners() : [];
+  let measured: { code: number; stdout: string };
+  try {
+    measured = await runWindowsScript("bench/download.ts", own);
+  } finally {
+    await stopSpinners(spinners);
+  }
   if (measured.code !== 0) {
     log(`bench/download.ts failed with exit code ${measured.code}`);
     return 1;
@@ -326,16 +332,20 @@ async function downloadOnly(args: readonly string[]): Promise<number> {
   };
   const rows = buildRows(raw).filter((r) => r.section === "6");
   console.log(
-    `\nmeasurement 6, ${host.date.slice(0, 10)}, ${host.mode}, ${
-      host.cpuModel ?? "unknown CPU"
-    } (${host.hostCpus} CPUs)\n`,
+    `\nmeasurement 6, ${host.date.slice(0, 10)}, ${host.mode}, ${host.cpuModel ?? "unknown CPU"} ` +
+      `(${host.hostCpus} CPUs)${keepAwake ? ", CPUs kept awake" : ""}\n`,
   );
   console.log(renderTable(rows));
   for (const note of m6.notes) console.log(`note: ${note}`);
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
   await Deno.writeTextFile(
     new URL(".out/bench-download.json", REPO_ROOT),
-    JSON.stringify({ machine: host, measurements: rows, notes: m6.notes, download: experiment }, null, 2) + "\n",
+    JSON.stringify(
+      { machine: { ...host, keepAwake }, measurements: rows, notes: m6.notes, download: experiment },
+      null,
+      2,
+    ) +
+      "\n",
   );
   log("wrote .out/bench-download.json");
   return 0;
@@ -360,7 +370,7 @@ async function main(): Promise<number> {
   ];
   if (values.only !== undefined) {
     if (values.only === "watch-cpu") return await watchCpuOnly(values.quick === true);
-    if (values.only === "download") return await downloadOnly(downloadArgs);
+    if (values.only === "download") return await downloadOnly(downloadArgs, values["keep-awake"] === true);
     log(`--only ${values.only}: the selectable measurements are watch-cpu and download`);
     return 2;
   }
