@@ -7,7 +7,7 @@
  */
 
 import type { DownloadExperiment, DownloadRun, WatchCost } from "./download.ts";
-import { collectPairs } from "./paired.ts";
+import { collectPairs, median } from "./paired.ts";
 import type { PairedSeries, Series } from "./report.ts";
 
 /** A pair counts as quiet when the host outside the bed used less than this (% of one core) in both runs. */
@@ -58,6 +58,17 @@ function quietRuns(runs: readonly DownloadRun[]): DownloadRun[] {
   return runs.filter((r) => !loud.has(r.run.pair));
 }
 
+/** The quiet pairs' medians, in words ("" when there are none). */
+function quietSummary(effect: PairedSeries, noise: PairedSeries): string {
+  const text = (p: PairedSeries): string =>
+    p.first.length === 0
+      ? "none"
+      : `${median(p.first.map((v, i) => v / p.second[i])).toFixed(3)}x (n=${p.first.length})`;
+  return effect.first.length + noise.first.length === 0
+    ? ""
+    : `: with / without ${text(effect)}, noise floor ${text(noise)}`;
+}
+
 /** The watch's cost per window pair: with minus without, over the bed's processes and the watcher alone. */
 export function watchCostSeries(cost: WatchCost): { added: number[]; watcher: number[] } {
   const n = Math.min(cost.withWatch.length, cost.without.length);
@@ -83,8 +94,18 @@ export function downloadSeries(experiment: DownloadExperiment): DownloadSeries {
   paired["download.effect"] = pairsOf(runs, "effect");
   paired["download.null"] = pairsOf(runs, "null");
   const quiet = quietRuns(runs);
-  paired["download.effectQuiet"] = pairsOf(quiet, "effect");
-  paired["download.nullQuiet"] = pairsOf(quiet, "null");
+  const quietEffect = pairsOf(quiet, "effect");
+  const quietNoise = pairsOf(quiet, "null");
+  if (experiment.confined) {
+    paired["download.confinedEffect"] = pairsOf(experiment.confined.runs, "effect");
+    paired["download.confinedNull"] = pairsOf(experiment.confined.runs, "null");
+    const times = experiment.confined.runs.map((r) => r.value);
+    notes.push(
+      `6: with BITS, wineserver and the watcher on CPU ${experiment.confined.cpus} a ${experiment.settings.mb} MiB download took ` +
+        `${Math.min(...times).toFixed(2)}–${Math.max(...times).toFixed(2)} s; on all vCPUs ` +
+        `${Math.min(...runs.map((r) => r.value)).toFixed(2)}–${Math.max(...runs.map((r) => r.value)).toFixed(2)} s.`,
+    );
+  }
 
   const withLoad = runs.filter((r) => r.load !== null);
   if (withLoad.length > 0) {
@@ -103,7 +124,8 @@ export function downloadSeries(experiment: DownloadExperiment): DownloadSeries {
         `${withLoad.length} runs (outside ${Math.min(...series["download.outsideCpu"].samples).toFixed(0)}–` +
         `${Math.max(...series["download.outsideCpu"].samples).toFixed(0)} % of a core); vs CPU pressure ` +
         `r = ${rPressure.toFixed(2)}; IO pressure at most ${(100 * Math.max(...io)).toFixed(1)} % of the time. ` +
-        `${quiet.length / 2} of ${runs.length / 2} pairs were quiet (< ${QUIET_OUTSIDE_PCT} % outside in both runs).`,
+        `${quiet.length / 2} of ${runs.length / 2} pairs were quiet (< ${QUIET_OUTSIDE_PCT} % outside in both runs)` +
+        `${quietSummary(quietEffect, quietNoise)}.`,
     );
   }
   const watched = runs.filter((r) => r.watch !== null);

@@ -318,39 +318,39 @@ export const ROWS: readonly RowSpec[] = [
     refText: "C: EnumJobs + snapshot + Release per job",
   },
   {
-    id: "download_with_watch",
+    id: "download_with_watch_one_cpu",
     section: "6",
-    title:
-      "{downloadMb} MiB download, `cli.ts watch <id> --json` attached vs not ({effectPairs} pairs, server-side time)",
-    paired: "download.effect",
+    title: "{downloadMb} MiB download, `cli.ts watch <id> --json` attached vs not; BITS, wineserver, watch on 1 vCPU",
+    paired: "download.confinedEffect",
     ref: { kind: "none" },
     unit: "s",
     goal: { max: 1.02, text: "<= 1.02x" },
-    refText: "same download, no BITS call until it ends; ratio = median of with / without per pair",
+    refText: "same download, no BITS call until it ends; ratio = median of with / without per pair (server-side time)",
   },
   {
-    id: "download_noise_floor",
+    id: "download_noise_floor_one_cpu",
     section: "6",
-    title: "  noise floor: the same download without watch, twice ({nullPairs} pairs)",
-    paired: "download.null",
+    title: "  noise floor: the same download without watch, twice, on 1 vCPU",
+    paired: "download.confinedNull",
     ref: { kind: "none" },
     unit: "s",
     refText: "ratio = median of one run / the other per pair",
   },
   {
-    id: "download_with_watch_quiet",
+    id: "download_with_watch",
     section: "6",
-    title: "  with vs without, quiet pairs only (host outside the bed < 10 % of a core in both runs)",
-    paired: "download.effectQuiet",
+    title: "  with vs without, every process free on every vCPU (Linux schedules them)",
+    paired: "download.effect",
     ref: { kind: "none" },
     unit: "s",
-    refText: "same, pairs not disturbed by other work on the host",
+    goal: { max: 1.02, text: "<= 1.02x" },
+    refText: "same",
   },
   {
-    id: "download_noise_floor_quiet",
+    id: "download_noise_floor",
     section: "6",
-    title: "  noise floor, quiet pairs only",
-    paired: "download.nullQuiet",
+    title: "  noise floor on every vCPU",
+    paired: "download.null",
     ref: { kind: "none" },
     unit: "s",
     refText: "same",
@@ -531,9 +531,7 @@ export function buildRows(raw: RawResults): Row[] {
       .replaceAll("{jobs}", String(raw.facts.queueJobs))
       .replaceAll("{monitorJobs}", String(settings.monitorJobs ?? "?"))
       .replaceAll("{idleSeconds}", String(settings.idleSeconds ?? "?"))
-      .replaceAll("{downloadMb}", String(settings.downloadMb ?? "?"))
-      .replaceAll("{effectPairs}", String(settings.downloadPairs ?? "?"))
-      .replaceAll("{nullPairs}", String(settings.downloadNullPairs ?? "?"));
+      .replaceAll("{downloadMb}", String(settings.downloadMb ?? "?"));
     const base = { id: spec.id, section: spec.section, title, unit: spec.unit, refText: spec.refText };
     const goal = spec.goal?.text ?? null;
     if (spec.paired !== undefined) return pairedRow(raw, spec, base, goal);

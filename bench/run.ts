@@ -186,7 +186,32 @@ async function startSpinners(): Promise<Deno.ChildProcess[]> {
     }).spawn());
 }
 
-async function stopSpinners(spinners: readonly Deno.ChildProcess[]): Promise<void> {
+/**
+ * Linux: bench/affinity.sh, which sets the CPU affinity of the bed's
+ * processes when measurement 6 asks for it (through two files in .out/).
+ * Undefined on Windows, where measurement 6 skips its one-vCPU part.
+ */
+async function startAffinity(): Promise<Deno.ChildProcess | undefined> {
+  if (ON_WINDOWS) return undefined;
+  if (await probe("taskset", ["-V"]) === undefined) {
+    log("taskset not found (util-linux): measurement 6 runs without its one-vCPU part");
+    return undefined;
+  }
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  for (const name of [".out/bench-affinity", ".out/bench-affinity.ack"]) {
+    await Deno.remove(new URL(name, REPO_ROOT)).catch(() => {});
+  }
+  return new Deno.Command("bash", {
+    args: ["bench/affinity.sh", ".out/bench-affinity", ".out/bench-affinity.ack"],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+/** Ends helper processes (spinners, bench/affinity.sh) and waits for them. */
+async function stopHelpers(spinners: readonly Deno.ChildProcess[]): Promise<void> {
   for (const child of spinners) {
     try {
       child.kill("SIGTERM");
@@ -297,11 +322,12 @@ async function downloadOnly(args: readonly string[], keepAwake: boolean): Promis
   // bench/download.ts takes --mb and --pairs.
   const own = args.map((a) => a === "--download-mb" ? "--mb" : a === "--download-pairs" ? "--pairs" : a);
   const spinners = keepAwake ? await startSpinners() : [];
+  const affinity = await startAffinity();
   let measured: { code: number; stdout: string };
   try {
     measured = await runWindowsScript("bench/download.ts", own);
   } finally {
-    await stopSpinners(spinners);
+    await stopHelpers(affinity ? [...spinners, affinity] : spinners);
   }
   if (measured.code !== 0) {
     log(`bench/download.ts failed with exit code ${measured.code}`);
@@ -319,11 +345,7 @@ async function downloadOnly(args: readonly string[], keepAwake: boolean): Promis
       cpus: 0,
       wine: null,
       queueJobs: 0,
-      settings: {
-        downloadMb: experiment.settings.mb,
-        downloadPairs: experiment.settings.effectPairs,
-        downloadNullPairs: experiment.settings.nullPairs,
-      },
+      settings: { downloadMb: experiment.settings.mb },
     },
     series: m6.series,
     paired: m6.paired,
@@ -380,6 +402,7 @@ async function main(): Promise<number> {
 
   const keepAwake = values["keep-awake"] === true;
   const spinners = keepAwake ? await startSpinners() : [];
+  const affinity = await startAffinity();
   let measured: { code: number; stdout: string };
   try {
     measured = await runWindowsScript("bench/measure.ts", [
@@ -387,7 +410,7 @@ async function main(): Promise<number> {
       ...downloadArgs,
     ]);
   } finally {
-    await stopSpinners(spinners);
+    await stopHelpers(affinity ? [...spinners, affinity] : spinners);
   }
   if (measured.code !== 0) {
     log(`bench/measure.ts failed with exit code ${measured.code}`);
