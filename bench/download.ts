@@ -19,13 +19,7 @@
  * - Around each transfer, /proc is read (bench/proc_load.ts): the CPU of BITS
  *   (svchost), wineserver, the server, the watcher, this process and the
  *   host outside the bed, and CPU/IO pressure; what dominates the noise.
- * - Two parts: first with BITS' svchost, wineserver and the watcher kept on
- *   one vCPU (asked of bench/affinity.sh, which `deno task bench` runs on
- *   Linux), where the transfer is steady and every cycle the watcher spends
- *   is one the transfer loses (the worst case for the watch); then with
- *   Linux scheduling everything freely on every vCPU, as it runs by default,
- *   where the transfer's speed swings with where its two processes land. Then
- *   quiet windows measure the watch's own cost ({@linkcode measureWatchCost}).
+ * - Then quiet windows measure the watch's own cost ({@linkcode measureWatchCost}).
  *
  * Every download is let finish, completed and its file deleted (disk use:
  * one body); nothing is cancelled while it transfers (that crashes Wine's
@@ -35,7 +29,7 @@
  * ({@linkcode DownloadExperiment}) as its last stdout line.
  *
  * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/download.ts [--mb N] [--pairs N]
- *        [--null-pairs N] [--confined-pairs N] [--confined-null-pairs N] [--cost-rounds N]
+ *        [--null-pairs N] [--cost-rounds N]
  *
  * @module
  */
@@ -67,9 +61,7 @@ export interface PairCounts {
 export interface DownloadSettings extends PairCounts {
   /** Size of each download, MiB. */
   readonly mb: number;
-  /** The part with BITS, wineserver and the watcher on one vCPU (Linux bed only; 0 pairs skip it). */
-  readonly confined: PairCounts;
-  /** Size of the warm-up download before each part, MiB. */
+  /** Size of the warm-up download before the pairs, MiB. */
   readonly warmUpMb: number;
   /** Pairs of quiet windows (with and without the watcher) that measure the watch's own cost. */
   readonly costRounds: number;
@@ -97,13 +89,19 @@ export interface DownloadRun {
 export interface DownloadExperiment {
   /** The settings. */
   readonly settings: DownloadSettings;
-  /** Every run with the bed scheduled freely on every vCPU, in run order. */
+  /** Every run, in run order. */
   readonly runs: readonly DownloadRun[];
-  /** The runs with BITS, wineserver and the watcher on one vCPU, and which; null when not run ({@linkcode setBedAffinity}). */
-  readonly confined: { readonly cpus: string; readonly runs: readonly DownloadRun[] } | null;
   /** The watch's own cost in quiet windows; null without /proc. */
   readonly cost: WatchCost | null;
 }
+
+/**
+ * The full run's size and pairs. The issue's 1 GB takes about 20–25 s under
+ * Wine here, and the runs vary by about ±5 % however quiet the machine
+ * (docs/performance.md): 16 pairs are what a 95 % interval of the median
+ * narrower than about ±3 % takes; the noise floor needs fewer.
+ */
+export const DEFAULT_PAIRS = { mb: 1024, effectPairs: 16, nullPairs: 6 } as const;
 
 /** The options of a standalone run. */
 export function parseDownloadArgs(args: readonly string[]): DownloadSettings {
@@ -113,8 +111,6 @@ export function parseDownloadArgs(args: readonly string[]): DownloadSettings {
       mb: { type: "string" },
       pairs: { type: "string" },
       "null-pairs": { type: "string" },
-      "confined-pairs": { type: "string" },
-      "confined-null-pairs": { type: "string" },
       "cost-rounds": { type: "string" },
     },
   });
@@ -123,16 +119,10 @@ export function parseDownloadArgs(args: readonly string[]): DownloadSettings {
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
     return value;
   };
-  const effectPairs = count(values.pairs, 6, "pairs", 1);
-  const confinedPairs = count(values["confined-pairs"], 10, "confined-pairs", 0);
   return {
-    mb: count(values.mb, 1024, "mb", 1),
-    effectPairs,
-    nullPairs: count(values["null-pairs"], effectPairs, "null-pairs", 0),
-    confined: {
-      effectPairs: confinedPairs,
-      nullPairs: count(values["confined-null-pairs"], Math.min(confinedPairs, 6), "confined-null-pairs", 0),
-    },
+    mb: count(values.mb, DEFAULT_PAIRS.mb, "mb", 1),
+    effectPairs: count(values.pairs, DEFAULT_PAIRS.effectPairs, "pairs", 1),
+    nullPairs: count(values["null-pairs"], DEFAULT_PAIRS.nullPairs, "null-pairs", 0),
     warmUpMb: 256,
     costRounds: count(values["cost-rounds"], 2, "cost-rounds", 0),
     costSeconds: 20,
@@ -207,14 +197,12 @@ export interface DownloadOptions {
   readonly log: (message: string) => void;
 }
 
-/** One part of the experiment: `counts` pairs of `mb` MiB downloads, after a warm-up, labelled `label`. */
+/** The pairs of downloads, after a warm-up. */
 export async function runDownloads(
   bits: BitsManager,
   server: ContentServer,
   dir: string,
-  sizes: { readonly mb: number; readonly warmUpMb: number },
-  counts: PairCounts,
-  label: string,
+  settings: DownloadSettings,
   options: DownloadOptions,
 ): Promise<DownloadRun[]> {
   const load = await ProcLoad.open({
@@ -259,15 +247,15 @@ export async function runDownloads(
     }
   };
 
-  const plan = planPairs(counts.effectPairs, counts.nullPairs);
+  const plan = planPairs(settings.effectPairs, settings.nullPairs);
   options.log(
-    `6 (${label}): ${plan.length} downloads of ${sizes.mb} MiB: ${counts.effectPairs} pairs with/without watch, ` +
-      `${counts.nullPairs} pairs without twice (noise floor), interleaved; warm-up ${sizes.warmUpMb} MiB`,
+    `6: ${plan.length} downloads of ${settings.mb} MiB: ${settings.effectPairs} pairs with/without watch, ` +
+      `${settings.nullPairs} pairs without twice (noise floor), interleaved; warm-up ${settings.warmUpMb} MiB`,
   );
-  await one(sizes.warmUpMb * 1024 * 1024, false);
+  await one(settings.warmUpMb * 1024 * 1024, false);
   const runs: DownloadRun[] = [];
   for (const [i, run] of plan.entries()) {
-    const measured = await one(sizes.mb * 1024 * 1024, run.condition === "with");
+    const measured = await one(settings.mb * 1024 * 1024, run.condition === "with");
     runs.push({ run, ...measured });
     const cpu = measured.load
       ? `; BITS ${measured.load.cpuPct.bits.toFixed(0)} %, wineserver ${
@@ -275,7 +263,7 @@ export async function runDownloads(
       } %, outside the bed ${measured.load.cpuPct.outside.toFixed(0)} % of a core`
       : "";
     options.log(
-      `6 (${label}): ${i + 1}/${plan.length} pair ${run.pair} (${run.kind}) ${run.condition}: ${
+      `6: ${i + 1}/${plan.length} pair ${run.pair} (${run.kind}) ${run.condition}: ${
         measured.value.toFixed(2)
       } s${cpu}`,
     );
@@ -360,36 +348,7 @@ export async function measureWatchCost(
   return { seconds, withWatch, without, calls, attachedSeconds };
 }
 
-const AFFINITY_REQUEST = new URL("../.out/bench-affinity", import.meta.url);
-const AFFINITY_ACK = new URL("../.out/bench-affinity.ack", import.meta.url);
-
-/**
- * Asks bench/affinity.sh (started by `deno task bench` on Linux) to give
- * BITS' svchost, wineserver and the watcher the CPU list `cpus` ("all" to
- * undo), and waits
- * until it has. False when nothing answers within 3 s: no such helper (natively
- * on Windows, or the script run by hand), and the confined part is skipped.
- */
-export async function setBedAffinity(cpus: string): Promise<boolean> {
-  try {
-    await Deno.writeTextFile(AFFINITY_REQUEST, cpus + "\n");
-  } catch {
-    return false;
-  }
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline) {
-    const ack = await Deno.readTextFile(AFFINITY_ACK).catch(() => "");
-    if (ack.trim() === cpus) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
-/**
- * The whole of measurement 6: the confined part (BITS, wineserver and the
- * watcher on the last vCPU, when bench/affinity.sh answers), the free part, then the watch's cost
- * windows (free).
- */
+/** The whole of measurement 6: the pairs, then the watch's cost windows. */
 export async function measureDownloads(
   bits: BitsManager,
   server: ContentServer,
@@ -397,31 +356,9 @@ export async function measureDownloads(
   settings: DownloadSettings,
   options: DownloadOptions,
 ): Promise<DownloadExperiment> {
-  let confined: DownloadExperiment["confined"] = null;
-  if (settings.confined.effectPairs > 0) {
-    const cpus = String(navigator.hardwareConcurrency - 1);
-    if (await setBedAffinity(cpus)) {
-      try {
-        const runs = await runDownloads(
-          bits,
-          server,
-          dir,
-          settings,
-          settings.confined,
-          `transfer on CPU ${cpus}`,
-          options,
-        );
-        confined = { cpus, runs };
-      } finally {
-        await setBedAffinity("all");
-      }
-    } else {
-      options.log("6: no answer from bench/affinity.sh: the part with the transfer on one vCPU is skipped");
-    }
-  }
-  const runs = await runDownloads(bits, server, dir, settings, settings, "all vCPUs", options);
+  const runs = await runDownloads(bits, server, dir, settings, options);
   const cost = await measureWatchCost(bits, server, dir, settings.costRounds, settings.costSeconds, options);
-  return { settings, runs, confined, cost };
+  return { settings, runs, cost };
 }
 
 async function main(): Promise<void> {

@@ -96,16 +96,6 @@ export function downloadSeries(experiment: DownloadExperiment): DownloadSeries {
   const quiet = quietRuns(runs);
   const quietEffect = pairsOf(quiet, "effect");
   const quietNoise = pairsOf(quiet, "null");
-  if (experiment.confined) {
-    paired["download.confinedEffect"] = pairsOf(experiment.confined.runs, "effect");
-    paired["download.confinedNull"] = pairsOf(experiment.confined.runs, "null");
-    const times = experiment.confined.runs.map((r) => r.value);
-    notes.push(
-      `6: with BITS, wineserver and the watcher on CPU ${experiment.confined.cpus} a ${experiment.settings.mb} MiB download took ` +
-        `${Math.min(...times).toFixed(2)}–${Math.max(...times).toFixed(2)} s; on all vCPUs ` +
-        `${Math.min(...runs.map((r) => r.value)).toFixed(2)}–${Math.max(...runs.map((r) => r.value)).toFixed(2)} s.`,
-    );
-  }
 
   const withLoad = runs.filter((r) => r.load !== null);
   if (withLoad.length > 0) {

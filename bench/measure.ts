@@ -43,7 +43,7 @@ import { readSnapshot } from "../src/job.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
 import { ContentServer, splitLines } from "./content_server.ts";
-import { type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
+import { DEFAULT_PAIRS, type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
 import { downloadSeries } from "./download_report.ts";
 
 const { values: OPTIONS } = parseArgs({
@@ -77,8 +77,6 @@ const MONITOR = QUICK
     downloadMb: Number(OPTIONS["download-mb"] ?? 64),
     downloadPairs: Number(OPTIONS["download-pairs"] ?? 1),
     downloadNullPairs: Number(OPTIONS["download-pairs"] ?? 1),
-    downloadConfinedPairs: 1,
-    downloadConfinedNullPairs: 1,
     downloadWarmUpMb: 16,
     costRounds: 1,
     costSeconds: 10,
@@ -90,13 +88,10 @@ const MONITOR = QUICK
     idleSeconds: 60,
     pollRounds: 4,
     pollPerRound: 5,
-    // The 1 GB, in pairs (bench/download.ts): about 25 s per download under Wine.
-    downloadMb: Number(OPTIONS["download-mb"] ?? 1024),
-    downloadPairs: Number(OPTIONS["download-pairs"] ?? 6),
-    downloadNullPairs: Number(OPTIONS["download-pairs"] ?? 6),
-    // The transfer on one vCPU: about 10 s per download, and steady, so more pairs for little time.
-    downloadConfinedPairs: 10,
-    downloadConfinedNullPairs: 6,
+    // The 1 GB, in pairs (bench/download.ts).
+    downloadMb: Number(OPTIONS["download-mb"] ?? DEFAULT_PAIRS.mb),
+    downloadPairs: Number(OPTIONS["download-pairs"] ?? DEFAULT_PAIRS.effectPairs),
+    downloadNullPairs: DEFAULT_PAIRS.nullPairs,
     downloadWarmUpMb: 256,
     costRounds: 2,
     costSeconds: 20,
@@ -890,7 +885,6 @@ async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> 
       mb: MONITOR.downloadMb,
       effectPairs: MONITOR.downloadPairs,
       nullPairs: MONITOR.downloadNullPairs,
-      confined: { effectPairs: MONITOR.downloadConfinedPairs, nullPairs: MONITOR.downloadConfinedNullPairs },
       warmUpMb: MONITOR.downloadWarmUpMb,
       costRounds: MONITOR.costRounds,
       costSeconds: MONITOR.costSeconds,

@@ -8,7 +8,7 @@
  *   --quick      a smoke run (30 jobs, few iterations); not for quoting
  *   --download-mb N, --download-pairs N
  *                measurement 6's download size (default 1024 MiB, the issue's
- *                1 GB) and pairs (default 6 with/without pairs and 6 noise-floor pairs)
+ *                1 GB) and with/without pairs (default 16, plus 6 noise-floor pairs)
  *   --no-trace   skip the Wine +rpc trace that counts real RPC round trips (Linux only)
  *   --out PATH   where to write the results (default bench/results.json)
  *   --only download
@@ -49,8 +49,8 @@ import { downloadSeries } from "./download_report.ts";
 const ON_WINDOWS = Deno.build.os === "windows";
 /** Permissions of bench/measure.ts and bench/trace_ops.ts under the Windows Deno. */
 const MEASURE_FLAGS = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-run", "--allow-sys"];
-/** A hang guard, not a timing assertion: a full run takes about seven minutes. */
-const MEASURE_TIMEOUT_MS = 20 * 60_000;
+/** A hang guard, not a timing assertion: a full run takes about half an hour (measurement 6: 45 downloads of 1 GiB). */
+const MEASURE_TIMEOUT_MS = 60 * 60_000;
 
 function log(message: string): void {
   console.error(`bench: ${message}`);
@@ -186,32 +186,8 @@ async function startSpinners(): Promise<Deno.ChildProcess[]> {
     }).spawn());
 }
 
-/**
- * Linux: bench/affinity.sh, which sets the CPU affinity of the bed's
- * processes when measurement 6 asks for it (through two files in .out/).
- * Undefined on Windows, where measurement 6 skips its one-vCPU part.
- */
-async function startAffinity(): Promise<Deno.ChildProcess | undefined> {
-  if (ON_WINDOWS) return undefined;
-  if (await probe("taskset", ["-V"]) === undefined) {
-    log("taskset not found (util-linux): measurement 6 runs without its one-vCPU part");
-    return undefined;
-  }
-  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
-  for (const name of [".out/bench-affinity", ".out/bench-affinity.ack"]) {
-    await Deno.remove(new URL(name, REPO_ROOT)).catch(() => {});
-  }
-  return new Deno.Command("bash", {
-    args: ["bench/affinity.sh", ".out/bench-affinity", ".out/bench-affinity.ack"],
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-}
-
-/** Ends helper processes (spinners, bench/affinity.sh) and waits for them. */
-async function stopHelpers(spinners: readonly Deno.ChildProcess[]): Promise<void> {
+/** Ends the spinners and waits for them. */
+async function stopSpinners(spinners: readonly Deno.ChildProcess[]): Promise<void> {
   for (const child of spinners) {
     try {
       child.kill("SIGTERM");
@@ -322,12 +298,11 @@ async function downloadOnly(args: readonly string[], keepAwake: boolean): Promis
   // bench/download.ts takes --mb and --pairs.
   const own = args.map((a) => a === "--download-mb" ? "--mb" : a === "--download-pairs" ? "--pairs" : a);
   const spinners = keepAwake ? await startSpinners() : [];
-  const affinity = await startAffinity();
   let measured: { code: number; stdout: string };
   try {
     measured = await runWindowsScript("bench/download.ts", own);
   } finally {
-    await stopHelpers(affinity ? [...spinners, affinity] : spinners);
+    await stopSpinners(spinners);
   }
   if (measured.code !== 0) {
     log(`bench/download.ts failed with exit code ${measured.code}`);
@@ -402,7 +377,6 @@ async function main(): Promise<number> {
 
   const keepAwake = values["keep-awake"] === true;
   const spinners = keepAwake ? await startSpinners() : [];
-  const affinity = await startAffinity();
   let measured: { code: number; stdout: string };
   try {
     measured = await runWindowsScript("bench/measure.ts", [
@@ -410,7 +384,7 @@ async function main(): Promise<number> {
       ...downloadArgs,
     ]);
   } finally {
-    await stopHelpers(affinity ? [...spinners, affinity] : spinners);
+    await stopSpinners(spinners);
   }
   if (measured.code !== 0) {
     log(`bench/measure.ts failed with exit code ${measured.code}`);
