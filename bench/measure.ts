@@ -16,12 +16,14 @@
  * bench/serve.ts (a child process on 127.0.0.1). Every such download is let
  * finish, then completed and its file deleted; none is ever cancelled.
  *
- * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/measure.ts [--quick] [--full-size]
+ * Usage: deno run --allow-ffi --allow-read --allow-write --allow-run --allow-sys bench/measure.ts [--quick]
+ *        [--download-mb N] [--download-pairs N]
  *
  * @module
  */
 
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import {
   type BitsJob,
@@ -40,10 +42,15 @@ import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
 import { readSnapshot } from "../src/job.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
+import { ContentServer, splitLines } from "./content_server.ts";
+import { DEFAULT_PAIRS, type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
+import { downloadSeries } from "./download_report.ts";
 
-const QUICK = Deno.args.includes("--quick");
-/** Measurement 6 with the issue's 1 GB body (default 256 MB; see docs/performance.md). */
-const FULL_SIZE = Deno.args.includes("--full-size");
+const { values: OPTIONS } = parseArgs({
+  args: Deno.args,
+  options: { quick: { type: "boolean" }, "download-mb": { type: "string" }, "download-pairs": { type: "string" } },
+});
+const QUICK = OPTIONS.quick === true;
 
 /** How much of everything; `--quick` is a smoke run. */
 const SETTINGS = QUICK
@@ -67,8 +74,12 @@ const MONITOR = QUICK
     idleSeconds: 30,
     pollRounds: 2,
     pollPerRound: 3,
-    downloadMb: 64,
-    downloadPairs: 1,
+    downloadMb: Number(OPTIONS["download-mb"] ?? 64),
+    downloadPairs: Number(OPTIONS["download-pairs"] ?? 1),
+    downloadNullPairs: Number(OPTIONS["download-pairs"] ?? 1),
+    downloadWarmUpMb: 16,
+    costRounds: 1,
+    costSeconds: 10,
   }
   : {
     monitorJobs: 50,
@@ -77,13 +88,17 @@ const MONITOR = QUICK
     idleSeconds: 60,
     pollRounds: 4,
     pollPerRound: 5,
-    downloadMb: FULL_SIZE ? 1024 : 256,
-    downloadPairs: 2,
+    // The issue's 1 GB, in pairs (bench/download.ts).
+    downloadMb: Number(OPTIONS["download-mb"] ?? DEFAULT_PAIRS.mb),
+    downloadPairs: Number(OPTIONS["download-pairs"] ?? DEFAULT_PAIRS.effectPairs),
+    downloadNullPairs: DEFAULT_PAIRS.nullPairs,
+    downloadWarmUpMb: 256,
+    costRounds: 2,
+    costSeconds: 20,
   };
 /** Size of each download in the latency measurement. */
 const LATENCY_BYTES = 10 * 1024;
 
-const SERVE = fileURLToPath(new URL("./serve.ts", import.meta.url));
 const WATCH_CPU = fileURLToPath(new URL("./watch_cpu.ts", import.meta.url));
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const MICRO_DLL = new URL("./build/bench_micro.dll", import.meta.url);
@@ -584,79 +599,9 @@ async function measureCli(expectedJobs: number): Promise<void> {
 // ---------------------------------------------------------------------------
 // Measurements 5 and 6: monitoring
 
-/** bench/serve.ts in a child process: the content server, timing each body on its side. */
-class ContentServer {
-  readonly #child: Deno.ChildProcess;
-  readonly #bodies = new Map<number, { startMs: number; endMs: number }>();
-  readonly #waiting = new Map<number, () => void>();
-  readonly #reading: Promise<void>;
-  readonly origin: string;
-
-  private constructor(child: Deno.ChildProcess, origin: string, lines: AsyncIterator<string>) {
-    this.#child = child;
-    this.origin = origin;
-    this.#reading = (async (): Promise<void> => {
-      for (;;) {
-        const { value, done } = await lines.next();
-        if (done) return;
-        const body = JSON.parse(value) as { seed: number; startMs: number; endMs: number };
-        this.#bodies.set(body.seed, body);
-        this.#waiting.get(body.seed)?.();
-      }
-    })();
-  }
-
-  static async start(): Promise<ContentServer> {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--cached-only", "--no-check", "--allow-net=127.0.0.1", SERVE],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const lines = splitLines(child.stdout);
-    const first = await lines.next();
-    if (first.done || !first.value.startsWith("http://")) throw new Error("bench/serve.ts printed no origin");
-    return new ContentServer(child, first.value.trim(), lines);
-  }
-
-  url(size: number, seed: number): string {
-    return `${this.origin}/content/${size}?seed=${seed}`;
-  }
-
-  /** Resolves with the server's timing once it has sent the whole body for `seed`. */
-  bodySent(seed: number): Promise<{ startMs: number; endMs: number }> {
-    const known = this.#bodies.get(seed);
-    if (known) return Promise.resolve(known);
-    return new Promise((resolve) => {
-      this.#waiting.set(seed, () => {
-        this.#waiting.delete(seed);
-        resolve(this.#bodies.get(seed) as { startMs: number; endMs: number });
-      });
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.#child.stdin.close().catch(() => {});
-    await this.#child.status;
-    await this.#reading.catch(() => {});
-  }
-}
-
-/** Lines of a byte stream. */
-async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += text;
-    let newline;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-    }
-  }
-  if (buffer) yield buffer;
-}
-
 let nextSeed = 1;
+/** Measurement 6's runs, once measured. */
+let download: DownloadExperiment | undefined;
 
 /** Reads a watch until `kind` for the job; fails on an error event or an ended watch. */
 async function nextOf(events: AsyncGenerator<WatchEvent>, kind: WatchEvent["kind"]): Promise<WatchEvent> {
@@ -892,54 +837,6 @@ async function idleCpu(ref: RefServer, seconds: number): Promise<void> {
   }
 }
 
-/**
- * 6: one large download, waited on with watch (pollInterval 1000, every
- * event consumed) or without it (no BITS call while it runs: the server says
- * when it has sent the body, then the job is polled until TRANSFERRED). The
- * transfer time is the server's: request arrival to the body's last chunk.
- */
-async function download(
-  bits: BitsManager,
-  server: ContentServer,
-  dir: string,
-  size: number,
-  withWatch: boolean,
-): Promise<{ serverS: number; clientS: number }> {
-  const seed = nextSeed++;
-  const path = join(dir, `${PREFIX}-big-${seed}.bin`);
-  const job = await bits.download([{ url: server.url(size, seed), path }], {
-    displayName: `${PREFIX}-big-${seed}`,
-    suspended: true,
-  });
-  let clientS: number;
-  if (withWatch) {
-    const events = watch([job], { pollInterval: 1000 });
-    try {
-      await nextOf(events, "state");
-      const t0 = performance.now();
-      await job.resume();
-      await nextOf(events, "transferred");
-      clientS = (performance.now() - t0) / 1000;
-    } finally {
-      await events.return();
-    }
-  } else {
-    const t0 = performance.now();
-    await job.resume();
-    await server.bodySent(seed);
-    for (;;) {
-      const state = (await job.snapshot()).state;
-      if (state === "TRANSFERRED") break;
-      if (state === "ERROR") throw new Error(`download ${job.id} failed`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    clientS = (performance.now() - t0) / 1000;
-  }
-  const body = await server.bodySent(seed);
-  await finish(job, path);
-  return { serverS: (body.endMs - body.startMs) / 1000, clientS };
-}
-
 async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> {
   const server = await ContentServer.start();
   const ref = new RefServer();
@@ -984,17 +881,15 @@ async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> 
       log(`cancelled ${await cancelSuspendedJobs(bits, PREFIX)} suspended jobs`);
     }
 
-    const size = MONITOR.downloadMb * 1024 * 1024;
-    // with/without in ABBA order, so a drift over the run weighs on both sides alike.
-    const order = Array.from({ length: MONITOR.downloadPairs }, () => [false, true, true, false]).flat();
-    log(`6: ${order.length} downloads of ${MONITOR.downloadMb} MB, with and without watch (ABBA order)`);
-    await download(bits, server, dir, 4 * 1024 * 1024, false); // warm-up
-    for (const [i, withWatch] of order.entries()) {
-      const { serverS, clientS } = await download(bits, server, dir, size, withWatch);
-      log(`6: ${i + 1}/${order.length} ${withWatch ? "with" : "without"} watch: ${serverS.toFixed(2)} s`);
-      record(withWatch ? "download.with" : "download.without", "s", [serverS]);
-      record(withWatch ? "download.withClient" : "download.withoutClient", "s", [clientS]);
-    }
+    const settings: DownloadSettings = {
+      mb: MONITOR.downloadMb,
+      effectPairs: MONITOR.downloadPairs,
+      nullPairs: MONITOR.downloadNullPairs,
+      warmUpMb: MONITOR.downloadWarmUpMb,
+      costRounds: MONITOR.costRounds,
+      costSeconds: MONITOR.costSeconds,
+    };
+    download = await measureDownloads(bits, server, dir, settings, { prefix: PREFIX, nextSeed: () => nextSeed++, log });
   } finally {
     await ref.close();
     await server.close();
@@ -1143,6 +1038,11 @@ async function main(): Promise<void> {
   micro.close();
   kernel32?.close();
 
+  const m6 = download ? downloadSeries(download) : undefined;
+  if (m6) {
+    Object.assign(series, m6.series);
+    notes.push(...m6.notes);
+  }
   const raw: RawResults = {
     facts: {
       deno: Deno.version.deno,
@@ -1152,9 +1052,11 @@ async function main(): Promise<void> {
       cpus: navigator.hardwareConcurrency,
       wine,
       queueJobs,
-      settings: { ...SETTINGS, ...MONITOR, quick: QUICK, fullSize: FULL_SIZE },
+      settings: { ...SETTINGS, ...MONITOR, quick: QUICK },
     },
     series,
+    paired: m6?.paired,
+    download,
     roundTrips,
     notes,
   };

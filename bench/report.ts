@@ -8,6 +8,9 @@
  * @module
  */
 
+import type { DownloadExperiment } from "./download.ts";
+import { type Interval, judge, pairedStats } from "./paired.ts";
+
 /** One measured series: raw samples in one unit. */
 export interface Series {
   /** Unit of every sample: a time, or a percentage (of one CPU core). */
@@ -18,6 +21,20 @@ export interface Series {
 
 /** Units of samples and rows: times, or "%" (CPU time as a percentage of one core's wall time). */
 export type Unit = "s" | "ms" | "us" | "ns" | "%";
+
+/**
+ * Two series measured in pairs of adjacent runs: `first[i]` and `second[i]`
+ * are one pair; the row's ratio is the median of `first[i] / second[i]`
+ * (bench/paired.ts), with a confidence interval.
+ */
+export interface PairedSeries {
+  /** Unit of every sample. */
+  readonly unit: Unit;
+  /** The numerator of each pair's ratio (ours / the condition under test). */
+  readonly first: readonly number[];
+  /** The denominator of each pair's ratio (the baseline). */
+  readonly second: readonly number[];
+}
 
 /** Facts about the machine and runtime the measurements ran on (measure.ts side). */
 export interface RuntimeFacts {
@@ -45,6 +62,10 @@ export interface RawResults {
   readonly facts: RuntimeFacts;
   /** Measured series by key (see {@linkcode ROWS}). */
   readonly series: Record<string, Series>;
+  /** Series measured in pairs, by key (rows with `paired`). */
+  readonly paired?: Record<string, PairedSeries>;
+  /** Measurement 6's runs in full (bench/download.ts), for results.json. */
+  readonly download?: DownloadExperiment;
   /** COM round trips per operation: FFI calls counted, COM calls derived or counted by the reference. */
   readonly roundTrips: readonly RoundTrips[];
   /** Free-form notes about this run (e.g. why something was skipped). */
@@ -120,6 +141,8 @@ export type RefSpec =
 
 /** One line of the table. */
 export interface RowSpec {
+  /** Key of a paired series (instead of `ours` / `ref`): the ratio is the median of the per-pair ratios. */
+  readonly paired?: string;
   /** Stable id (results.json key). */
   readonly id: string;
   /** Section: "1".."6" for the issue's measurements, "L" for layer measurements. */
@@ -142,7 +165,7 @@ export interface RowSpec {
   readonly throughput?: boolean;
 }
 
-/** Every row of the report, in printing order. Keys refer to `RawResults.series`. */
+/** Every row of the report, in printing order. Keys refer to `RawResults.series` (and `.paired`). */
 export const ROWS: readonly RowSpec[] = [
   {
     id: "queue_snapshot",
@@ -297,12 +320,57 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "download_with_watch",
     section: "6",
-    title: "{downloadMb} MB download with `watch` attached vs without (server-side transfer time)",
-    ours: "download.with",
-    ref: { kind: "series", key: "download.without" },
+    title: "{downloadMb} MiB download, `cli.ts watch <id> --json` attached vs not (server-side time)",
+    paired: "download.effect",
+    ref: { kind: "none" },
     unit: "s",
     goal: { max: 1.02, text: "<= 1.02x" },
-    refText: "same download, no BITS call until it ends",
+    refText: "same download, no BITS call until it ends; ratio = median of with / without per pair",
+  },
+  {
+    id: "download_noise_floor",
+    section: "6",
+    title: "  noise floor: the same download without watch, twice",
+    paired: "download.null",
+    ref: { kind: "none" },
+    unit: "s",
+    refText: "ratio = median of one run / the other per pair",
+  },
+  {
+    id: "download_watch_cost",
+    section: "6",
+    title: "CPU the watch adds (1 poll/s, no transfer), all processes, vs the transfer's BITS + wineserver CPU",
+    ours: "download.watchCostAdded",
+    ref: { kind: "series", key: "download.transferCpu" },
+    unit: "%",
+    refText: "BITS (svchost) + wineserver during a transfer without watch",
+  },
+  {
+    id: "download_watch_cost_watcher",
+    section: "6",
+    title: "  of which the watcher process itself",
+    ours: "download.watchCostWatcher",
+    ref: { kind: "none" },
+    unit: "%",
+    refText: "-",
+  },
+  {
+    id: "download_watcher_cpu",
+    section: "6",
+    title: "  CPU of the watcher during the downloads (self-measured, 10 ms ticks)",
+    ours: "download.watcherCpu",
+    ref: { kind: "none" },
+    unit: "%",
+    refText: "-",
+  },
+  {
+    id: "download_outside_cpu",
+    section: "6",
+    title: "  CPU used on the host outside the bed during the downloads (other work)",
+    ours: "download.outsideCpu",
+    ref: { kind: "none" },
+    unit: "%",
+    refText: "-",
   },
   {
     id: "ffi_noop_sync",
@@ -396,8 +464,18 @@ export interface Row {
   readonly ratio: number | null;
   /** The goal text, or null. */
   readonly goal: string | null;
-  /** "pass", "miss", "pending", "missing" or null (no goal). */
-  readonly verdict: "pass" | "miss" | "pending" | "missing" | null;
+  /**
+   * "pass", "miss", "pending", "missing" or null (no goal); paired rows are
+   * judged on their interval: "inconclusive" when it straddles the goal.
+   */
+  readonly verdict: "pass" | "miss" | "inconclusive" | "pending" | "missing" | null;
+  /** Paired rows: the interval of the median ratio and the test of "no effect". */
+  readonly paired?: {
+    readonly n: number;
+    readonly signTest: Interval;
+    readonly bootstrap: Interval;
+    readonly pNoEffect: number;
+  };
   /** What the reference is. */
   readonly refText: string;
   /** Why there is no number (pending rows). */
@@ -437,6 +515,7 @@ export function buildRows(raw: RawResults): Row[] {
       .replaceAll("{downloadMb}", String(settings.downloadMb ?? "?"));
     const base = { id: spec.id, section: spec.section, title, unit: spec.unit, refText: spec.refText };
     const goal = spec.goal?.text ?? null;
+    if (spec.paired !== undefined) return pairedRow(raw, spec, base, goal);
     if (spec.pending !== undefined || spec.ours === undefined) {
       return {
         ...base,
@@ -489,6 +568,65 @@ export function buildRows(raw: RawResults): Row[] {
   });
 }
 
+/** A row over a paired series: the median of the per-pair ratios, judged on its sign-test interval. */
+function pairedRow(
+  raw: RawResults,
+  spec: RowSpec,
+  base: Pick<Row, "id" | "section" | "title" | "unit" | "refText">,
+  goal: string | null,
+): Row {
+  const series = raw.paired?.[spec.paired as string];
+  if (!series || series.first.length === 0) {
+    return {
+      ...base,
+      ours: null,
+      ref: null,
+      ratio: null,
+      goal,
+      verdict: "missing",
+      note: "not measured",
+      perSecond: null,
+    };
+  }
+  const first = series.first.map((v) => convert(v, series.unit, spec.unit));
+  const second = series.second.map((v) => convert(v, series.unit, spec.unit));
+  const analysis = pairedStats(first, second);
+  const refStats = stats(second);
+  return {
+    ...base,
+    ours: stats(first),
+    ref: { p50: refStats.p50, p95: refStats.p95, n: refStats.n },
+    ratio: analysis.median,
+    goal,
+    verdict: spec.goal ? judge(analysis.signTest, spec.goal.max) : null,
+    note: null,
+    perSecond: null,
+    paired: {
+      n: analysis.n,
+      signTest: analysis.signTest,
+      bootstrap: analysis.bootstrap,
+      pNoEffect: analysis.pNoEffect,
+    },
+  };
+}
+
+/** "0.97-1.03x (sign test, 97 %)": a paired row's interval in words. */
+export function intervalText(paired: NonNullable<Row["paired"]>): string {
+  const { signTest, bootstrap } = paired;
+  return `n=${paired.n}, CI ${signTest.low.toFixed(3)}-${signTest.high.toFixed(3)}x ` +
+    `(sign test, ${(100 * signTest.coverage).toFixed(1)} %), bootstrap ${bootstrap.low.toFixed(3)}-` +
+    `${bootstrap.high.toFixed(3)}x, p(no effect) ${paired.pNoEffect.toFixed(2)}`;
+}
+
+/**
+ * A ratio for the table: two decimals; three for paired rows, whose claims
+ * are about a few percent; two significant digits below 0.1 (a share, not a ratio near 1).
+ */
+export function ratioText(ratio: number, paired = false): string {
+  if (ratio !== 0 && Math.abs(ratio) < 0.1) return ratio.toPrecision(2);
+  return ratio.toFixed(paired ? 3 : 2);
+}
+
 /** Formats a number with about three significant digits. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "-";
@@ -509,7 +647,8 @@ export function renderTable(rows: readonly Row[]): string {
   const header = ["#", "measurement", "unit", "ours p50", "ours p95", "ref p50", "ref p95", "ratio", "goal", "result"];
   const lines: string[][] = [header];
   for (const row of rows) {
-    const result = row.verdict === "pending" ? (row.note ?? "pending") : row.verdict ?? "-";
+    let result = row.verdict === "pending" ? (row.note ?? "pending") : row.verdict ?? "-";
+    if (row.paired) result = `${row.verdict ?? ""} ${intervalText(row.paired)}`.trim();
     let title = row.title;
     if (row.perSecond) {
       title += ` [${formatNumber(row.perSecond.ours)} vs ${formatNumber(row.perSecond.ref)} jobs/s]`;
@@ -522,7 +661,7 @@ export function renderTable(rows: readonly Row[]): string {
       row.ours ? formatNumber(row.ours.p95) : "-",
       row.ref ? formatNumber(row.ref.p50) : "-",
       row.ref ? formatNumber(row.ref.p95) : "-",
-      row.ratio === null ? "-" : `${row.ratio.toFixed(2)}x`,
+      row.ratio === null ? "-" : `${ratioText(row.ratio, row.paired !== undefined)}x`,
       row.goal ?? "-",
       result,
     ]);
@@ -561,12 +700,17 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
   bits_manager_get_job: { calls: 1, releases: 0 }, // GetJob
   bits_manager_enum_jobs: { calls: 3, releases: 1 }, // EnumJobs, GetCount, Next; enumerator Release
   bits_job_add_file: { calls: 1, releases: 0 },
+  bits_job_add_file_set: { calls: 1, releases: 0 }, // AddFileSet (download() adds its files in one call)
+  bits_job_description: { calls: 1, releases: 0 }, // GetDescription (the WMP_JOB guard of cancel/complete)
+  bits_job_suspend: { calls: 1, releases: 0 },
+  bits_job_take_ownership: { calls: 1, releases: 0 },
   bits_job_resume: { calls: 1, releases: 0 },
   bits_job_complete: { calls: 1, releases: 0 },
   bits_job_cancel: { calls: 1, releases: 0 },
   bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
   bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
   bits_release: { calls: 0, releases: 1 },
+  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (listJobs releases off the JS thread)
 };
 
 /**
@@ -590,16 +734,21 @@ export function comFromFfi(ffi: Record<string, number>): { calls: number; releas
   return { calls, releases, ffi: total };
 }
 
+/** A count: an integer as such ("1,800"), anything else as {@linkcode formatNumber}. */
+export function formatCount(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString("en-US") : formatNumber(value);
+}
+
 /** Renders the round-trip table. */
 export function renderRoundTrips(trips: readonly RoundTrips[]): string {
   const header = ["operation", "ours: FFI calls", "ours: COM calls + releases", "reference: COM calls + releases"];
   const show = (calls: number | null, releases: number | null): string =>
-    calls === null ? "-" : `${formatNumber(calls)} + ${formatNumber(releases ?? 0)}`;
+    calls === null ? "-" : `${formatCount(calls)} + ${formatCount(releases ?? 0)}`;
   const lines: string[][] = [header];
   for (const t of trips) {
     lines.push([
       t.operation,
-      t.oursFfiCalls === null ? "-" : formatNumber(t.oursFfiCalls),
+      t.oursFfiCalls === null ? "-" : formatCount(t.oursFfiCalls),
       show(t.oursComCalls, t.oursReleases),
       show(t.refComCalls, t.refReleases),
     ]);
@@ -623,8 +772,8 @@ export function renderTraced(traced: readonly TracedTrips[]): string {
   for (const t of traced) {
     lines.push([
       t.operation,
-      t.ours === null ? "-" : formatNumber(t.ours),
-      t.ref === null ? "-" : formatNumber(t.ref),
+      t.ours === null ? "-" : formatCount(t.ours),
+      t.ref === null ? "-" : formatCount(t.ref),
     ]);
   }
   return renderColumns(lines);

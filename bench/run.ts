@@ -6,9 +6,14 @@
  *
  * Options:
  *   --quick      a smoke run (30 jobs, few iterations); not for quoting
- *   --full-size  measurement 6 with the issue's 1 GB download (default 256 MB)
+ *   --download-mb N, --download-pairs N
+ *                measurement 6's download size (default 1024 MiB, the issue's
+ *                1 GB) and with/without pairs (default 16, plus 6 noise-floor pairs)
  *   --no-trace   skip the Wine +rpc trace that counts real RPC round trips (Linux only)
  *   --out PATH   where to write the results (default bench/results.json)
+ *   --only download
+ *                only measurement 6 (bench/download.ts): prints its rows and
+ *                writes .out/bench-download.json (not results.json)
  *   --only watch-cpu
  *                only measurement 5b, the CPU of watching the whole queue: the
  *                tiered watch, the uniform one (every job every second), an
@@ -38,12 +43,14 @@ import {
 } from "./report.ts";
 import { traceOperations } from "./trace.ts";
 import type { CompareResult, WatchCalls } from "./watch_cpu.ts";
+import type { DownloadExperiment } from "./download.ts";
+import { downloadSeries } from "./download_report.ts";
 
 const ON_WINDOWS = Deno.build.os === "windows";
 /** Permissions of bench/measure.ts and bench/trace_ops.ts under the Windows Deno. */
 const MEASURE_FLAGS = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-run", "--allow-sys"];
-/** A hang guard, not a timing assertion: a full run takes about seven minutes. */
-const MEASURE_TIMEOUT_MS = 20 * 60_000;
+/** A hang guard, not a timing assertion: a full run takes about half an hour (measurement 6: 45 downloads of 1 GiB). */
+const MEASURE_TIMEOUT_MS = 60 * 60_000;
 
 function log(message: string): void {
   console.error(`bench: ${message}`);
@@ -179,6 +186,7 @@ async function startSpinners(): Promise<Deno.ChildProcess[]> {
     }).spawn());
 }
 
+/** Ends the spinners and waits for them. */
 async function stopSpinners(spinners: readonly Deno.ChildProcess[]): Promise<void> {
   for (const child of spinners) {
     try {
@@ -284,24 +292,84 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   return 0;
 }
 
+/** `--only download`: measurement 6 alone (bench/download.ts). */
+async function downloadOnly(args: readonly string[], keepAwake: boolean): Promise<number> {
+  await prepare();
+  // bench/download.ts takes --mb and --pairs.
+  const own = args.map((a) => a === "--download-mb" ? "--mb" : a === "--download-pairs" ? "--pairs" : a);
+  const spinners = keepAwake ? await startSpinners() : [];
+  let measured: { code: number; stdout: string };
+  try {
+    measured = await runWindowsScript("bench/download.ts", own);
+  } finally {
+    await stopSpinners(spinners);
+  }
+  if (measured.code !== 0) {
+    log(`bench/download.ts failed with exit code ${measured.code}`);
+    return 1;
+  }
+  const experiment = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "") as DownloadExperiment;
+  const host = await hostFacts();
+  const m6 = downloadSeries(experiment);
+  const raw: RawResults = {
+    facts: {
+      deno: "",
+      v8: "",
+      os: "",
+      osRelease: "",
+      cpus: 0,
+      wine: null,
+      queueJobs: 0,
+      settings: { downloadMb: experiment.settings.mb },
+    },
+    series: m6.series,
+    paired: m6.paired,
+    roundTrips: [],
+    notes: m6.notes,
+  };
+  const rows = buildRows(raw).filter((r) => r.section === "6");
+  console.log(
+    `\nmeasurement 6, ${host.date.slice(0, 10)}, ${host.mode}, ${host.cpuModel ?? "unknown CPU"} ` +
+      `(${host.hostCpus} CPUs)${keepAwake ? ", CPUs kept awake" : ""}\n`,
+  );
+  console.log(renderTable(rows));
+  for (const note of m6.notes) console.log(`note: ${note}`);
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await Deno.writeTextFile(
+    new URL(".out/bench-download.json", REPO_ROOT),
+    JSON.stringify(
+      { machine: { ...host, keepAwake }, measurements: rows, notes: m6.notes, download: experiment },
+      null,
+      2,
+    ) +
+      "\n",
+  );
+  log("wrote .out/bench-download.json");
+  return 0;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
       quick: { type: "boolean" },
-      "full-size": { type: "boolean" },
+      "download-mb": { type: "string" },
+      "download-pairs": { type: "string" },
       "no-trace": { type: "boolean" },
       "keep-awake": { type: "boolean" },
       out: { type: "string" },
       only: { type: "string" },
     },
   });
+  const downloadArgs = [
+    ...(values["download-mb"] ? ["--download-mb", values["download-mb"]] : []),
+    ...(values["download-pairs"] ? ["--download-pairs", values["download-pairs"]] : []),
+  ];
   if (values.only !== undefined) {
-    if (values.only !== "watch-cpu") {
-      log(`--only ${values.only}: the only selectable measurement is watch-cpu`);
-      return 2;
-    }
-    return await watchCpuOnly(values.quick === true);
+    if (values.only === "watch-cpu") return await watchCpuOnly(values.quick === true);
+    if (values.only === "download") return await downloadOnly(downloadArgs, values["keep-awake"] === true);
+    log(`--only ${values.only}: the selectable measurements are watch-cpu and download`);
+    return 2;
   }
   const out = values.out ?? "bench/results.json";
   await prepare();
@@ -313,7 +381,7 @@ async function main(): Promise<number> {
   try {
     measured = await runWindowsScript("bench/measure.ts", [
       ...(values.quick ? ["--quick"] : []),
-      ...(values["full-size"] ? ["--full-size"] : []),
+      ...downloadArgs,
     ]);
   } finally {
     await stopSpinners(spinners);
@@ -385,6 +453,8 @@ async function main(): Promise<number> {
     tracedRoundTrips: traced,
     derived: extra,
     notes: raw.notes,
+    // Measurement 6 run by run: the evidence behind its rows (pairs, CPU by process, throughput marks).
+    download: raw.download ?? null,
   };
   await Deno.writeTextFile(new URL(out, REPO_ROOT), JSON.stringify(results, null, 2) + "\n");
   log(`wrote ${out}`);

@@ -4,8 +4,10 @@
  * tests/support/content.ts (`GET /content/<size>?seed=N`, as
  * tests/support/server.ts does, with a Content-Length) and times each body on
  * the server side: when a body's last chunk has been handed to the socket it
- * prints one JSON line `{"seed", "size", "startMs", "endMs"}` (ms since the
- * epoch; start = request arrival). The first line it prints is its origin.
+ * prints one JSON line `{"seed", "size", "startMs", "endMs", "marks"}` (ms
+ * since the epoch; start = request arrival; `marks`: ms after the start at
+ * which each further 64 MiB was handed over, a throughput profile of the
+ * transfer). The first line it prints is its origin.
  * Serves until its stdin closes.
  *
  * Usage: deno run --allow-net=127.0.0.1 bench/serve.ts
@@ -14,6 +16,9 @@
  */
 
 import { contentChunks } from "../tests/support/content.ts";
+
+/** A throughput mark every this many bytes (a multiple of the content's 64 KiB chunks). */
+const MARK_BYTES = 64 * 1024 * 1024;
 
 if (import.meta.main) {
   const closing = new AbortController();
@@ -27,14 +32,18 @@ if (import.meta.main) {
     if (request.method === "HEAD") return new Response(null, { headers });
     const startMs = Date.now();
     const chunks = contentChunks(size, seed);
+    const marks: number[] = [];
+    let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller): void {
         const next = chunks.next();
         if (next.done || closing.signal.aborted) {
           controller.close();
-          console.log(JSON.stringify({ seed, size, startMs, endMs: Date.now() }));
+          console.log(JSON.stringify({ seed, size, startMs, endMs: Date.now(), marks }));
           return;
         }
+        sent += next.value.length;
+        if (sent % MARK_BYTES === 0) marks.push(Date.now() - startMs);
         controller.enqueue(next.value);
       },
     });

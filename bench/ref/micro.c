@@ -28,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* For BITS_SHIM_ABI_VERSION: a record of another version is invalid here, as in decodeSnapshot. */
+#include "../../ffi/bits_shim.h"
+
 #define MICRO_API __declspec(dllexport)
 
 static volatile uint64_t g_sink;
@@ -198,7 +201,7 @@ static uint32_t parse_one(const uint8_t *p, uint32_t avail, micro_snapshot *out)
   int k;
   char *o;
 
-  if (avail < 88 || rd32(p) != 1) return 0;
+  if (avail < 88 || rd32(p) != BITS_SHIM_ABI_VERSION) return 0;
   total = rd32(p + 4);
   if (total < 88 || total > avail) return 0;
   name_len = rd32(p + 76);
