@@ -49,7 +49,7 @@ const CHILD_FLAGS = ["run", "--cached-only", "--no-check", "--allow-ffi", "--all
 /** The least time between the end of one run and the `resume()` of the next, ms. */
 export const GAP_MS = 3000;
 
-/** How many pairs of each kind one part of the experiment runs. */
+/** How many pairs of each kind the experiment runs. */
 export interface PairCounts {
   /** Pairs of without + with. */
   readonly effectPairs: number;
@@ -187,7 +187,7 @@ async function untilTransferred(job: BitsJob): Promise<void> {
   }
 }
 
-/** What the parts of the experiment share. */
+/** What the experiment's steps share. */
 export interface DownloadOptions {
   /** Display-name and file prefix of this run's jobs. */
   readonly prefix: string;
@@ -220,7 +220,14 @@ export async function runDownloads(
       suspended: true,
     });
     try {
-      const watcher = withWatch ? await attachWatcher(job.id) : undefined;
+      let watcher: Awaited<ReturnType<typeof attachWatcher>> | undefined;
+      try {
+        watcher = withWatch ? await attachWatcher(job.id) : undefined;
+      } catch (error) {
+        // Still SUSPENDED: safe to cancel (never a transferring job under Wine).
+        await job.cancel({ force: true }).catch(() => {});
+        throw error;
+      }
       const rest = lastEnd + GAP_MS - Date.now();
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
       const before = await load?.read();

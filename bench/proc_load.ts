@@ -48,7 +48,14 @@ export interface ProcReading {
 export interface ProcDelta {
   /** Seconds between the readings. */
   readonly seconds: number;
-  /** CPU time as a percentage of one core over the interval, by role; `outside`: the host outside the bed. */
+  /**
+   * CPU time as a percentage of one core over the interval, by role.
+   * `outside`: the machine's busy time (/proc/stat) minus the bed's, at
+   * least 0; a lower bound, since /proc/stat samples per clock tick and
+   * misses short bursts (in a quiet download the bed's own ticks came to
+   * about 95 % of a core against 71 % busy in /proc/stat), so only heavy
+   * outside work shows.
+   */
   readonly cpuPct: Readonly<Record<ProcRole | "outside" | "total", number>>;
   /** Steal time, % of one core. */
   readonly stealPct: number;
