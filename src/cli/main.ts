@@ -60,20 +60,19 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
   if (logFile !== undefined && (typeof logFile !== "string" || logFile === "")) {
     throw new UsageError("--log-file takes one file path");
   }
-  if (logFile) {
-    // The file sink opens lazily: a bad path would only surface as LogTape's own fatal record at the first
-    // log line, and the command would go on. Open it here, so a bad path is a clean usage error up front.
-    try {
-      Deno.openSync(logFile, { append: true, create: true }).close();
-    } catch (error) {
-      throw new UsageError(`--log-file: cannot write ${logFile}: ${(error as Error).message}`);
-    }
-  }
   const format = getTextFormatter();
   const sinks: Record<string, Sink> = {
     stderr: withFilter((record) => io.stderr(format(record)), stderrLevel),
   };
-  if (logFile) sinks.file = getFileSink(logFile, { formatter: format, lazy: true });
+  if (logFile) {
+    // Opened now, not lazily: a bad path is then a clean usage error up front, not LogTape's own fatal
+    // record at the first log line while the command goes on.
+    try {
+      sinks.file = getFileSink(logFile, { formatter: format });
+    } catch (error) {
+      throw new UsageError(`--log-file: cannot write ${logFile}: ${(error as Error).message}`);
+    }
+  }
   const names = Object.keys(sinks);
   await configure({
     reset: true,
