@@ -9,22 +9,21 @@
 import { Buffer } from "node:buffer";
 import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
-import { checkRemoteUrl } from "../validate.ts";
-import { type Command, type ParsedArgs, UsageError } from "./command.ts";
+import type { Command, ParsedArgs } from "./command.ts";
 import { type Context, emit } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes } from "./format.ts";
 
-/** `replace-prefix`: rewrites the start of the job's remote names; prints how many files changed. */
+/**
+ * `replace-prefix`: rewrites the start of the job's remote names; prints how many files changed. Both
+ * prefixes are checked by `job.replaceRemotePrefix` before BITS is called (InvalidArgumentError, exit 2).
+ */
 export async function replacePrefix(
   ctx: Context,
   id: string,
   oldPrefix: string,
   newPrefix: string,
 ): Promise<number> {
-  if (oldPrefix === "") throw new UsageError("replace-prefix: <old> must not be empty", "replace-prefix");
-  // The new prefix must still make URLs BITS accepts: check it as the start of one.
-  checkRemoteUrl(newPrefix.endsWith("/") ? `${newPrefix}x` : newPrefix);
   using bits = await connect();
   using job = await resolveJob(bits, id);
   const changed = await job.replaceRemotePrefix(oldPrefix, newPrefix);
