@@ -143,16 +143,17 @@ export function unwrap(hr: number, operation: string, details: Omit<BitsErrorDet
 export type Requirement = keyof typeof REQUIRES;
 
 /** Why BITS cannot be reached from this process. */
-export type UnavailableReason = "platform" | "library" | "abi";
+export type UnavailableReason = "platform" | "permission" | "library" | "abi";
 
 /**
- * BITS cannot be used here: not Windows, the shim DLL could not be found or
+ * BITS cannot be used here: not Windows, a permission the shim needs is
+ * missing (the message names the flag), the shim DLL could not be installed or
  * loaded, or it was built for another ABI version. The message says what to do.
  */
 export class BitsUnavailableError extends Error {
   /** Always `"BitsUnavailableError"`. */
   override name = "BitsUnavailableError";
-  /** Which of the three conditions applies. */
+  /** Which of the conditions applies. */
   readonly reason: UnavailableReason;
 
   /** Builds the error; `message` must say how to fix it. */
