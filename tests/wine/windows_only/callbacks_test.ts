@@ -74,3 +74,18 @@ windowsTest(
     assert.notEqual(change.state, "SUSPENDED");
   },
 );
+
+windowsTest("FileTransferred arrives in watch() as a callback file-transferred event per file", async () => {
+  await using server = startFaultServer();
+  await using session = await BitsSession.open();
+  const paths = [session.path("f1.bin"), session.path("f2.bin")];
+  const job = session.track(await session.bits.createJob("callback file transferred"));
+  await job.addFiles(paths.map((path, i) => ({ url: server.url(`/ok/50000?seed=${52 + i}`), path })));
+  const events = await callbackEvents(job, () => job.resume(), (e) => e.kind === "transferred");
+  const files = events.filter((e) => e.kind === "file-transferred");
+  assert.ok(files.length > 0, `no file-transferred event: ${JSON.stringify(events.map((e) => [e.kind, e.source]))}`);
+  for (const event of files) {
+    assert.equal(event.source, "callback");
+    assert.ok(paths.some((p) => p.toLowerCase() === event.file?.toLowerCase()), String(event.file));
+  }
+});

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { JobProperties, ReadablePropertyName } from "../../../mod.ts";
+import { BitsError, type JobProperties, type ReadablePropertyName } from "../../../mod.ts";
 import { contentSha256, fileSha256 } from "../../support/content.ts";
 import { startFaultServer } from "../../support/faults.ts";
 import { BitsSession, eventually, parseJson, runCli, windowsTest } from "../_helpers.ts";
@@ -109,6 +109,9 @@ windowsTest(
     const failed = await job.wait({ until: "TRANSIENT_ERROR", timeout: 120_000 });
     assert.equal(failed.state, "TRANSIENT_ERROR");
     assert.ok(failed.error !== null, "TRANSIENT_ERROR carries the error that caused it");
+    // A network error, named (Wine reports only BG_E_ERROR_INFORMATION_UNAVAILABLE here).
+    assert.notEqual(failed.error.code, "BG_E_ERROR_INFORMATION_UNAVAILABLE");
+    assert.doesNotMatch(failed.error.code, /^0x/, `unnamed code ${failed.error.code}`);
     server.start();
     await job.wait({ timeout: 180_000 });
     assert.equal(await job.complete(), "completed");
@@ -173,4 +176,45 @@ windowsTest("60 jobs at once all complete intact, and BITS runs their transfers 
   for (let i = 0; i < 60; i++) assert.equal(await fileSha256(session.path(`p${i}.bin`)), contentSha256(size, 100 + i));
   assert.equal(ids.size, 60);
   assert.ok(overlap > 1, `BITS never ran two of the transfers at once (at most ${overlap})`);
+});
+
+windowsTest(
+  "Complete of a suspended job with one of two files done reports partial and keeps only that file",
+  async () => {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    const done = session.path("done.bin");
+    const slow = session.path("slow.bin");
+    const job = session.track(await session.bits.createJob("partial"));
+    // One small file and one trickled over a minute: BITS finishes the first long before the second.
+    await job.addFiles([
+      { url: server.url("/ok/20000?seed=43"), path: done },
+      { url: server.url("/trickle/6000000/100000?seed=44"), path: slow },
+    ]);
+    await job.resume();
+    await eventually(() => job.files(), (files) => files.some((f) => f.localName === done && f.completed), 120_000);
+    await job.suspend();
+    assert.equal(await job.complete(), "partial");
+    assert.equal(await fileSha256(done), contentSha256(20_000, 43));
+    await assert.rejects(Deno.stat(slow), Deno.errors.NotFound, "the unfinished file was kept");
+  },
+);
+
+windowsTest("a destination directory removed before the transfer fails the job with a local-file error", async () => {
+  await using server = startFaultServer();
+  await using session = await BitsSession.open();
+  const dir = session.path("gone");
+  await Deno.mkdir(dir);
+  const job = session.track(
+    await session.bits.download([{ url: server.url("/ok/10000?seed=45"), path: `${dir}\\f.bin` }], {
+      displayName: "local error",
+      suspended: true,
+    }),
+  );
+  await Deno.remove(dir);
+  await job.resume();
+  const error = await job.wait({ timeout: 60_000 }).then(() => assert.fail("the job completed"), (e) => e);
+  assert.ok(error instanceof BitsError, String(error));
+  assert.equal(error.context, "LOCAL_FILE");
+  assert.doesNotMatch(error.code, /^0x/, `unnamed code ${error.code}`);
 });
