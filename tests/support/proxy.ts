@@ -5,7 +5,10 @@
  * transfer went through it rather than straight to the server. Targets are
  * limited to 127.0.0.1 so a test can never reach beyond the machine. One
  * request per connection (the forwarded request is sent with
- * `Connection: close`).
+ * `Connection: close`). With `basicAuth`, a request without exactly those
+ * Basic `Proxy-Authorization` credentials gets 407 and a
+ * `Proxy-Authenticate` challenge, so a test can prove a client sent its
+ * proxy credentials.
  *
  * @module
  */
@@ -18,6 +21,14 @@ export interface ProxiedRequest {
   readonly target: string;
   /** The status the proxy itself answered (a forwarded request's status is the server's). */
   readonly refused?: number;
+  /** Whether the request carried the expected `Proxy-Authorization` (only with `basicAuth`). */
+  readonly authorized?: boolean;
+}
+
+/** Options of {@linkcode startProxy}. */
+export interface ProxyOptions {
+  /** Require these HTTP Basic proxy credentials. */
+  readonly basicAuth?: { readonly user: string; readonly password: string };
 }
 
 /** A running proxy. */
@@ -76,15 +87,26 @@ function loopbackTarget(host: string, port: string): boolean {
 }
 
 /** Starts a proxy on 127.0.0.1 with an ephemeral port. */
-export function startProxy(): TestProxy {
+export function startProxy(options: ProxyOptions = {}): TestProxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const requests: ProxiedRequest[] = [];
   const open = new Set<Deno.Conn>();
   const tasks = new Set<Promise<void>>();
 
-  const answer = async (conn: Deno.Conn, status: number, reason: string): Promise<void> => {
-    await conn.write(encoder.encode(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
+  const answer = async (conn: Deno.Conn, status: number, reason: string, extra = ""): Promise<void> => {
+    await conn.write(
+      encoder.encode(`HTTP/1.1 ${status} ${reason}\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`),
+    );
   };
+  const expected = options.basicAuth &&
+    `Basic ${btoa(String.fromCharCode(...encoder.encode(`${options.basicAuth.user}:${options.basicAuth.password}`)))}`;
+  /** True when no credentials are required or the request carries exactly the expected ones. */
+  const authorized = (headerLines: readonly string[]): boolean =>
+    expected === undefined ||
+    headerLines.some((line) =>
+      /^proxy-authorization:/i.test(line) && line.slice(line.indexOf(":") + 1).trim() === expected
+    );
+  const challenge = 'Proxy-Authenticate: Basic realm="deno-bits proxy"\r\n';
 
   const serve = async (client: Deno.Conn): Promise<void> => {
     let upstream: Deno.Conn | undefined;
@@ -99,7 +121,11 @@ export function startProxy(): TestProxy {
           requests.push({ method, target, refused: 403 });
           return await answer(client, 403, "Forbidden");
         }
-        requests.push({ method, target });
+        if (!authorized(headerLines)) {
+          requests.push({ method, target, refused: 407, authorized: false });
+          return await answer(client, 407, "Proxy Authentication Required", challenge);
+        }
+        requests.push({ method, target, ...(expected ? { authorized: true } : {}) });
         upstream = await Deno.connect({ hostname: host, port: Number(port) });
         open.add(upstream);
         await client.write(encoder.encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
@@ -118,7 +144,11 @@ export function startProxy(): TestProxy {
         requests.push({ method, target, refused: 403 });
         return await answer(client, 403, "Forbidden");
       }
-      requests.push({ method, target });
+      if (!authorized(headerLines)) {
+        requests.push({ method, target, refused: 407, authorized: false });
+        return await answer(client, 407, "Proxy Authentication Required", challenge);
+      }
+      requests.push({ method, target, ...(expected ? { authorized: true } : {}) });
       upstream = await Deno.connect({ hostname: url.hostname, port: Number(url.port || "80") });
       open.add(upstream);
       // Hop-by-hop headers are the proxy's own; the origin server gets one request and closes.

@@ -62,3 +62,30 @@ Deno.test("proxy: targets off 127.0.0.1 are refused without a connection", async
     { method: "CONNECT", target: "192.0.2.1:443", refused: 403 },
   ]);
 });
+
+Deno.test("proxy: with basicAuth, requests without the exact credentials get 407 and a challenge", async () => {
+  await using server = startServer();
+  await using proxy = startProxy({ basicAuth: { user: "pu", password: "pp" } });
+  const url = server.contentUrl(100, 32);
+  using anonymous = Deno.createHttpClient({ proxy: { url: `http://${proxy.address}` } });
+  const refused = await fetch(url, { client: anonymous });
+  await refused.body?.cancel();
+  assert.equal(refused.status, 407);
+  assert.match(refused.headers.get("proxy-authenticate") ?? "", /^Basic /);
+  using wrong = Deno.createHttpClient({
+    proxy: { url: `http://${proxy.address}`, basicAuth: { username: "pu", password: "nope" } },
+  });
+  const denied = await fetch(url, { client: wrong });
+  await denied.body?.cancel();
+  assert.equal(denied.status, 407);
+  using right = Deno.createHttpClient({
+    proxy: { url: `http://${proxy.address}`, basicAuth: { username: "pu", password: "pp" } },
+  });
+  const ok = await fetch(url, { client: right });
+  assert.equal(await sha256Of(ok), contentSha256(100, 32));
+  assert.deepEqual(proxy.requests.map((r) => [r.refused, r.authorized]), [[407, false], [407, false], [
+    undefined,
+    true,
+  ]]);
+  assert.deepEqual(server.requests, ["/content/100?seed=32"], "only the authorized request reached the server");
+});

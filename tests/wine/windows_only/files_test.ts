@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { basename, dirname } from "node:path";
-import { IntegrityError } from "../../../mod.ts";
+import { BitsError, IntegrityError, InvalidArgumentError } from "../../../mod.ts";
 import { contentChunks, contentSha256, fileSha256 } from "../../support/content.ts";
 import { startFaultServer } from "../../support/faults.ts";
 import { BitsSession, windowsTest } from "../_helpers.ts";
@@ -91,3 +91,53 @@ windowsTest(
     session.track(await session.bits.getJob(error.jobId!));
   },
 );
+
+windowsTest(
+  "MaxFilesPerJob: 201 files are refused with BG_E_TOO_MANY_FILES_IN_JOB, except for an elevated owner",
+  async () => {
+    await using session = await BitsSession.open();
+    const job = session.track(await session.bits.createJob("file limit"));
+    const { ownerElevated } = await job.details();
+    const files = Array.from({ length: 201 }, (_, i) => ({
+      url: `http://127.0.0.1:9/f${i}`,
+      path: session.path(`limit${i}.bin`),
+    }));
+    const outcome = await job.addFiles(files).then(() => undefined, (e) => e);
+    if (ownerElevated) {
+      // The policy is not enforced for administrators.
+      assert.equal(outcome, undefined, String(outcome));
+      assert.equal((await job.files()).length, 201);
+    } else {
+      assert.ok(outcome instanceof BitsError, String(outcome));
+      assert.equal(outcome.code, "BG_E_TOO_MANY_FILES_IN_JOB");
+      assert.ok(outcome.hint);
+      assert.equal((await job.files()).length, 0, "a refused file set adds nothing");
+    }
+  },
+);
+
+windowsTest("a junction inside the root that leads out of it is refused before any job exists", async () => {
+  await using server = startFaultServer();
+  await using session = await BitsSession.open();
+  const root = session.path("root");
+  const outside = session.path("outside");
+  await Deno.mkdir(root);
+  await Deno.mkdir(outside);
+  const link = `${root}\\link`;
+  const made = await new Deno.Command("cmd.exe", { args: ["/c", "mklink", "/J", link, outside] }).output();
+  assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+  const before = await session.liveJobIds();
+  const error = await session.bits.download([{ url: server.url("/ok/1000"), path: `${link}\\escaped.bin` }], {
+    root,
+  }).then((job) => session.track(job), (e) => e);
+  assert.ok(error instanceof InvalidArgumentError, String(error));
+  assert.match(error.message, /outside the root/);
+  assert.deepEqual(await session.liveJobIds(), before, "a job was created");
+  await assert.rejects(Deno.stat(`${outside}\\escaped.bin`), Deno.errors.NotFound);
+  // The same directory reached without the junction is fine.
+  const job = session.track(
+    await session.bits.download([{ url: server.url("/ok/1000?seed=65"), path: `${root}\\inside.bin` }], { root }),
+  );
+  await job.wait({ timeout: 60_000 });
+  assert.equal(await job.complete(), "completed");
+});

@@ -218,3 +218,34 @@ windowsTest("a destination directory removed before the transfer fails the job w
   assert.equal(error.context, "LOCAL_FILE");
   assert.doesNotMatch(error.code, /^0x/, `unnamed code ${error.code}`);
 });
+
+windowsTest(
+  "CLI clean --older-than finds a stale suspended job by its real times and, with --cancel, cancels it",
+  async () => {
+    await using session = await BitsSession.open();
+    const job = session.track(
+      await session.bits.download([{ url: "http://127.0.0.1:9/never", path: session.path("stale.bin") }], {
+        displayName: `stale ${crypto.randomUUID().slice(0, 8)}`,
+        suspended: true,
+      }),
+    );
+    await sleep(3000);
+    const dry = await runCli(["clean", "--older-than", "2s", "--json"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = (parseJson(dry).actions as { jobId: string; reason: string; lastChange: string | null }[])
+      .find((a) => a.jobId === job.id);
+    assert.equal(planned?.reason, "stale", JSON.stringify(parseJson(dry)));
+    assert.ok(planned.lastChange !== null, "Windows reports job times");
+    assert.equal((await job.snapshot()).state, "SUSPENDED", "a dry run changed the job");
+    const fresh = await runCli(["clean", "--older-than", "1h", "--json"]);
+    assert.ok(
+      !(parseJson(fresh).actions as { jobId: string }[]).some((a) => a.jobId === job.id),
+      "a fresh job is stale",
+    );
+    const done = await runCli(["clean", "--older-than", "2s", "--cancel", "--json"]);
+    assert.equal(done.code, 0, done.stderr);
+    const acted = (parseJson(done).actions as { jobId: string; outcome: string }[]).find((a) => a.jobId === job.id);
+    assert.equal(acted?.outcome, "cancelled");
+    assert.ok(!(await session.liveJobIds()).has(job.id));
+  },
+);

@@ -90,3 +90,45 @@ windowsTest(
     }
   },
 );
+
+windowsTest(
+  "PROXY-target Basic credentials reach the proxy; DIGEST, NTLM, NEGOTIATE and PASSPORT ones are accepted and removed",
+  async () => {
+    await using server = startFaultServer();
+    await using proxy = startProxy({ basicAuth: { user: "proxy-user", password: "proxy-pw" } });
+    await using session = await BitsSession.open();
+    const url = server.url("/ok/40000?seed=73");
+    const path = session.path("proxy-auth.bin");
+    const job = session.track(
+      await session.bits.download([{ url, path }], {
+        displayName: "proxy credentials",
+        properties: {
+          proxy: { usage: "OVERRIDE", proxies: [proxy.address], bypass: ["<-loopback>"] },
+          credentials: [{ target: "PROXY", scheme: "BASIC", userName: "proxy-user", password: "proxy-pw" }],
+        },
+      }),
+    );
+    await job.wait({ timeout: 60_000 });
+    assert.equal(await job.complete(), "completed");
+    assert.equal(await fileSha256(path), contentSha256(40_000, 73));
+    assert.ok(
+      proxy.requests.some((r) => r.authorized === true && r.target === url),
+      `no authorized request at the proxy: ${JSON.stringify(proxy.requests)}`,
+    );
+    // The other schemes, for both targets: BITS takes them, and removing them works (the call path BITS offers).
+    const other = session.track(
+      await session.bits.download([{ url, path: session.path("schemes.bin") }], {
+        displayName: "credential schemes",
+        suspended: true,
+      }),
+    );
+    for (const scheme of ["DIGEST", "NTLM", "NEGOTIATE", "PASSPORT"] as const) {
+      for (const target of ["SERVER", "PROXY"] as const) {
+        await other.setCredentials({ target, scheme, userName: "u", password: "p" });
+        await other.removeCredentials(target, scheme);
+      }
+    }
+    // Removing what is not set is BITS' S_FALSE, which is no error.
+    await other.removeCredentials("SERVER", "DIGEST");
+  },
+);
