@@ -343,3 +343,9 @@ Deno.test("hresult: the common failures carry a hint saying what to do", () => {
     assert.ok(!("hint" in describeHresult(hr)), hresultName(hr));
   }
 });
+
+Deno.test("hresult: a client certificate missing from its store is named, with what to do", () => {
+  const info = describeHresult(0x80092004 | 0);
+  assert.equal(info.name, "CRYPT_E_NOT_FOUND");
+  assert.match(info.hint ?? "", /store/);
+});

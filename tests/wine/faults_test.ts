@@ -155,6 +155,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "faults: transfer() refuses a body of the right length with the wrong bytes, leaving no file",
+  async fn(): Promise<void> {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    // The server sends seed 18's bytes where seed 17's are expected: same length, so only the hash can tell.
+    const expect = { size: SIZE, sha256: contentSha256(SIZE, 17) };
+    const dest = session.path("wrong-bytes.bin");
+    const error = await session.bits.transfer([{ url: server.url(`/ok/${SIZE}?seed=18`), path: dest, expect }], {
+      onFailure: "cancel",
+      displayName: "integrity wrong bytes",
+      timeout: 60_000,
+    }).then(() => assert.fail("transfer() accepted a file with the wrong content"), (e) => e);
+    assert.ok(error instanceof IntegrityError, String(error));
+    assert.equal(error.actual.size, SIZE);
+    assert.equal(error.actual.sha256, contentSha256(SIZE, 18));
+    assert.equal(error.expected.sha256, expect.sha256);
+    if (onWine) assert.equal(error.removed, true);
+    await assert.rejects(Deno.stat(dest), Deno.errors.NotFound);
+  },
+});
+
+Deno.test({
   name: "faults: complete({ expect }) refuses an expectation for a file the job does not have, and completes nothing",
   async fn(): Promise<void> {
     await using server = startFaultServer();
