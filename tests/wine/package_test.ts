@@ -35,7 +35,7 @@ function path(url: URL): string {
   return decodeURIComponent(url.pathname.replace(/^\/([A-Za-z]:)/, "$1")).replaceAll("/", "\\");
 }
 
-async function closedPort(): Promise<number> {
+function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr;
   listener.close();
@@ -239,7 +239,7 @@ Deno.test("package: imported over HTTP as a registry serves it, it downloads a f
         ),
       ],
       [server.contentUrl(SIZE, 32), dest],
-      { LOCALAPPDATA: appData, NPM_CONFIG_REGISTRY: `http://127.0.0.1:${await closedPort()}/` },
+      { LOCALAPPDATA: appData, NPM_CONFIG_REGISTRY: `http://127.0.0.1:${closedPort()}/` },
     );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.trim(), "completed");
