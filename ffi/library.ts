@@ -17,10 +17,10 @@
  * @module
  */
 
-import { BitsUnavailableError } from "../src/errors.ts";
 import { CACHE_FOLDER, cacheDirectories, childPath, installShim } from "./shim_cache.ts";
 import { SHIM_BASE64, SHIM_SHA256 } from "./shim_embedded.ts";
 import { SHIM_ABI_VERSION, type ShimSymbols, symbols } from "./symbols.ts";
+import { BitsUnavailableError } from "./unavailable.ts";
 
 /** Environment variable naming the shim DLL explicitly. */
 export const SHIM_PATH_ENV = "BITS_SHIM_PATH";

@@ -142,26 +142,8 @@ export function unwrap(hr: number, operation: string, details: Omit<BitsErrorDet
 /** A key of {@linkcode REQUIRES}. */
 export type Requirement = keyof typeof REQUIRES;
 
-/** Why BITS cannot be reached from this process. */
-export type UnavailableReason = "platform" | "permission" | "library" | "abi";
-
-/**
- * BITS cannot be used here: not Windows, a permission the shim needs is
- * missing (the message names the flag), the shim DLL could not be installed or
- * loaded, or it was built for another ABI version. The message says what to do.
- */
-export class BitsUnavailableError extends Error {
-  /** Always `"BitsUnavailableError"`. */
-  override name = "BitsUnavailableError";
-  /** Which of the conditions applies. */
-  readonly reason: UnavailableReason;
-
-  /** Builds the error; `message` must say how to fix it. */
-  constructor(reason: UnavailableReason, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
+// Defined beside the loader, which throws it, so that ffi/ depends on nothing in src/.
+export { BitsUnavailableError, type UnavailableReason } from "../ffi/unavailable.ts";
 
 /**
  * An argument was refused before anything was sent to BITS: nothing changed.
