@@ -173,7 +173,7 @@ const WMP_ACTION_DONE = {
 
 /**
  * Refused: the job is a Windows Media Player `WMP_JOB` job, which the Player
- * completes itself (convention rule R4). Nothing was changed; pass
+ * completes itself (docs/wmp-convention.md, rule R4). Nothing was changed; pass
  * `{ force: true }` (CLI: `--force`) to act anyway.
  */
 export class WmpJobOwnedError extends Error {

@@ -49,10 +49,10 @@ Deno.test("package views: the dry run's file list is read relative to the packag
   const text = [
     "Checking for slow types in the public API...",
     "Simulating publish of @deno-bits/bits@0.1.0 with files:",
-    "   file:///work/pkg/src/job.ts (12.1KB)",
-    "   file:///work/pkg/mod.ts (6.6KB)",
-    "   file:///work/pkg/docs/a%20b.md (1KB)",
+    "   file:///home/u/pkg/src/job.ts (12.1KB)",
+    "   file:///home/u/pkg/mod.ts (6.6KB)",
+    "   file:///home/u/pkg/docs/a%20b.md (1KB)",
     "Success Dry run complete",
   ].join("\n");
-  assert.deepEqual(parsePublishList(text, "/work/pkg"), ["docs/a b.md", "mod.ts", "src/job.ts"]);
+  assert.deepEqual(parsePublishList(text, "/home/u/pkg"), ["docs/a b.md", "mod.ts", "src/job.ts"]);
 });

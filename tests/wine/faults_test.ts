@@ -2,7 +2,7 @@
  * Server faults against the real BITS service, through the fault server:
  * what BITS makes of each, and that the integrity check refuses every
  * corrupt result BITS accepts. Under Wine, BITS takes 403/500 pages and
- * truncated bodies as successful downloads (wine-bits.md §5); Windows BITS
+ * truncated bodies as successful downloads (docs/wine.md, "HTTP status and errors"); Windows BITS
  * retries or fails them instead, so the Wine-specific outcomes are asserted
  * only under Wine.
  */
