@@ -11,7 +11,7 @@ import { getLogger } from "@logtape/logtape";
 import { BitsError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
 import { IntegrityError } from "../integrity.ts";
 import type { BitsManager } from "../manager.ts";
-import type { JobFile, JobSnapshot } from "../types.ts";
+import { FINAL_STATES, type JobFile, type JobSnapshot } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { dashboardPage } from "./page.ts";
 import {
@@ -37,6 +37,8 @@ const logger = getLogger(["deno-bits", "dashboard"]);
 
 /** Most pages open at once; more get 503 (each holds a connection). */
 const MAX_CLIENTS = 32;
+/** How often a job's files are read again while its total is unknown, in ms. */
+const FILES_REREAD_MS = 1000;
 /** Largest action body accepted, in bytes. */
 const MAX_BODY = 4096;
 /** A comment on every event stream this often keeps proxies and the browser from timing it out. */
@@ -127,6 +129,7 @@ class DashboardServer implements Dashboard {
   readonly #files = new Map<string, JobFile[]>();
   readonly #rates = new Map<string, RateSample>();
   readonly #reading = new Set<string>();
+  readonly #filesReadAt = new Map<string, number>();
   readonly #clients = new Set<Client>();
   readonly #policy: RequestPolicy;
   #ready = false;
@@ -173,7 +176,8 @@ class DashboardServer implements Dashboard {
 
   #apply(event: WatchEvent): void {
     const id = event.jobId;
-    if (event.kind === "removed") {
+    // A finished job is gone for the page (Wine lists it until its worker wakes again).
+    if (event.kind === "removed" || (event.state !== undefined && FINAL_STATES.has(event.state))) {
       this.#forget(id);
       return;
     }
@@ -189,8 +193,12 @@ class DashboardServer implements Dashboard {
     }
     this.#jobs.set(id, snapshot);
     this.#rates.set(id, nextRate(this.#rates.get(id), snapshot.progress.bytesTransferred, event.at, snapshot.state));
-    // File sizes: once at first sight, and again while BITS gives no job total (always under Wine).
-    if (!known || (this.#view(id)?.bytesTotal === null && snapshot.state !== known.state)) this.#readFiles(id);
+    // File sizes: once at first sight, and again (now and then) while BITS gives no job total (always under Wine).
+    const lastRead = this.#filesReadAt.get(id);
+    if (lastRead === undefined || (this.#view(id)?.bytesTotal === null && event.at - lastRead >= FILES_REREAD_MS)) {
+      this.#filesReadAt.set(id, event.at);
+      this.#readFiles(id);
+    }
     this.#ready = true;
     this.#publish(id);
   }
@@ -199,6 +207,7 @@ class DashboardServer implements Dashboard {
     if (!this.#jobs.delete(id)) return;
     this.#files.delete(id);
     this.#rates.delete(id);
+    this.#filesReadAt.delete(id);
     this.#broadcast("removed", { id });
   }
 
