@@ -21,6 +21,9 @@ const BED_PERMISSIONS = [
   "--allow-env",
   "--allow-run",
 ];
+// About 6 s for the download. The server trickles in chunks of rate / 10 bytes, and the generated content equals
+// contentSha256's only when that is a multiple of 4 (tests/support/content.ts restarts its words per chunk).
+const TRICKLE_RATE = 120 * 1024;
 /** The whole test's guard against a hang (not a timing assertion). */
 const WAIT_MS = 60_000;
 
@@ -75,10 +78,10 @@ class Bed implements AsyncDisposable {
     })().catch(() => {});
   }
 
-  async download(source: string, name: string): Promise<string> {
+  async download(source: string, name: string, description?: string): Promise<string> {
     const reply = await fetch(`${this.control}/download`, {
       method: "POST",
-      body: JSON.stringify({ source, name }),
+      body: JSON.stringify({ source, name, description }),
     });
     const body = await reply.json();
     assert.equal(reply.status, 200, JSON.stringify(body));
@@ -200,10 +203,46 @@ Deno.test({
     assert.equal(opened?.status(), 200);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "live", { timeout: WAIT_MS });
 
+    // A failing job shows its error's name and hint.
+    const e = await bed.download(`${content.origin}/status/404`, "dashboard-e.bin");
+    await until(() => row(page, e), (r) => r?.state === "SUSPENDED", "job E on the page");
+    await click(page, e, "resume");
+    await until(() => row(page, e), (r) => r?.state === "ERROR", "E in ERROR");
+    const errorText = await page.$eval(
+      `tr[data-id="${e}"]`,
+      (tr) => tr.querySelector(".error")!.textContent + "|" + tr.querySelector(".hint")!.textContent,
+    );
+    assert.match(errorText, /^BG_E_HTTP_ERROR_404: .*\|hint: the URL is wrong or the file is gone/);
+
+    // The Player's WMP_JOB jobs are grouped by serviceId, their buttons disabled, and the server refuses them.
+    const w = await bed.download(
+      content.contentUrl(4096, 11),
+      "dashboard-w.wma",
+      "::WMP_JOB:1:42:ContosoMusic:Artist:Album:3:Title:200:50",
+    );
+    await until(() => row(page, w), (r) => r?.state === "SUSPENDED", "job W on the page");
+    const grouped = await page.$eval(`tr[data-id="${w}"]`, (tr) => ({
+      service: tr.closest("tbody")!.getAttribute("data-service"),
+      disabled: [...tr.querySelectorAll("button")].every((b) => (b as HTMLButtonElement).disabled),
+    }));
+    assert.deepEqual(grouped, { service: "42", disabled: true });
+    const token = base.searchParams.get("token")!;
+    const refusedWmp = await fetch(`${base.origin}/api/jobs/${encodeURIComponent(w)}/cancel`, {
+      method: "POST",
+      headers: { origin: base.origin, "content-type": "application/json", "x-bits-token": token },
+      body: "{}",
+    });
+    assert.equal(refusedWmp.status, 409);
+    assert.equal((await refusedWmp.json()).error.name, "WmpJobOwnedError");
+    assert.equal((await bed.queue()).get(w), "SUSPENDED");
+
+    const c = await bed.download(content.contentUrl(4096, 9), "dashboard-c.bin");
+    await until(() => row(page, c), (r) => r?.state === "SUSPENDED", "job C on the page");
+
     // A download appears (suspended), is resumed from the page, and its bar moves.
     const size = 768 * 1024;
     const aName = "dashboard-a.bin";
-    const a = await bed.download(content.contentUrl(size, 7, 128 * 1024), aName);
+    const a = await bed.download(content.contentUrl(size, 7, TRICKLE_RATE), aName);
     await until(() => row(page, a), (r) => r?.state === "SUSPENDED", "job A on the page");
     await click(page, a, "resume");
     const first = (await until(
@@ -223,34 +262,36 @@ Deno.test({
     }
     // What the page looks like with a live job (docs/dashboard.png is one of these).
     await Deno.mkdir(new URL(".out/browser/", REPO), { recursive: true });
-    await page.screenshot({ path: new URL(".out/browser/dashboard.png", REPO).pathname });
+    await page.screenshot({ path: new URL(".out/browser/dashboard.png", REPO).pathname, fullPage: true });
 
     // Suspend while it runs: Wine's BITS stubs it, and the page shows the typed error; the job runs on.
-    const moving = await row(page, a);
-    if (moving?.state === "TRANSFERRING") {
-      await click(page, a, "suspend");
-      const refused = await until(
-        () => row(page, a),
-        (r) => /BitsUnsupportedError E_NOTIMPL/.test(r?.message ?? ""),
-        "suspend's error",
-      );
-      assert.match(refused!.message, /suspending a job/);
-      assert.notEqual((await bed.queue()).get(a), "SUSPENDED");
-    }
+    // (The download takes about 6 s; the page has seen it move for well under one.)
+    assert.equal((await row(page, a))?.state, "TRANSFERRING");
+    await click(page, a, "suspend");
+    const refused = await until(
+      () => row(page, a),
+      (r) => /BitsUnsupportedError E_NOTIMPL/.test(r?.message ?? ""),
+      "suspend's error",
+    );
+    assert.match(refused!.message, /suspending a job/);
+    assert.notEqual((await bed.queue()).get(a), "SUSPENDED");
 
     // It completes, the page shows it, and Complete (with the expected SHA-256) from the page finishes it.
     await until(() => row(page, a), (r) => r?.state === "TRANSFERRED" && r.percent === "100.0", "A transferred");
     await click(page, a, "complete");
     await page.type(`tr[data-id="${a}"] form.complete input[name=sha256]`, contentSha256(size, 7));
     await page.click(`tr[data-id="${a}"] form.complete button[type=submit]`);
-    await until(() => row(page, a), (r) => r === null, "A gone from the page");
+    const completed = await until(
+      () => row(page, a),
+      (r) => r === null || /Error/.test(r.message),
+      "A gone from the page",
+    );
+    assert.equal(completed, null, `complete failed: ${completed?.message}`);
     assert.equal(await bed.fileSize(aName), size);
     const afterComplete = (await bed.queue()).get(a);
     assert.ok(afterComplete === undefined || afterComplete === "ACKNOWLEDGED", String(afterComplete));
 
     // Cancel asks first: dismissed, nothing happens; accepted, the job leaves the queue.
-    const c = await bed.download(content.contentUrl(4096, 9), "dashboard-c.bin");
-    await until(() => row(page, c), (r) => r?.state === "SUSPENDED", "job C on the page");
     page.once("dialog", (dialog) => void dialog.dismiss());
     await click(page, c, "cancel");
     await new Promise((r) => setTimeout(r, 300));
@@ -259,7 +300,6 @@ Deno.test({
 
     // A foreign Origin cannot act: not from Linux with the token, not from a page on another origin.
     const cancelPath = `/api/jobs/${encodeURIComponent(c)}/cancel`;
-    const token = base.searchParams.get("token")!;
     const foreign = await fetch(`${base.origin}${cancelPath}`, {
       method: "POST",
       headers: { origin: "http://evil.example", "content-type": "application/json", "x-bits-token": token },
