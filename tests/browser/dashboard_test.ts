@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // `bits dashboard` in a real browser against real BITS: headless Chromium (Debian's package, driven by
 // puppeteer-core) on Linux, and the dashboard served by deno.exe under Wine in the bed
 // (tests/browser/bed_dashboard.ts), reached on 127.0.0.1 because the bed shares the network. A trickled download
@@ -26,6 +25,26 @@ const BED_PERMISSIONS = [
 const TRICKLE_RATE = 120 * 1024;
 /** The whole test's guard against a hang (not a timing assertion). */
 const WAIT_MS = 60_000;
+
+/**
+ * The little of the DOM that the functions run in the page use: this file is type-checked with the rest of the
+ * repository, without the DOM library (which would change Deno's own stream types everywhere).
+ */
+interface PageElement {
+  readonly dataset: Record<string, string | undefined>;
+  readonly textContent: string | null;
+  readonly hidden: boolean;
+  readonly disabled: boolean;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  closest(selector: string): PageElement | null;
+  getAttribute(name: string): string | null;
+  click(): void;
+}
+declare const document: {
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  getElementById(id: string): PageElement | null;
+};
 
 interface QueueJob {
   id: string;
@@ -147,7 +166,7 @@ function row(
   id: string,
 ): Promise<{ state: string; bytes: number; percent: string; message: string } | null> {
   return page.evaluate((id) => {
-    const tr = [...document.querySelectorAll<HTMLTableRowElement>("tr[data-id]")].find((r) => r.dataset.id === id);
+    const tr = [...document.querySelectorAll("tr[data-id]")].find((r) => r.dataset.id === id);
     if (!tr) return null;
     const message = tr.querySelector(".message")?.textContent ?? "";
     return {
@@ -172,8 +191,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 function click(page: Page, id: string, action: string): Promise<void> {
   return page.evaluate(
     (id, action) => {
-      const tr = [...document.querySelectorAll<HTMLTableRowElement>("tr[data-id]")].find((r) => r.dataset.id === id);
-      const button = tr?.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`);
+      const tr = [...document.querySelectorAll("tr[data-id]")].find((r) => r.dataset.id === id);
+      const button = tr?.querySelector(`button[data-action="${action}"]`);
       if (!button || button.hidden || button.disabled) throw new Error(`no ${action} button for ${id}`);
       button.click();
     },
@@ -208,10 +227,10 @@ Deno.test({
     await until(() => row(page, e), (r) => r?.state === "SUSPENDED", "job E on the page");
     await click(page, e, "resume");
     await until(() => row(page, e), (r) => r?.state === "ERROR", "E in ERROR");
-    const errorText = await page.$eval(
-      `tr[data-id="${e}"]`,
-      (tr) => tr.querySelector(".error")!.textContent + "|" + tr.querySelector(".hint")!.textContent,
-    );
+    const errorText = await page.evaluate((id) => {
+      const tr = [...document.querySelectorAll("tr[data-id]")].find((r) => r.dataset.id === id)!;
+      return tr.querySelector(".error")!.textContent + "|" + tr.querySelector(".hint")!.textContent;
+    }, e);
     assert.match(errorText, /^BG_E_HTTP_ERROR_404: .*\|hint: the URL is wrong or the file is gone/);
 
     // The Player's WMP_JOB jobs are grouped by serviceId, their buttons disabled, and the server refuses them.
@@ -221,10 +240,13 @@ Deno.test({
       "::WMP_JOB:1:42:ContosoMusic:Artist:Album:3:Title:200:50",
     );
     await until(() => row(page, w), (r) => r?.state === "SUSPENDED", "job W on the page");
-    const grouped = await page.$eval(`tr[data-id="${w}"]`, (tr) => ({
-      service: tr.closest("tbody")!.getAttribute("data-service"),
-      disabled: [...tr.querySelectorAll("button")].every((b) => (b as HTMLButtonElement).disabled),
-    }));
+    const grouped = await page.evaluate((id) => {
+      const tr = [...document.querySelectorAll("tr[data-id]")].find((r) => r.dataset.id === id)!;
+      return {
+        service: tr.closest("tbody")!.getAttribute("data-service"),
+        disabled: [...tr.querySelectorAll("button")].every((b) => b.disabled),
+      };
+    }, w);
     assert.deepEqual(grouped, { service: "42", disabled: true });
     const token = base.searchParams.get("token")!;
     const refusedWmp = await fetch(`${base.origin}/api/jobs/${encodeURIComponent(w)}/cancel`, {
