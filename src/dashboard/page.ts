@@ -32,7 +32,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .fill { height: 100%; width: 0; background: #2da44e; transition: width .3s; }
 .bar.unknown .fill { background: repeating-linear-gradient(45deg, #8cc4ff 0 6px, #54aeff 6px 12px); width: 100%; }
 .error { color: #a40e26; font-size: 12px; }
-.hint { color: #57606a; font-size: 12px; }
+.hint, .meta { color: #57606a; font-size: 12px; }
 .message { font-size: 12px; }
 .message.failed { color: #a40e26; }
 .files { font: 11px ui-monospace, monospace; color: #57606a; margin: 2px 0 0; padding-left: 16px; }
@@ -126,7 +126,7 @@ function rowFor(job) {
   if (row) return row;
   const r = {
     tr: el("tr", { "data-id": job.id }),
-    name: el("div", { class: "name" }), id: el("div", { class: "id" }, job.id),
+    name: el("div", { class: "name" }), meta: el("div", { class: "meta" }), id: el("div", { class: "id" }, job.id),
     error: el("div", { class: "error" }), hint: el("div", { class: "hint" }), message: el("div", { class: "message" }),
     files: el("ul", { class: "files" }), extra: el("div"),
     state: el("span", { class: "state" }), bar: el("div", { class: "bar" }), fill: el("div", { class: "fill" }),
@@ -145,7 +145,7 @@ function rowFor(job) {
     r.buttons.set(action, b);
     r.actions.append(b);
   }
-  r.tr.append(el("td", {}, r.name, r.id, r.error, r.hint, r.files, r.message, r.extra), el("td", {}, r.state),
+  r.tr.append(el("td", {}, r.name, r.meta, r.id, r.error, r.hint, r.files, r.message, r.extra), el("td", {}, r.state),
     el("td", {}, r.bar), r.bytes, r.rate, r.eta, r.count, r.actions);
   rows.set(job.id, r);
   return r;
@@ -155,6 +155,10 @@ function update(job) {
   r.tr.dataset.state = job.state;
   r.tr.dataset.bytes = String(job.bytesTransferred);
   r.name.textContent = job.name;
+  const w = job.wmp;
+  r.meta.textContent = w && w.serviceId !== null
+    ? [w.albumArtist, w.albumTitle, w.trackNumber + ". " + w.title].filter(Boolean).join(" \u2014 ") + (w.kind === "job" ? " (the Player completes it)" : "")
+    : "";
   r.state.textContent = job.state;
   r.state.className = "state " + job.state;
   const pct = job.bytesTotal ? Math.min(100, 100 * job.bytesTransferred / job.bytesTotal)
