@@ -6,17 +6,15 @@
  * @module
  */
 
-import { InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { guardAction } from "../action_guard.ts";
 import { checkExpectation } from "../integrity.ts";
 import type { BitsJob } from "../job.ts";
 import type { BitsManager } from "../manager.ts";
-import { wineVersion } from "../platform.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
-import { wineUploadRefusal } from "../upload.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { watch } from "../watch/watch.ts";
-import { wmpKindOf } from "../wmp/codec.ts";
 
 /** What the page can ask for. */
 export const DASHBOARD_ACTIONS = ["suspend", "resume", "cancel", "complete", "take-ownership"] as const;
@@ -80,9 +78,8 @@ export function checkActionOptions(action: DashboardAction, options: ActionOptio
 
 async function runAction(job: BitsJob, action: DashboardAction, options: ActionOptions): Promise<ActionResult> {
   const expectation = checkActionOptions(action, options);
-  const before = await job.snapshot();
-  // The same rule as the CLI: the Player owns its WMP_JOB jobs, and the dashboard never forces.
-  if (wmpKindOf(before.description) === "job") throw new WmpJobOwnedError(job.id, action);
+  // The same rule as the CLI's; the dashboard never forces.
+  await guardAction(job, action, false);
   if (action === "cancel") {
     await job.cancel();
     return null;
@@ -101,11 +98,6 @@ async function runAction(job: BitsJob, action: DashboardAction, options: ActionO
     }
     await job.complete({ expect });
     return null;
-  }
-  if (action === "resume" && before.type !== "DOWNLOAD" && wineVersion() !== null) {
-    // Wine turns upload jobs into downloads over the file to upload.
-    const [file] = await job.files();
-    throw wineUploadRefusal(file?.localName ?? "the job's file", job.id);
   }
   if (action === "suspend") await job.suspend();
   else if (action === "resume") await job.resume();
