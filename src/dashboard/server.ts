@@ -92,7 +92,8 @@ export function serveDashboard(manager: BitsManager, options: DashboardOptions =
  * {@linkcode serveDashboard} for any {@linkcode DashboardSource}: the seam
  * the HTTP and security unit tests use with a scripted source.
  */
-export function serveDashboardFrom(source: DashboardSource, options: DashboardOptions = {}): Promise<Dashboard> {
+// deno-lint-ignore require-await
+export async function serveDashboardFrom(source: DashboardSource, options: DashboardOptions = {}): Promise<Dashboard> {
   const hostname = options.hostname ?? "127.0.0.1";
   if (!isLoopback(hostname)) {
     if (options.allowRemote !== true) {
@@ -109,7 +110,8 @@ export function serveDashboardFrom(source: DashboardSource, options: DashboardOp
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError("port", `port must be an integer 0 to 65535, not ${String(port)}`);
   }
-  return Promise.resolve(new DashboardServer(source, hostname, port, options));
+  // Async, so a refused option or a port in use is a rejection, as for every other failure.
+  return new DashboardServer(source, hostname, port, options);
 }
 
 interface Client {

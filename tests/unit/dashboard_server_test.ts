@@ -249,10 +249,13 @@ Deno.test("dashboard: nothing secret reaches the page: URL user, password and qu
 
 Deno.test("dashboard: listening beyond loopback needs allowRemote, and never on a wildcard address", async () => {
   const source = new ScriptedSource();
-  assert.throws(() => serveDashboardFrom(source, { hostname: "192.0.2.1" }), InvalidArgumentError);
-  assert.throws(() => serveDashboardFrom(source, { hostname: "0.0.0.0", allowRemote: true }), InvalidArgumentError);
-  assert.throws(() => serveDashboardFrom(source, { hostname: "::", allowRemote: true }), InvalidArgumentError);
-  assert.throws(() => serveDashboardFrom(source, { port: 70000 }), InvalidArgumentError);
+  await assert.rejects(serveDashboardFrom(source, { hostname: "192.0.2.1" }), InvalidArgumentError);
+  await assert.rejects(serveDashboardFrom(source, { hostname: "0.0.0.0", allowRemote: true }), InvalidArgumentError);
+  await assert.rejects(serveDashboardFrom(source, { hostname: "::", allowRemote: true }), InvalidArgumentError);
+  await assert.rejects(serveDashboardFrom(source, { port: 70000 }), InvalidArgumentError);
+  // A port in use is a rejection too, and nothing is left listening.
+  await using first = await serveDashboardFrom(source);
+  await assert.rejects(serveDashboardFrom(source, { port: first.port }), Deno.errors.AddrInUse);
   for (const h of ["127.0.0.1", "127.3.2.1", "localhost", "::1", "[::1]"]) assert.ok(isLoopback(h), h);
   for (const h of ["192.0.2.1", "0.0.0.0", "::", "127.0.0.1.evil.example", "localhost.evil.example"]) {
     assert.ok(!isLoopback(h), h);
