@@ -134,7 +134,6 @@ class DashboardServer implements Dashboard {
   readonly #filesReadAt = new Map<string, number>();
   readonly #clients = new Set<Client>();
   readonly #policy: RequestPolicy;
-  #ready = false;
   #closed = false;
 
   constructor(source: DashboardSource, hostname: string, port: number, options: DashboardOptions) {
@@ -201,7 +200,6 @@ class DashboardServer implements Dashboard {
       this.#filesReadAt.set(id, event.at);
       this.#readFiles(id);
     }
-    this.#ready = true;
     this.#publish(id);
   }
 
@@ -260,7 +258,7 @@ class DashboardServer implements Dashboard {
       });
     }
     if (path === "/events") return this.#events();
-    if (path === "/api/jobs") return json(200, { ready: this.#ready, jobs: this.#views() });
+    if (path === "/api/jobs") return json(200, { jobs: this.#views() });
     if (isAction(path)) return await this.#action(request, path);
     return text(404, "404: not found\n");
   }
@@ -291,7 +289,7 @@ class DashboardServer implements Dashboard {
           },
         };
         this.#clients.add(client);
-        client.send("jobs", { ready: this.#ready, jobs: this.#views() });
+        client.send("jobs", { jobs: this.#views() });
         keepalive = setInterval(() => write(": keepalive\n\n"), KEEPALIVE_MS);
       },
       cancel: () => {
