@@ -47,13 +47,19 @@ export async function dashboardCommand(ctx: Context, options: ParsedArgs["option
   return ExitCode.Ok;
 }
 
+/**
+ * The command that opens `url` in the default browser on `os`. On Windows not `cmd /c start`, which would
+ * read the URL's characters as shell syntax.
+ */
+export function browserCommand(os: typeof Deno.build.os, url: string): [string, ...string[]] {
+  if (os === "windows") return ["rundll32", "url.dll,FileProtocolHandler", url];
+  if (os === "darwin") return ["open", url];
+  return ["xdg-open", url];
+}
+
 /** Opens `url` in the default browser; says so on stderr when it cannot (e.g. no --allow-run). */
 async function openBrowser(ctx: Context, url: string): Promise<void> {
-  const [command, ...args] = Deno.build.os === "windows"
-    ? ["rundll32", "url.dll,FileProtocolHandler", url]
-    : Deno.build.os === "darwin"
-    ? ["open", url]
-    : ["xdg-open", url];
+  const [command, ...args] = browserCommand(Deno.build.os, url);
   try {
     const child = new Deno.Command(command, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
     await child.status;

@@ -339,9 +339,15 @@ class DashboardServer implements Dashboard {
 
 /** Reads an action's JSON body: `{}` or `{ sha256?, size? }`, at most {@linkcode MAX_BODY} bytes. */
 async function readOptions(request: Request): Promise<ActionOptions> {
-  const body = await request.arrayBuffer();
-  if (body.byteLength > MAX_BODY) throw new InvalidArgumentError("body", `the body is larger than ${MAX_BODY} bytes`);
-  const text = new TextDecoder().decode(body).trim();
+  // Read no more than the limit: a huge body is refused without being held in memory.
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of request.body ?? []) {
+    length += chunk.length;
+    if (length > MAX_BODY) throw new InvalidArgumentError("body", `the body is larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer()).trim();
   const value: unknown = text === "" ? {} : JSON.parse(text);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError("body", "the body must be a JSON object");

@@ -7,6 +7,7 @@ import { type Dashboard, serveDashboardFrom } from "../../src/dashboard/server.t
 import { isLoopback, sameToken } from "../../src/dashboard/security.ts";
 import { jobView, nextRate } from "../../src/dashboard/view.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
+import { browserCommand } from "../../src/cli/dashboard.ts";
 import { runMain } from "../support/cli_capture.ts";
 import { scriptedJob, ScriptedSource } from "../support/dashboard_scripted_source.ts";
 
@@ -190,6 +191,9 @@ Deno.test("dashboard: bad action bodies get 400 with a typed error and reach no 
       assert.equal(reply.status, 400, body);
       assert.equal(JSON.parse(reply.body).error.name, error, body);
     }
+    const huge = await action(d.port, token, `${base}/complete`, {}, JSON.stringify({ pad: "x".repeat(100_000) }));
+    assert.equal(huge.status, 400);
+    assert.match(JSON.parse(huge.body).error.message, /larger than 4096 bytes/);
   });
 });
 
@@ -312,4 +316,11 @@ Deno.test("dashboard view: total from the files when BITS has none, a smoothed r
     albumTitle: "Album",
     trackNumber: 3,
   });
+});
+
+Deno.test("dashboard --open: the URL goes to the system's opener as one argument, never through a shell", () => {
+  const url = "http://127.0.0.1:8765/?token=a&b|c";
+  assert.deepEqual(browserCommand("windows", url), ["rundll32", "url.dll,FileProtocolHandler", url]);
+  assert.deepEqual(browserCommand("linux", url), ["xdg-open", url]);
+  assert.deepEqual(browserCommand("darwin", url), ["open", url]);
 });
