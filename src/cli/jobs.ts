@@ -21,6 +21,7 @@ import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
 import { parseSeconds, UsageError } from "./args.ts";
 import { type Command, FORCE_OPTION, type ParsedArgs, ROOT_OPTION } from "./command.ts";
 import { type Context, emit, integerOption, logger, rootOption } from "./context.ts";
+import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
@@ -67,6 +68,7 @@ export async function download(
     throw new UsageError(`--sha256 and --size need exactly one file; this download has ${given.length}`, "download");
   }
   const pairs = resolvePairs(given);
+  const { properties, names } = await prepareCreationProperties(ctx, options, "download");
   using bits = await connect();
   const first = basename(pairs[0].path);
   using job = await bits.download(pairs.map(({ url, path }) => ({ url, path })), {
@@ -78,6 +80,7 @@ export async function download(
     description: typeof options.description === "string" ? options.description : "",
     overwrite: options.overwrite === true,
     root: rootOption(options.root),
+    properties,
   });
   logger.debug("Created job {id} with {count} files", { id: job.id, count: pairs.length });
   const listed = pairs.map(({ url, path }) => ({ url, path }));
@@ -85,7 +88,7 @@ export async function download(
     const snapshot = await job.snapshot();
     emit(
       ctx,
-      { job: snapshot, files: listed },
+      { job: snapshot, files: listed, set: names },
       () =>
         pairs.length === 1 ? `Created job ${job.id} (${snapshot.state}): ${pairs[0].url} -> ${pairs[0].path}` : [
           `Created job ${job.id} (${snapshot.state}) with ${pairs.length} files:`,
@@ -102,7 +105,7 @@ export async function download(
     const bytes = await Deno.stat(file.path).then((info) => info.size, () => null);
     files.push({ ...file, bytes });
   }
-  emit(ctx, { job: final, outcome, files }, () => {
+  emit(ctx, { job: final, outcome, files, set: names }, () => {
     const done = outcome === "completed" ? "Completed" : `Completed (${outcome})`;
     const size = (bytes: number | null): string => bytes === null ? "missing" : formatBytes(bytes);
     return files.length === 1
@@ -396,6 +399,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
         value: "BYTES",
         description: "With --wait, one file only: its exact size; a mismatch is removed",
       },
+      ...CREATION_OPTIONS,
     },
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
@@ -403,6 +407,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
       "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso a.iso --json",
+      'download https://intranet.example/a.iso C:\\Downloads\\ --credentials-scheme BASIC --username alice --password-env BITS_PASSWORD --header "X-Tenant: contoso" --priority FOREGROUND --wait',
     ],
     run: (ctx, { rest, options }) => download(ctx, rest ?? [], options),
   },
