@@ -6,6 +6,7 @@
  */
 
 import type { JobFile, JobSnapshot } from "../types.ts";
+import { displayWidth, padEndDisplay } from "./display_width.ts";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -94,10 +95,13 @@ export function progressLine(
   return parts.join("  ");
 }
 
-/** Formats rows as left-aligned columns separated by two spaces. */
+/**
+ * Formats rows as left-aligned columns separated by two spaces, aligned by
+ * display width (a CJK or emoji job name takes two columns a character).
+ */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, cell.length));
-  return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  "))
+  for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell)));
+  return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : padEndDisplay(cell, widths[i])).join("  "))
     .join("\n");
 }
