@@ -17,6 +17,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** True when stderr is a terminal (live progress, colours). */
   readonly stderrIsTerminal: boolean;
+  /** The terminal's width when stdout is one (help is wrapped to it); absent: 80 columns. */
+  readonly columns?: number;
 }
 
 const encoder = new TextEncoder();
@@ -27,7 +29,18 @@ export function processIo(): CliIo {
     stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
     stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    columns: terminalColumns(),
   };
+}
+
+/** The terminal's width when stdout is a terminal; undefined otherwise. */
+function terminalColumns(): number | undefined {
+  if (!Deno.stdout.isTerminal()) return undefined;
+  try {
+    return Deno.consoleSize().columns || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The program name in messages and help. */

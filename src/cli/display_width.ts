@@ -51,13 +51,13 @@ export function padEndDisplay(text: string, width: number): string {
 }
 
 /**
- * Wraps `text` at spaces into lines of at most `width` columns (a word
- * longer than that gets a line of its own).
+ * Wraps `text` at spaces into lines of at most `width` columns; a word
+ * longer than that is cut (a line must never run past the terminal).
  */
 export function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(" ")) {
+  for (const word of text.split(" ").flatMap((w) => cut(w, width))) {
     if (line === "") line = word;
     else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
     else {
@@ -67,4 +67,19 @@ export function wrapText(text: string, width: number): string[] {
   }
   lines.push(line);
   return lines;
+}
+
+/** `word` in pieces of at most `width` columns. */
+function cut(word: string, width: number): string[] {
+  if (displayWidth(word) <= width) return [word];
+  const pieces: string[] = [];
+  let piece = "";
+  for (const { segment } of segmenter.segment(word)) {
+    if (piece !== "" && displayWidth(piece + segment) > width) {
+      pieces.push(piece);
+      piece = "";
+    }
+    piece += segment;
+  }
+  return [...pieces, piece];
 }

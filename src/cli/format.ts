@@ -102,6 +102,8 @@ export function progressLine(
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell)));
-  return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : padEndDisplay(cell, widths[i])).join("  "))
+  return rows.map((row) =>
+    row.map((cell, i) => i === row.length - 1 ? cell : padEndDisplay(cell, widths[i])).join("  ")
+  )
     .join("\n");
 }

@@ -12,7 +12,7 @@ import { formatHresult } from "../hresult.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
 import { IntegrityError } from "../integrity.ts";
 import { LibraryFileExistsError } from "../wmp/library.ts";
-import { helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
+import { DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
 import type { OptionValue } from "./command.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
@@ -86,7 +86,7 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
 
 async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
   if (parsed.command === "help") {
-    ctx.io.stdout(helpText(PROGRAM, COMMANDS, parsed.args.command) + "\n");
+    ctx.io.stdout(helpText(PROGRAM, COMMANDS, parsed.args.command, ctx.io.columns ?? DEFAULT_HELP_WIDTH) + "\n");
     return ExitCode.Ok;
   }
   const command = COMMANDS[parsed.command];
@@ -135,8 +135,9 @@ function reportError(ctx: Context, error: unknown): number {
     }
     ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
   }
-  // A BitsError's message already carries its symbolic name.
-  ctx.io.stderr(`error: ${err.message.includes(name) ? "" : `${name}: `}${err.message}\n`);
+  // A BitsError's message already carries its symbolic name; a usage error is told in our words, with no class name.
+  const label = err instanceof UsageError || err.message.includes(name) ? "" : `${name}: `;
+  ctx.io.stderr(`error: ${label}${err.message}\n`);
   if (hint) ctx.io.stderr(`hint: ${hint}\n`);
   // What to do about the code itself (interactive logon, proxy credentials …), from src/hresult.ts.
   if (err instanceof BitsError && err.hint && err.hint !== hint) ctx.io.stderr(`hint: ${err.hint}\n`);

@@ -409,35 +409,39 @@ Deno.test("download --password-env --header --priority --wait: one command; the 
   });
 });
 
-Deno.test("Wine: download with a setting BITS refuses: the new job is cancelled, the exact error, nothing left queued", {
-  ignore: !onWine,
-}, async () => {
-  await using server = startServer();
-  await using session = await BitsSession.open();
-  const before = await session.liveJobIds();
-  const name = `cli refused at creation ${crypto.randomUUID().slice(0, 8)}`;
-  // Wine stubs SetProxySettings (E_NOTIMPL): priority is set, then the proxy fails, after the job exists.
-  const result = await runCli([
-    "download",
-    server.contentUrl(100, 36),
-    session.path("refused.bin"),
-    "--name",
-    name,
-    "--priority",
-    "HIGH",
-    "--proxy-usage",
-    "NO_PROXY",
-    "--json",
-  ]);
-  assert.equal(result.code, 1, result.stderr);
-  const document = parseJson(result);
-  assertCliJson("download", document);
-  assert.equal((document.error as { name: string }).name, "E_NOTIMPL");
-  const after = await session.liveJobIds();
-  const left = (await session.bits.listJobs()).filter((j) => after.has(j.id) && !before.has(j.id));
-  assert.deepEqual(left.filter((j) => j.displayName === name), [], "no half-made job stays queued");
-  assert.ok(!(await exists(session.path("refused.bin"))), "nothing was downloaded");
-});
+Deno.test(
+  "Wine: download with a setting BITS refuses: the new job is cancelled, the exact error, nothing left queued",
+  {
+    ignore: !onWine,
+  },
+  async () => {
+    await using server = startServer();
+    await using session = await BitsSession.open();
+    const before = await session.liveJobIds();
+    const name = `cli refused at creation ${crypto.randomUUID().slice(0, 8)}`;
+    // Wine stubs SetProxySettings (E_NOTIMPL): priority is set, then the proxy fails, after the job exists.
+    const result = await runCli([
+      "download",
+      server.contentUrl(100, 36),
+      session.path("refused.bin"),
+      "--name",
+      name,
+      "--priority",
+      "HIGH",
+      "--proxy-usage",
+      "NO_PROXY",
+      "--json",
+    ]);
+    assert.equal(result.code, 1, result.stderr);
+    const document = parseJson(result);
+    assertCliJson("download", document);
+    assert.equal((document.error as { name: string }).name, "E_NOTIMPL");
+    const after = await session.liveJobIds();
+    const left = (await session.bits.listJobs()).filter((j) => after.has(j.id) && !before.has(j.id));
+    assert.deepEqual(left.filter((j) => j.displayName === name), [], "no half-made job stays queued");
+    assert.ok(!(await exists(session.path("refused.bin"))), "nothing was downloaded");
+  },
+);
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
