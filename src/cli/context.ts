@@ -8,6 +8,7 @@
 import { resolve } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import { type OptionValue, UsageError } from "./command.ts";
+import { streamWriter } from "./output.ts";
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -21,13 +22,11 @@ export interface CliIo {
   readonly columns?: number;
 }
 
-const encoder = new TextEncoder();
-
-/** The process's real streams. */
+/** The process's real streams; a write to a closed pipe throws `OutputClosedError`. */
 export function processIo(): CliIo {
   return {
-    stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
-    stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+    stdout: streamWriter(Deno.stdout, "stdout"),
+    stderr: streamWriter(Deno.stderr, "stderr"),
     stderrIsTerminal: Deno.stderr.isTerminal(),
     columns: terminalColumns(),
   };

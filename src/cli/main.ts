@@ -16,6 +16,7 @@ import { DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageE
 import type { OptionValue } from "./command.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { OutputClosedError } from "./output.ts";
 import { COMMANDS } from "./registry.ts";
 
 export { integerOption, processIo };
@@ -62,7 +63,14 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
   }
   const format = getTextFormatter();
   const sinks: Record<string, Sink> = {
-    stderr: withFilter((record) => io.stderr(format(record)), stderrLevel),
+    // A closed stderr drops log lines rather than failing the code that logs (a cancel after a failure…).
+    stderr: withFilter((record) => {
+      try {
+        io.stderr(format(record));
+      } catch {
+        // Nobody reads them.
+      }
+    }, stderrLevel),
   };
   if (logFile) {
     // Opened now, not lazily: a bad path is then a clean usage error up front, not LogTape's own fatal
@@ -119,7 +127,23 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   return { code: ExitCode.Failure };
 }
 
+/**
+ * Prints an error and returns its exit code. A closed stdout or stderr ends
+ * the CLI quietly: nothing more is written, the status says so (or, when
+ * only the report of another error could not be written, that error's).
+ */
 function reportError(ctx: Context, error: unknown): number {
+  if (error instanceof OutputClosedError) return ExitCode.OutputClosed;
+  const { code } = classifyError(error);
+  try {
+    writeError(ctx, error);
+  } catch (writeError) {
+    if (!(writeError instanceof OutputClosedError)) throw writeError;
+  }
+  return code;
+}
+
+function writeError(ctx: Context, error: unknown): void {
   const { code, hint } = classifyError(error);
   const err = error instanceof Error ? error : new Error(String(error));
   const name = err instanceof BitsError ? err.code : err.name;
@@ -144,5 +168,4 @@ function reportError(ctx: Context, error: unknown): number {
   if (code === ExitCode.Failure && !(err instanceof BitsError) && !(err instanceof BitsUnavailableError)) {
     logger.debug("{stack}", { stack: err.stack ?? "" });
   }
-  return code;
 }
