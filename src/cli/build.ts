@@ -68,7 +68,7 @@ export async function addFile(
   }
   // All of it before the job is even looked up: bad input changes nothing.
   if (ranges.length > 0) checkRanges(ranges, "--range");
-  const pairs = resolvePairs(given);
+  const pairs = resolvePairs(given, "add-file");
   pairs.forEach((pair, i) => checkLocalPath(pair.path, pairs.length === 1 ? "path" : `files[${i}].path`));
   for (const pair of pairs) await checkDestination(pair.path, options.overwrite === true);
   using bits = await connect();

@@ -16,6 +16,7 @@ import { parseSeconds, UsageError } from "./args.ts";
 import { type Command, type ParsedArgs, ROOT_OPTION } from "./command.ts";
 import { type Context, emit, integerOption, PROGRAM, requiredOption, rootOption, text } from "./context.ts";
 import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
+import { destinationPath } from "./destination.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
@@ -36,7 +37,7 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
   // Fails here, before BITS is touched, for anything the convention forbids.
   formatWmpDescription(metadata, { kind });
   checkRemoteUrl(url);
-  const path = resolve(dest);
+  const path = destinationPath(url, dest, "submit");
   const { properties, names } = await prepareCreationProperties(ctx, options, "submit");
   using bits = await connect();
   using job = await submitWmpJob(bits, {

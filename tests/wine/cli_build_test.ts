@@ -537,3 +537,20 @@ Deno.test("create, add-file and resume in three processes make a download that c
   assert.equal(await job.complete(), "completed");
   assert.equal(await fileSha256(dest), contentSha256(70_000, 86));
 });
+
+Deno.test("download into a directory: the file is named after the URL's last segment; a URL without one is exit 2", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const url = server.contentUrl(3100, 65);
+  const name = unique("cli into dir");
+  const { doc } = await json(["download", url, `${session.dir}\\`, "--name", name, "--wait", "--timeout", "90"], 0);
+  session.track(await session.bits.getJob((doc.job as JobSnapshot).id));
+  const expected = session.path(new URL(url).pathname.split("/").at(-1)!);
+  assert.deepEqual(doc.files, [{ url, path: expected, bytes: 3100 }]);
+  assert.equal(await fileSha256(expected), contentSha256(3100, 65));
+
+  const before = await session.liveJobIds();
+  const { doc: refused } = await json(["download", `http://127.0.0.1:${new URL(url).port}/`, session.dir], 2);
+  assert.match(errorOf(refused).message, /has no file name to give the download/);
+  assert.deepEqual([...await session.liveJobIds()].filter((id) => !before.has(id)), []);
+});
