@@ -8,13 +8,12 @@
 import { getFileSink } from "@logtape/file";
 import { configure, getTextFormatter, type LogLevel, reset, type Sink, withFilter } from "@logtape/logtape";
 import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
-import { formatHresult } from "../hresult.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
-import { IntegrityError } from "../integrity.ts";
 import { LibraryFileExistsError } from "../wmp/library.ts";
 import { DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
 import type { OptionValue } from "./command.ts";
 import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
+import { errorDetail, errorName } from "./error_detail.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { OutputClosedError } from "./output.ts";
 import { COMMANDS } from "./registry.ts";
@@ -146,19 +145,8 @@ function reportError(ctx: Context, error: unknown): number {
 function writeError(ctx: Context, error: unknown): void {
   const { code, hint } = classifyError(error);
   const err = error instanceof Error ? error : new Error(String(error));
-  const name = err instanceof BitsError ? err.code : err.name;
-  if (ctx.json) {
-    const detail: Record<string, unknown> = { name, message: err.message };
-    if (err instanceof BitsError) {
-      Object.assign(detail, { hresult: formatHresult(err.hresult), jobId: err.jobId, hint: err.hint });
-    }
-    if (err instanceof InvalidArgumentError) detail.argument = err.argument;
-    if (err instanceof WmpConventionError) detail.field = err.field;
-    if (err instanceof IntegrityError) {
-      Object.assign(detail, { path: err.path, expected: err.expected, actual: err.actual, removed: err.removed });
-    }
-    ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
-  }
+  const name = errorName(err);
+  if (ctx.json) ctx.io.stdout(JSON.stringify({ version: 1, error: errorDetail(err) }, null, 2) + "\n");
   // A BitsError's message already carries its symbolic name; a usage error is told in our words, with no class name.
   const label = err instanceof UsageError || err.message.includes(name) ? "" : `${name}: `;
   ctx.io.stderr(`error: ${label}${err.message}\n`);
