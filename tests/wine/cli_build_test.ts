@@ -554,3 +554,28 @@ Deno.test("download into a directory: the file is named after the URL's last seg
   assert.match(errorOf(refused).message, /has no file name to give the download/);
   assert.deepEqual([...await session.liveJobIds()].filter((id) => !before.has(id)), []);
 });
+
+Deno.test("download --wait --sha256 mismatch: the integrity failure is reported once (exit 1)", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const name = unique("cli integrity once");
+  const dest = session.path("mismatch.bin");
+  const result = await runCli([
+    "download",
+    server.contentUrl(2200, 66),
+    dest,
+    "--name",
+    name,
+    "--wait",
+    "--timeout",
+    "90",
+    "--sha256",
+    "0".repeat(64),
+  ]);
+  for (const job of (await session.bits.listJobs()).filter((j) => j.displayName === name)) {
+    session.track(await session.bits.getJob(job.id));
+  }
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(result.stderr.split("is not the expected file").length - 1, 1, `reported once:\n${result.stderr}`);
+  assert.match(result.stderr, /^error: IntegrityError: .*is not the expected file: SHA-256 /m);
+});
