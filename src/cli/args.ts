@@ -305,7 +305,10 @@ export function helpText(
         "A job <id> is its GUID, a unique prefix of it (4 or more hex digits), or a unique display name.",
         width,
       ),
-      ...paragraph("Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled.", width),
+      ...paragraph(
+        "Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or cancelled, 141 output closed.",
+        width,
+      ),
     ].join("\n");
   }
   return [

@@ -70,7 +70,7 @@ export async function prepareCreationProperties(
   command: string,
   secrets: SecretIo = processSecrets(ctx),
 ): Promise<CreationProperties> {
-  const plan = await preparePropertyPlan(options, secrets, command);
+  const plan = await preparePropertyPlan(options, secrets, command, CREATION_TARGETS);
   const names = givenProperties(plan.properties);
   return { properties: names.length ? plan.properties : undefined, names };
 }

@@ -1,5 +1,5 @@
 /**
- * Human-readable formatting for the CLI: sizes, rates, progress lines, tables.
+ * Human-readable formatting for the CLI: sizes, rates, progress details, tables.
  * Pure functions, so they are tested anywhere.
  *
  * @module
@@ -75,23 +75,6 @@ export function progressDetail(done: number, total: number | null | undefined, b
       parts.push(`ETA ${formatDuration((total - done) / bytesPerSecond)}`);
     }
   }
-  return parts.join("  ");
-}
-
-/**
- * One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s  files 0/1  name`.
- * The ETA appears while bytes remain and both the total and the rate are known.
- */
-export function progressLine(
-  snapshot: JobSnapshot,
-  options: { total?: number | null; bytesPerSecond?: number } = {},
-): string {
-  const total = options.total ?? snapshot.progress.bytesTotal;
-  const parts = [
-    snapshot.state.padEnd(15),
-    progressDetail(snapshot.progress.bytesTransferred, total, options.bytesPerSecond),
-  ];
-  parts.push(`files ${snapshot.progress.filesTransferred}/${snapshot.progress.filesTotal}`, snapshot.displayName);
   return parts.join("  ");
 }
 

@@ -18,8 +18,8 @@ import type { Command, ParsedArgs } from "./command.ts";
 import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { filesTotal, knownTotal } from "./format.ts";
-import { ProgressReporter } from "./progress.ts";
-import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
+import { ProgressBoard, snapshotRow } from "./progress.ts";
+import { boardView, jsonView, lineView, type WatchView } from "./watch_view.ts";
 
 /**
  * Waits for TRANSFERRED, drawing progress on stderr unless quiet or JSON.
@@ -27,7 +27,9 @@ import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
  * Wine never reports a job total.
  */
 export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: number): Promise<JobSnapshot> {
-  const reporter = ctx.quiet || ctx.json ? undefined : new ProgressReporter(ctx.io.stderr, ctx.io.stderrIsTerminal);
+  const reporter = ctx.quiet || ctx.json
+    ? undefined
+    : new ProgressBoard(ctx.io.stderr, ctx.io.stderrIsTerminal, ctx.io.columns);
   let files: JobFile[] | undefined;
   let reading: Promise<void> | undefined;
   const refreshFiles = (snapshot: JobSnapshot): void => {
@@ -40,7 +42,7 @@ export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: num
       interval: 200,
       onSnapshot: (snapshot) => {
         if (reporter) refreshFiles(snapshot);
-        reporter?.update(snapshot, files);
+        reporter?.update(job.id, snapshotRow(snapshot, files));
       },
     });
   } catch (error) {
@@ -76,7 +78,7 @@ export async function watchCommand(
       : ctx.quiet
       ? { show: () => {}, close: () => {} }
       : ctx.io.stderrIsTerminal
-      ? barView(names, (id) => totals.get(id) ?? null)
+      ? boardView(new ProgressBoard(ctx.io.stderr, true, ctx.io.columns), names, (id) => totals.get(id) ?? null)
       : lineView(ctx.io.stderr, names);
     // BITS on Wine never reports a job total: read the files' sizes once they are known.
     const reading = new Set<Promise<void>>();

@@ -42,6 +42,7 @@ import {
   parsePropertyOptions,
   PASSWORD_REFUSED,
   propertyOptionSpecs,
+  SET_TARGETS,
   type SetTarget,
 } from "./property_options.ts";
 import { processEnvironment, processInput, readPassword, type SecretEnvironment, type SecretInput } from "./secrets.ts";
@@ -80,16 +81,21 @@ function asUsage(error: unknown, command: string): never {
  * Parses and validates the property options of `command` (`set`, or a
  * command creating a job), then reads the password if credentials need one
  * (only once everything else is known to be valid, so nobody types a
- * password for a command that is refused anyway). Options the command does
- * not define are simply absent, so this serves both.
+ * password for a command that is refused anyway). Only the rows of
+ * `targets` are read: a creating command's own `--description` is not `set`'s.
  *
  * @throws {UsageError} for anything invalid; nothing has been sent to BITS.
  */
-export async function preparePropertyPlan(options: Options, secrets: SecretIo, command: string): Promise<SetPlan> {
+export async function preparePropertyPlan(
+  options: Options,
+  secrets: SecretIo,
+  command: string,
+  targets: readonly SetTarget[] = SET_TARGETS,
+): Promise<SetPlan> {
   if (options.password !== undefined) throw new UsageError(PASSWORD_REFUSED, command);
   let parsed;
   try {
-    parsed = parsePropertyOptions(options);
+    parsed = parsePropertyOptions(options, targets);
   } catch (error) {
     asUsage(error, command);
   }

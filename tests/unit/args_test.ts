@@ -159,7 +159,7 @@ Deno.test("args: the overview lists every command, the global options and the ex
   for (const name of Object.keys(GLOBAL_OPTIONS)) assert.ok(text.includes(`--${name}`), name);
   assert.match(
     text,
-    /^Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or\ncancelled\.$/m,
+    /^Exit codes: 0 ok, 1 job or BITS error, 2 usage, 3 timeout, 4 not found or\ncancelled, 141 output closed\.$/m,
   );
   assert.equal(helpText("bits", COMMANDS, "no-such-command"), text, "an unknown command gets the overview");
 });

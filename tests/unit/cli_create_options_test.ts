@@ -121,6 +121,15 @@ Deno.test("creation options: credentials come from the environment as set reads 
   assert.ok(result.properties?.credentials?.[0] instanceof SecretCredentials);
   assert.deepEqual(written, [], "no prompt when the environment gives the password");
 
+  // The command's own --description (and --name) are not set's rows: not parsed, not listed, not applied twice.
+  const own = parseCommandLine(
+    ["create", "x", "--description", "d".repeat(1025), "--priority", "low"],
+    COMMANDS,
+  );
+  const mine = await prepareCreationProperties(ctx, own.options, "create");
+  assert.deepEqual(mine.names, ["priority"]);
+  assert.deepEqual(mine.properties, { priority: "LOW" });
+
   const none = await prepareCreationProperties(ctx, {}, "download");
   assert.deepEqual(none, { properties: undefined, names: [] });
 });

@@ -17,7 +17,7 @@ const JOB = "{4991D34B-80A1-4291-83B6-3328366B9097}";
 const run = runMain;
 
 Deno.test("cli: exit codes are the documented ones", () => {
-  assert.deepEqual(ExitCode, { Ok: 0, Failure: 1, Usage: 2, Timeout: 3, NotFound: 4 });
+  assert.deepEqual(ExitCode, { Ok: 0, Failure: 1, Usage: 2, Timeout: 3, NotFound: 4, OutputClosed: 141 });
 });
 
 Deno.test("cli: --help prints the overview on stdout and exits 0", async () => {
