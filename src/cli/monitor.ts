@@ -18,7 +18,7 @@ import type { Command, ParsedArgs } from "./command.ts";
 import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { filesTotal, knownTotal } from "./format.ts";
-import { ProgressBoard, snapshotRow } from "./progress.ts";
+import { ProgressBoard, ProgressReporter } from "./progress.ts";
 import { boardView, jsonView, lineView, type WatchView } from "./watch_view.ts";
 
 /**
@@ -29,7 +29,7 @@ import { boardView, jsonView, lineView, type WatchView } from "./watch_view.ts";
 export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: number): Promise<JobSnapshot> {
   const reporter = ctx.quiet || ctx.json
     ? undefined
-    : new ProgressBoard(ctx.io.stderr, ctx.io.stderrIsTerminal, ctx.io.columns);
+    : new ProgressReporter(ctx.io.stderr, ctx.io.stderrIsTerminal, ctx.io.columns);
   let files: JobFile[] | undefined;
   let reading: Promise<void> | undefined;
   const refreshFiles = (snapshot: JobSnapshot): void => {
@@ -42,7 +42,7 @@ export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: num
       interval: 200,
       onSnapshot: (snapshot) => {
         if (reporter) refreshFiles(snapshot);
-        reporter?.update(job.id, snapshotRow(snapshot, files));
+        reporter?.update(snapshot, files);
       },
     });
   } catch (error) {

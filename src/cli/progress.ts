@@ -124,3 +124,23 @@ export function snapshotRow(snapshot: JobSnapshot, files?: readonly JobFile[]): 
     files: { transferred: snapshot.progress.filesTransferred, total: snapshot.progress.filesTotal },
   };
 }
+
+/** One job's progress while it is waited for: a {@linkcode ProgressBoard} with one row. */
+export class ProgressReporter {
+  readonly #board: ProgressBoard;
+
+  /** `live`: redraw the row in place (stderr is a terminal) `columns` wide. */
+  constructor(write: (text: string) => void, live: boolean, columns?: number) {
+    this.#board = new ProgressBoard(write, live, columns);
+  }
+
+  /** Records a snapshot (and the job's files, for a total when BITS has none). */
+  update(snapshot: JobSnapshot, files?: readonly JobFile[]): void {
+    this.#board.update(snapshot.id, snapshotRow(snapshot, files));
+  }
+
+  /** Ends the live row so later output starts on a fresh line. */
+  finish(): void {
+    this.#board.finish();
+  }
+}
