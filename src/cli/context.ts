@@ -69,6 +69,13 @@ export function integerOption(value: OptionValue, option: string): number | unde
   return Number(value);
 }
 
+/** `--max-transient-errors N` (N ≥ 1) as the API's `transientErrorLimit`; undefined when absent. */
+export function transientErrorLimit(value: OptionValue): number | undefined {
+  const limit = integerOption(value, "max-transient-errors");
+  if (limit === 0) throw new UsageError("--max-transient-errors takes 1 or more");
+  return limit;
+}
+
 /** A required string option; UsageError when missing. */
 export function requiredOption(value: OptionValue, option: string, command: string): string {
   if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);

@@ -19,8 +19,15 @@ import type { DetailsField, JobDetails } from "../inspection.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
 import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
 import { parseSeconds, UsageError } from "./args.ts";
-import { type Command, FORCE_OPTION, type ParsedArgs, ROOT_OPTION } from "./command.ts";
-import { type Context, emit, integerOption, logger, rootOption } from "./context.ts";
+import {
+  ALL_USERS_OPTION,
+  type Command,
+  FORCE_OPTION,
+  MAX_TRANSIENT_ERRORS_OPTION,
+  type ParsedArgs,
+  ROOT_OPTION,
+} from "./command.ts";
+import { type Context, emit, integerOption, logger, rootOption, transientErrorLimit } from "./context.ts";
 import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
@@ -60,6 +67,10 @@ export async function download(
 ): Promise<number> {
   const timeout = parseSeconds(options.timeout, "timeout");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "download");
+  const limit = transientErrorLimit(options["max-transient-errors"]);
+  if (limit !== undefined && options.wait !== true) {
+    throw new UsageError("--max-transient-errors needs --wait", "download");
+  }
   const expectation = expectationOptions(options, "download");
   if (expectation && options.wait !== true) throw new UsageError("--sha256 and --size need --wait", "download");
   const given = [...pairsFromArguments(args, "download"), ...await readFileLists(options["from-file"], "download")];
@@ -97,7 +108,7 @@ export async function download(
     );
     return ExitCode.Ok;
   }
-  const final = await waitWithProgress(ctx, job, timeout);
+  const final = await waitWithProgress(ctx, job, timeout, limit);
   const outcome = await job.complete({ expect: expectation ? [{ ...expectation, path: pairs[0].path }] : [] });
   const files: { url: string; path: string; bytes: number | null }[] = [];
   for (const file of listed) {
@@ -389,6 +400,10 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
       overwrite: { type: "boolean", description: "Allow replacing existing destinations" },
       wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
       timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      "max-transient-errors": {
+        ...MAX_TRANSIENT_ERRORS_OPTION,
+        description: `With --wait: ${MAX_TRANSIENT_ERRORS_OPTION.description}`,
+      },
       sha256: {
         type: "string",
         value: "HEX",
@@ -404,7 +419,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
       "download https://example.com/a.iso C:\\Downloads\\a.iso https://example.com/a.iso.sig C:\\Downloads\\a.iso.sig --wait",
-      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600",
+      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600 --max-transient-errors 5",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso a.iso --json",
       'download https://intranet.example/a.iso C:\\Downloads\\ --credentials-scheme BASIC --username alice --password-env BITS_PASSWORD --header "X-Tenant: contoso" --priority FOREGROUND --wait',
@@ -426,7 +441,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
         value: "PATTERN",
         description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
       },
-      "all-users": { type: "boolean", description: "All users' jobs (needs administrator rights)" },
+      "all-users": ALL_USERS_OPTION,
     },
     examples: [
       "list",

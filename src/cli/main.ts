@@ -115,7 +115,7 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   if (error instanceof BitsError) {
     if (error.code === "BG_E_NOT_FOUND") return { code: ExitCode.NotFound, hint: `'${PROGRAM} list' shows the queue` };
     if (error.state === "CANCELLED") return { code: ExitCode.NotFound };
-    if (error.state === "ERROR" && error.jobId) {
+    if ((error.state === "ERROR" || error.state === "TRANSIENT_ERROR") && error.jobId) {
       return {
         code: ExitCode.Failure,
         hint: `the job stays queued: '${PROGRAM} info ${error.jobId}', '${PROGRAM} cancel ${error.jobId}'`,
