@@ -64,6 +64,20 @@ function firstWord(argv: readonly string[]): number {
 }
 
 /**
+ * The command `argv` runs (a two-word one included), or undefined when it
+ * names none (help, a bare group, an unknown word): what `main` loads
+ * before parsing with the command's spec.
+ */
+export function commandName(argv: readonly string[], names: Iterable<string>): string | undefined {
+  const known = new Set(names);
+  const first = firstWord(argv);
+  if (first === -1) return undefined;
+  const pair = `${argv[first]} ${argv[first + 1] ?? ""}`;
+  if (known.has(pair)) return pair;
+  return known.has(argv[first]) ? argv[first] : undefined;
+}
+
+/**
  * Parses `argv` (without the program name).
  *
  * @throws {UsageError} for an unknown command or option, a missing or extra argument.

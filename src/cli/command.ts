@@ -53,6 +53,11 @@ export interface ParsedArgs {
 
 /** A command: its spec and what runs it. */
 export interface Command extends CommandSpec {
+  /**
+   * False for a command that never logs (`version`): it then starts without
+   * loading the logging library, unless `--verbose` or `--log-file` asks for logs.
+   */
+  readonly logs?: boolean;
   /** Runs the command; returns the exit code. */
   readonly run: (ctx: Context, parsed: ParsedArgs) => Promise<number> | number;
 }

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { resolve } from "node:path";
-import { getLogger } from "@logtape/logtape";
 import { type OptionValue, UsageError } from "./command.ts";
 import { streamWriter } from "./output.ts";
 
@@ -44,8 +42,6 @@ function terminalColumns(): number | undefined {
 
 /** The program name in messages and help. */
 export const PROGRAM = "bits";
-/** The CLI's logger (configured by main). */
-export const logger = getLogger(["deno-bits", "cli"]);
 
 /** A command's output settings. */
 export interface Context {
@@ -80,13 +76,6 @@ export function transientErrorLimit(value: OptionValue): number | undefined {
 export function requiredOption(value: OptionValue, option: string, command: string): string {
   if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
   return value;
-}
-
-/** `--root DIR` resolved against the current directory; `undefined` when absent. */
-export function rootOption(value: OptionValue): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") throw new UsageError("--root takes one directory");
-  return resolve(value);
 }
 
 /** A string option, `""` when absent. */

@@ -9,12 +9,19 @@
  */
 
 import { join, resolve } from "node:path";
-import { UsageError } from "./command.ts";
+import { type OptionValue, UsageError } from "./command.ts";
 
 // Characters Windows forbids in a file name, and control characters.
 // deno-lint-ignore no-control-regex
 const FORBIDDEN = /[<>:"/\\|?*\x00-\x1f]/g;
 const DEVICE = /^(?:CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])(?:\.|$)/i;
+
+/** `--root DIR` resolved against the current directory; `undefined` when absent. */
+export function rootOption(value: OptionValue): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") throw new UsageError("--root takes one directory");
+  return resolve(value);
+}
 
 /** The last path segment of a URL (or of a UNC or local source path), decoded; `""` when there is none. */
 export function sourceFileName(source: string): string {

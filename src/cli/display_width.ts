@@ -28,14 +28,20 @@ function isWide(cp: number): boolean {
     (cp >= 0x20000 && cp <= 0x3fffd); // CJK extensions B and later
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// Made on first use: creating one loads ICU's break data, a cost every command would pay at start-up.
+let graphemes: Intl.Segmenter | undefined;
+
+function segments(text: string): Iterable<{ segment: string }> {
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  return graphemes.segment(text);
+}
 
 /** The number of terminal columns `text` takes (no escape sequences expected). */
 export function displayWidth(text: string): number {
   // ASCII, the common case, without segmenting.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of segments(text)) {
     const cp = segment.codePointAt(0) ?? 0;
     if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
     if (EMOJI.test(segment) && (segment.length > 1 || cp >= 0x1f000)) width += 2;
@@ -74,7 +80,7 @@ function cut(word: string, width: number): string[] {
   if (displayWidth(word) <= width) return [word];
   const pieces: string[] = [];
   let piece = "";
-  for (const { segment } of segmenter.segment(word)) {
+  for (const { segment } of segments(word)) {
     if (piece !== "" && displayWidth(piece + segment) > width) {
       pieces.push(piece);
       piece = "";

@@ -8,8 +8,17 @@
 
 import { BitsError, InvalidArgumentError } from "../errors.ts";
 import { formatHresult } from "../hresult.ts";
-import { IntegrityError } from "../integrity.ts";
+import type { IntegrityError } from "../integrity.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
+
+/**
+ * True when `error` is of the library class named `name`. By name rather
+ * than `instanceof` for classes whose modules are heavy to load (Node's
+ * crypto, path): the error paths of `main` must not slow every start-up.
+ */
+export function isError<T extends Error>(error: unknown, name: string): error is T {
+  return error instanceof Error && error.name === name;
+}
 
 /** The symbolic name of an error: a BITS code, else its class name. */
 export function errorName(error: Error): string {
@@ -24,7 +33,7 @@ export function errorDetail(error: Error): Record<string, unknown> {
   }
   if (error instanceof InvalidArgumentError) detail.argument = error.argument;
   if (error instanceof WmpConventionError) detail.field = error.field;
-  if (error instanceof IntegrityError) {
+  if (isError<IntegrityError>(error, "IntegrityError")) {
     Object.assign(detail, { path: error.path, expected: error.expected, actual: error.actual, removed: error.removed });
   }
   return detail;

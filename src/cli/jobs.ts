@@ -1,19 +1,15 @@
 /**
- * The job commands: download, list, info, complete, cancel, version.
+ * The job commands: download, list, info, complete, cancel.
  *
  * @module
  */
 
 import { basename } from "node:path";
-import denoJson from "../../deno.json" with { type: "json" };
-import { loadShim } from "../../ffi/library.ts";
-import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { formatHresult } from "../hresult.ts";
 import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
 import { checkExpectation, type FileExpectation } from "../integrity.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
-import { wineVersion } from "../platform.ts";
 import type { BitsJob } from "../job.ts";
 import type { DetailsField, JobDetails } from "../inspection.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
@@ -27,32 +23,15 @@ import {
   type ParsedArgs,
   ROOT_OPTION,
 } from "./command.ts";
-import { type Context, emit, integerOption, logger, rootOption, transientErrorLimit } from "./context.ts";
+import { type Context, emit, integerOption, transientErrorLimit } from "./context.ts";
+import { rootOption } from "./destination.ts";
+import { logger } from "./log.ts";
 import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
 import { nameMatcher, newestFirst, parseStates } from "./filters.ts";
-
-/** `version`: the module, Deno and shim versions. */
-export function version(ctx: Context): number {
-  let shim: Record<string, unknown>;
-  try {
-    const loaded = loadShim();
-    shim = { abi: SHIM_ABI_VERSION, path: String(loaded.candidate.location), wine: wineVersion() };
-  } catch (error) {
-    shim = { unavailable: error instanceof Error ? error.message.split("\n")[0] : String(error) };
-  }
-  emit(ctx, { module: denoJson.version, deno: Deno.version.deno, shim }, () =>
-    [
-      `deno-bits ${denoJson.version} (deno ${Deno.version.deno})`,
-      shim.unavailable
-        ? `shim: unavailable: ${shim.unavailable}`
-        : `shim: ABI ${shim.abi}, ${shim.path}${shim.wine ? `, Wine ${shim.wine}` : ""}`,
-    ].join("\n"));
-  return ExitCode.Ok;
-}
 
 /**
  * `download`: one download job for one or many files (URL → destination
@@ -487,12 +466,5 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     options: { force: FORCE_OPTION },
     examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", 'cancel "nightly backup"'],
     run: (ctx, { args, options }) => cancel(ctx, args.id, options.force === true),
-  },
-  version: {
-    summary: "Print the module and shim versions",
-    positionals: [],
-    options: {},
-    examples: ["version", "version --json"],
-    run: (ctx) => version(ctx),
   },
 };

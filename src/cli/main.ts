@@ -5,18 +5,17 @@
  * @module
  */
 
-import { getFileSink } from "@logtape/file";
-import { configure, getTextFormatter, type LogLevel, reset, type Sink, withFilter } from "@logtape/logtape";
+import type { LogLevel, Sink } from "@logtape/logtape";
 import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
-import { LibraryFileExistsError } from "../wmp/library.ts";
-import { DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
-import type { OptionValue } from "./command.ts";
-import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
-import { errorDetail, errorName } from "./error_detail.ts";
+import type { LibraryFileExistsError } from "../wmp/library.ts";
+import { commandName, DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
+import type { Command, CommandSpec, OptionValue } from "./command.ts";
+import { COMMAND_INDEX, loadAllCommands, loadCommand } from "./command_index.ts";
+import { type CliIo, type Context, integerOption, processIo, PROGRAM } from "./context.ts";
+import { errorDetail, errorName, isError } from "./error_detail.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { OutputClosedError } from "./output.ts";
-import { COMMANDS } from "./registry.ts";
 
 export { integerOption, processIo };
 export type { CliIo };
@@ -27,39 +26,75 @@ export type { CliIo };
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let parsed: ParsedArgs;
+  let command: Command | undefined;
   try {
-    parsed = parseCommandLine(argv, COMMANDS);
+    // Only the named command's module is loaded; the others are names, enough to parse and suggest.
+    const name = commandName(argv, COMMAND_NAMES);
+    const table: Record<string, CommandSpec> = Object.fromEntries(COMMAND_NAMES.map((n) => [n, UNLOADED]));
+    if (name !== undefined) table[name] = command = await loadCommand(name);
+    parsed = parseCommandLine(argv, table);
+    if (parsed.command !== "help" && parsed.command !== name) command = await loadCommand(parsed.command);
   } catch (error) {
     return reportError({ io, json: argv.includes("--json"), quiet: false }, error);
   }
   const ctx: Context = { io, json: parsed.options.json === true, quiet: parsed.options.quiet === true };
+  const logs = parsed.command !== "help" && command?.logs !== false ||
+    parsed.options.verbose === true || parsed.options["log-file"] !== undefined;
+  let reset: (() => Promise<void>) | undefined;
   try {
-    await configureLogging(
-      io,
-      parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning",
-      parsed.options["log-file"],
-    );
+    if (logs) {
+      reset = await configureLogging(
+        io,
+        parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning",
+        parsed.options["log-file"],
+      );
+    }
   } catch (error) {
     return reportError(ctx, error);
   }
   try {
-    return await run(ctx, parsed);
+    if (parsed.command === "help") return await help(ctx, parsed.args.command);
+    return await command!.run(ctx, parsed);
   } catch (error) {
     return reportError(ctx, error);
   } finally {
-    await reset();
+    await reset?.();
   }
 }
+
+/** What an unloaded command looks like to the parser: a name, enough to find and suggest it. */
+const UNLOADED: CommandSpec = { summary: "", positionals: [], options: {}, examples: [] };
+
+/** Every command name, in help order. */
+const COMMAND_NAMES = Object.keys(COMMAND_INDEX);
+
+/** The overview, a command's help or a group's (which load the commands they describe). */
+async function help(ctx: Context, topic: string | undefined): Promise<number> {
+  const table: Record<string, CommandSpec> = topic !== undefined && Object.hasOwn(COMMAND_INDEX, topic)
+    ? { [topic]: await loadCommand(topic) }
+    : await loadAllCommands();
+  ctx.io.stdout(helpText(PROGRAM, table, topic, ctx.io.columns ?? DEFAULT_HELP_WIDTH) + "\n");
+  return ExitCode.Ok;
+}
+
+/** The CLI's logger once logging is configured (the stack of an unexpected error goes there). */
+let cliLogger: { debug(message: string, properties: Record<string, unknown>): void } | undefined;
 
 /**
  * Logs go to stderr at the level `--verbose`/`--quiet` choose and, with
  * `--log-file`, also to that file at debug level (so a quiet run still
  * leaves a full trace for later).
  */
-async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: OptionValue): Promise<void> {
+async function configureLogging(
+  io: CliIo,
+  stderrLevel: LogLevel,
+  logFile: OptionValue,
+): Promise<() => Promise<void>> {
   if (logFile !== undefined && (typeof logFile !== "string" || logFile === "")) {
     throw new UsageError("--log-file takes one file path");
   }
+  // Loaded here, not at start-up: a command that never logs (`version`) starts without LogTape.
+  const { configure, getLogger, getTextFormatter, reset, withFilter } = await import("@logtape/logtape");
   const format = getTextFormatter();
   const sinks: Record<string, Sink> = {
     // A closed stderr drops log lines rather than failing the code that logs (a cancel after a failure…).
@@ -74,6 +109,8 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
   if (logFile) {
     // Opened now, not lazily: a bad path is then a clean usage error up front, not LogTape's own fatal
     // record at the first log line while the command goes on.
+    // Loaded only when asked for: the file sink and its Node file APIs cost every command's start-up otherwise.
+    const { getFileSink } = await import("@logtape/file");
     try {
       sinks.file = getFileSink(logFile, { formatter: format });
     } catch (error) {
@@ -89,16 +126,11 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: names },
     ],
   });
-}
-
-async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
-  if (parsed.command === "help") {
-    ctx.io.stdout(helpText(PROGRAM, COMMANDS, parsed.args.command, ctx.io.columns ?? DEFAULT_HELP_WIDTH) + "\n");
-    return ExitCode.Ok;
-  }
-  const command = COMMANDS[parsed.command];
-  if (!command) throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
-  return await command.run(ctx, parsed);
+  cliLogger = getLogger(["deno-bits", "cli"]);
+  return async () => {
+    cliLogger = undefined;
+    await reset();
+  };
 }
 
 /** The exit code and the hint for an error. */
@@ -108,7 +140,9 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   }
   if (error instanceof InvalidArgumentError || error instanceof WmpConventionError) return { code: ExitCode.Usage };
   if (error instanceof WmpJobOwnedError) return { code: ExitCode.Failure, hint: "add --force to override" };
-  if (error instanceof LibraryFileExistsError) return { code: ExitCode.Failure, hint: "the job was left as it was" };
+  if (isError<LibraryFileExistsError>(error, "LibraryFileExistsError")) {
+    return { code: ExitCode.Failure, hint: "the job was left as it was" };
+  }
   if (error instanceof DOMException && error.name === "TimeoutError") return { code: ExitCode.Timeout };
   if (error instanceof DOMException && error.name === "AbortError") return { code: ExitCode.Failure };
   if (error instanceof BitsUnavailableError) return { code: ExitCode.Failure };
@@ -154,6 +188,6 @@ function writeError(ctx: Context, error: unknown): void {
   // What to do about the code itself (interactive logon, proxy credentials …), from src/hresult.ts.
   if (err instanceof BitsError && err.hint && err.hint !== hint) ctx.io.stderr(`hint: ${err.hint}\n`);
   if (code === ExitCode.Failure && !(err instanceof BitsError) && !(err instanceof BitsUnavailableError)) {
-    logger.debug("{stack}", { stack: err.stack ?? "" });
+    cliLogger?.debug("{stack}", { stack: err.stack ?? "" });
   }
 }

@@ -29,7 +29,8 @@ import type {
 } from "../properties/types.ts";
 import { resolveJob } from "../resolve.ts";
 import { type Command, type OptionSpec, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, logger } from "./context.ts";
+import { type Context, emit } from "./context.ts";
+import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import {
