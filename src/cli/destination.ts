@@ -23,16 +23,19 @@ export function rootOption(value: OptionValue): string | undefined {
   return resolve(value);
 }
 
-/** The last path segment of a URL (or of a UNC or local source path), decoded; `""` when there is none. */
+/**
+ * The last path segment of a source: a URL's, percent-decoded; a UNC or
+ * local path's, as it is. `""` when there is none.
+ */
 export function sourceFileName(source: string): string {
+  if (/^[A-Za-z]:\\/.test(source) || source.startsWith("\\\\")) return source.slice(source.lastIndexOf("\\") + 1);
   let path: string;
   try {
     path = new URL(source).pathname;
   } catch {
     path = source;
   }
-  // A local or UNC path ends at its last separator; a URL's path at its last `/`.
-  const segment = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  const segment = path.slice(path.lastIndexOf("/") + 1);
   try {
     return decodeURIComponent(segment);
   } catch {

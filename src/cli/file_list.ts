@@ -16,7 +16,7 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import type { FileRange } from "../files.ts";
-import { checkRemoteUrl } from "../validate.ts";
+import { checkRemoteSource } from "../validate.ts";
 import type { OptionValue } from "./command.ts";
 import { UsageError } from "./command.ts";
 import { destinationPath } from "./destination.ts";
@@ -168,7 +168,7 @@ export function resolvePairs(pairs: readonly FilePair[], command = "download"): 
   return pairs.map((pair, i) => {
     const argument = pairs.length === 1 ? "url" : `files[${i}].url`;
     try {
-      checkRemoteUrl(pair.url, argument);
+      checkRemoteSource(pair.url, argument);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError) || pairs.length === 1) throw error;
       throw new InvalidArgumentError(error.argument, `${error.message} (${pair.origin})`);
