@@ -401,6 +401,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
       "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600 --max-transient-errors 5",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso a.iso --json",
+      "download \\\\fileserver\\builds\\setup.msi C:\\Installers\\ --wait",
       'download https://intranet.example/a.iso C:\\Downloads\\ --credentials-scheme BASIC --username alice --password-env BITS_PASSWORD --header "X-Tenant: contoso" --priority FOREGROUND --wait',
     ],
     run: (ctx, { rest, options }) => download(ctx, rest ?? [], options),
