@@ -322,8 +322,8 @@ Deno.test("clean --all-users: every user's jobs are looked at (Wine's EnumJobs i
   assert.equal(result.code, 0, result.stderr);
   const document = parseJson({ ...result, command: "clean" }) as unknown as {
     dryRun: boolean;
-    actions: { id: string }[];
+    actions: { jobId: string }[];
   };
   assert.equal(document.dryRun, true);
-  assert.ok(document.actions.some((a) => a.id === job.id), JSON.stringify(document.actions));
+  assert.ok(document.actions.some((a) => a.jobId === job.id), JSON.stringify(document.actions));
 });
