@@ -2,7 +2,7 @@
  * The native notification watcher, called directly through FFI: queue order,
  * sequence numbers, capacity and drop counting, wake-ups, and a real
  * JobTransferred callback from the BITS service (the only notification Wine
- * delivers, wine-bits.md §10).
+ * delivers, docs/wine.md, "Notifications").
  */
 
 import assert from "node:assert/strict";
@@ -461,7 +461,7 @@ Deno.test("BITS delivers JobTransferred to an attached watcher, and detach unreg
       assertHr(transferred.readHr, S_OK, "read_hr");
       assert.equal(transferred.state, STATE_TRANSFERRED);
       assert.equal(transferred.bytesTransferred, 50_000n);
-      // Wine never fills in the job's BytesTotal (wine-bits.md §3).
+      // Wine never fills in the job's BytesTotal (docs/wine.md, "Progress").
       assert.ok(transferred.bytesTotal === 50_000n || transferred.bytesTotal === 0xffff_ffff_ffff_ffffn);
       assert.equal(transferred.filesTotal, 1);
       assert.equal(transferred.filesTransferred, 1);
@@ -503,7 +503,7 @@ Deno.test("the last watcher attached wins, and detach restores the notify flags"
         between[0] === WATCHER_NOTIFY_FLAGS_RANGES || between[0] === WATCHER_NOTIFY_FLAGS,
         `flags after attach: ${hex(between[0])}`,
       );
-      // Wine refuses 0x20 with E_NOTIMPL (wine-bits.md §10): attach fell back and still succeeded.
+      // Wine refuses 0x20 with E_NOTIMPL (docs/wine.md, "Notifications"): attach fell back and still succeeded.
       if (wineVersion() !== null) assert.equal(between[0], WATCHER_NOTIFY_FLAGS);
 
       // Not `first` any more: nothing changes.
