@@ -17,7 +17,7 @@ import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { failed, HR } from "./hresult.ts";
 import type { JobFile, JobSnapshot } from "./types.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
-import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { checkLocalPath, checkRemoteSource, checkRemoteUrl } from "./validate.ts";
 
 /** BITS' limit on byte ranges per file (group policy MaxRangesPerFile). */
 export const MAX_RANGES = 500;
@@ -593,7 +593,7 @@ export async function addFileSet(
     throw new InvalidArgumentError("files", "files must be a non-empty array of { url, path }");
   }
   files.forEach((file, i) => {
-    checkRemoteUrl(file?.url, `files[${i}].url`);
+    checkRemoteSource(file?.url, `files[${i}].url`);
     checkLocalPath(file?.path, `files[${i}].path`);
   });
   const set = encodeFileSet(files);

@@ -17,7 +17,7 @@ import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { wmpKindOf } from "./wmp/codec.ts";
 import type { WatchEvent } from "./watch/events.ts";
 import { watch } from "./watch/watch.ts";
-import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { checkLocalPath, checkRemoteSource } from "./validate.ts";
 import { checkDestinationsInRoots, checkRoot } from "./root.ts";
 import {
   addFileSet,
@@ -199,7 +199,7 @@ export class BitsJob implements Disposable {
    * root (the job's or `options.root`), the destination must resolve inside it.
    */
   async addFile(url: string, path: string, options: { readonly root?: string } = {}): Promise<void> {
-    const remote = encodeUtf16(checkRemoteUrl(url));
+    const remote = encodeUtf16(checkRemoteSource(url));
     const local = encodeUtf16(checkLocalPath(path));
     await this.#checkRoots([{ path, argument: "localPath" }], options.root);
     const hr = await this.#handle.use((job) =>

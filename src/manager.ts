@@ -19,7 +19,7 @@ import { planProperties } from "./properties/encode.ts";
 import type { JobProperties } from "./properties/types.ts";
 import { type Capabilities, probeCapabilities } from "./capabilities.ts";
 import { type ErrorDescriptionOptions, type ErrorText, errorText } from "./inspection.ts";
-import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteUrl } from "./validate.ts";
+import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteSource } from "./validate.ts";
 import { checkExpectation } from "./integrity.ts";
 import { transfer, type TransferOptions, type TransferResult } from "./transfer.ts";
 import { createUpload, type UploadOptions } from "./upload.ts";
@@ -284,7 +284,7 @@ export class BitsManager implements Disposable {
     const root = options.root === undefined ? undefined : checkRoot(options.root);
     const seen = new Set<string>();
     for (const [index, file] of files.entries()) {
-      checkRemoteUrl(file.url, `files[${index}].url`);
+      checkRemoteSource(file.url, `files[${index}].url`);
       checkLocalPath(file.path, `files[${index}].path`);
       // Before the file system is looked at: an escaping path is not even stat'ed.
       if (root !== undefined) checkInsideRoot(file.path, root, `files[${index}].path`);

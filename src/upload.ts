@@ -19,6 +19,7 @@ import type { OwnedHandle } from "./handle.ts";
 import { HR } from "./hresult.ts";
 import { discardHalfBuilt } from "./discard.ts";
 import type { BitsJob } from "./job.ts";
+import type { JobProperties } from "./properties/types.ts";
 import { wineVersion } from "./platform.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { checkLocalPath, checkRemoteUrl } from "./validate.ts";
@@ -45,6 +46,12 @@ export interface UploadOptions {
    * the call is refused there before anything is created.
    */
   readonly suspended?: boolean;
+  /**
+   * Properties applied right after creation, before the file is added
+   * (validated before the job exists; if BITS refuses one the new job is
+   * cancelled and the error thrown), as `createJob` applies them.
+   */
+  readonly properties?: JobProperties;
 }
 
 /** Progress of an upload-reply job's reply. */
@@ -58,7 +65,10 @@ export interface ReplyProgress {
 /** What an upload needs from the manager (kept structural so this module does not import manager.ts). */
 export interface UploadJobFactory {
   /** `BitsManager.createJob`. */
-  createJob(displayName: string, options: { type: "UPLOAD" | "UPLOAD_REPLY"; description: string }): Promise<BitsJob>;
+  createJob(
+    displayName: string,
+    options: { type: "UPLOAD" | "UPLOAD_REPLY"; description: string; properties?: JobProperties },
+  ): Promise<BitsJob>;
 }
 
 const logger = getLogger(["deno-bits", "upload"]);
@@ -122,6 +132,7 @@ export async function createUpload(manager: UploadJobFactory, options: UploadOpt
   const job = await manager.createJob(options.displayName ?? "deno-bits upload", {
     type,
     description: options.description ?? "",
+    ...(options.properties === undefined ? {} : { properties: options.properties }),
   });
   try {
     if (options.reply?.fileName !== undefined) await job.setReplyFileName(options.reply.fileName);

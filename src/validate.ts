@@ -97,6 +97,40 @@ export function checkLocalPath(value: unknown, argument = "localPath"): string {
   return text;
 }
 
+/**
+ * Checks a download's source: an http or https URL (see
+ * {@linkcode checkRemoteUrl}), or a file path BITS copies from (SMB): a
+ * UNC path (`\\server\share\file`) or a full local path (`C:\dir\file`),
+ * with the rules of {@linkcode checkLocalPath} (no wildcards, streams,
+ * `.`/`..` segments). Uploads take URLs only.
+ */
+export function checkRemoteSource(value: unknown, argument = "url"): string {
+  if (typeof value === "string" && (DRIVE_PATH.test(value) || value.startsWith("\\\\"))) {
+    try {
+      return checkLocalPath(value, argument);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new InvalidArgumentError(
+        argument,
+        error.message.replace("must be a full Windows path", "must be a full path"),
+      );
+    }
+  }
+  try {
+    return checkRemoteUrl(value, argument);
+  } catch (error) {
+    if (
+      !(error instanceof InvalidArgumentError) || !/must use http or https|is not an absolute URL/.test(error.message)
+    ) {
+      throw error;
+    }
+    throw new InvalidArgumentError(
+      argument,
+      `${error.message}; a source is an http or https URL, a UNC path (\\\\server\\share\\file) or a full local path`,
+    );
+  }
+}
+
 // ---- Job property limits (src/properties/) ----
 
 /** BITS' limit on custom headers: 16,384 characters including the terminating NUL. */

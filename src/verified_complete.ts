@@ -115,12 +115,22 @@ export async function completeVerified(
     } catch (error) {
       if (error instanceof Deno.errors.NotFound && outcome !== "completed") continue; // BITS did not move it (partial)
       if (!(error instanceof IntegrityError)) throw error;
-      logger.warn("Removed {path} from job {id}: {message}", {
-        path: expectation.path,
-        id: job.id,
-        message: error.message,
-      });
-      first ??= error;
+      if (first === undefined) {
+        // Thrown below: the caller reports it, so a warning here would say it twice.
+        first = error;
+        logger.debug("Removed {path} from job {id}: {message}", {
+          path: expectation.path,
+          id: job.id,
+          message: error.message,
+        });
+      } else {
+        // Only the first mismatch is thrown: the others are told here.
+        logger.warn("Removed {path} from job {id} as well: {message}", {
+          path: expectation.path,
+          id: job.id,
+          message: error.message,
+        });
+      }
     }
   }
   if (first) throw first;

@@ -10,12 +10,14 @@
 import { resolve } from "node:path";
 import { checkRanges } from "../files.ts";
 import { checkDestination, connect } from "../manager.ts";
-import { JOB_PRIORITIES, type JobPriority } from "../properties/names.ts";
 import { resolveJob } from "../resolve.ts";
 import type { JobType } from "../types.ts";
 import { checkLocalPath, checkRemoteUrl } from "../validate.ts";
 import { type Command, type ParsedArgs, ROOT_OPTION, UsageError } from "./command.ts";
-import { type Context, emit, logger, rootOption, text } from "./context.ts";
+import { type Context, emit, text } from "./context.ts";
+import { rootOption } from "./destination.ts";
+import { logger } from "./log.ts";
+import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, parseRanges, readFileLists, resolvePairs } from "./file_list.ts";
 
@@ -36,33 +38,16 @@ function jobTypeOption(value: ParsedArgs["options"][string]): JobType {
   return type;
 }
 
-/** `--priority` as a BITS priority; `undefined` when absent. */
-function priorityOption(value: ParsedArgs["options"][string]): JobPriority | undefined {
-  if (value === undefined) return undefined;
-  const priority = typeof value === "string" ? value.toUpperCase() : "";
-  if (!(JOB_PRIORITIES as readonly string[]).includes(priority)) {
-    throw new UsageError(
-      `--priority takes ${JOB_PRIORITIES.map((p) => p.toLowerCase()).join(", ")}, got ${JSON.stringify(value)}`,
-      "create",
-    );
-  }
-  return priority as JobPriority;
-}
-
 /** `create`: an empty, suspended job; prints its id. */
 export async function create(ctx: Context, name: string, options: ParsedArgs["options"]): Promise<number> {
   const type = jobTypeOption(options.type);
-  const priority = priorityOption(options.priority);
+  const { properties, names } = await prepareCreationProperties(ctx, options, "create");
   using bits = await connect();
-  using job = await bits.createJob(name, {
-    type,
-    description: text(options.description),
-    ...(priority ? { properties: { priority } } : {}),
-  });
+  using job = await bits.createJob(name, { type, description: text(options.description), properties });
   logger.debug("Created {type} job {id}", { type, id: job.id });
   const snapshot = await job.snapshot();
   // The bare id on stdout, so scripts can capture it (`for /f %i in ('bits create x') do …`).
-  emit(ctx, { job: snapshot }, () => job.id);
+  emit(ctx, { job: snapshot, set: names }, () => job.id);
   return ExitCode.Ok;
 }
 
@@ -85,7 +70,7 @@ export async function addFile(
   }
   // All of it before the job is even looked up: bad input changes nothing.
   if (ranges.length > 0) checkRanges(ranges, "--range");
-  const pairs = resolvePairs(given);
+  const pairs = resolvePairs(given, "add-file");
   pairs.forEach((pair, i) => checkLocalPath(pair.path, pairs.length === 1 ? "path" : `files[${i}].path`));
   for (const pair of pairs) await checkDestination(pair.path, options.overwrite === true);
   using bits = await connect();
@@ -121,6 +106,7 @@ export async function upload(ctx: Context, url: string, file: string, options: P
   checkRemoteUrl(url);
   const path = resolve(file);
   const reply = typeof options.reply === "string" ? { fileName: resolve(options.reply) } : undefined;
+  const { properties, names } = await prepareCreationProperties(ctx, options, "upload");
   using bits = await connect();
   using job = await bits.upload({
     url,
@@ -129,11 +115,12 @@ export async function upload(ctx: Context, url: string, file: string, options: P
     displayName: typeof options.name === "string" ? options.name : undefined,
     description: text(options.description),
     suspended: options.suspended === true,
+    properties,
   });
   const snapshot = await job.snapshot();
   emit(
     ctx,
-    { job: snapshot, file: { url, path }, replyFileName: reply?.fileName ?? null },
+    { job: snapshot, file: { url, path }, replyFileName: reply?.fileName ?? null, set: names },
     () =>
       [
         `Created ${
@@ -162,11 +149,12 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       type: { type: "string", value: "TYPE", description: "download (default), upload or upload-reply" },
       description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
-      priority: { type: "string", value: "PRIORITY", description: "foreground, high, normal (BITS' default) or low" },
+      ...CREATION_OPTIONS,
     },
     examples: [
       'create "nightly backup"',
       'create "driver pack" --priority foreground --description "Fabrikam drivers 2.1"',
+      'create "intranet" --header "Authorization: Bearer %TOKEN%" --credentials-scheme NEGOTIATE --json',
       'create "report upload" --type upload --json',
     ],
     run: (ctx, { args, options }) => create(ctx, args.name, options),
@@ -206,6 +194,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
       suspended: { type: "boolean", description: "Leave the job suspended (start it later with resume)" },
       name: { type: "string", value: "NAME", description: 'Display name (default: "deno-bits upload")' },
       description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
+      ...CREATION_OPTIONS,
     },
     examples: [
       "upload https://upload.example.com/reports/q3.pdf C:\\Reports\\q3.pdf",

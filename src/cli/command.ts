@@ -53,6 +53,11 @@ export interface ParsedArgs {
 
 /** A command: its spec and what runs it. */
 export interface Command extends CommandSpec {
+  /**
+   * False for a command that never logs (`version`): it then starts without
+   * loading the logging library, unless `--verbose` or `--log-file` asks for logs.
+   */
+  readonly logs?: boolean;
   /** Runs the command; returns the exit code. */
   readonly run: (ctx: Context, parsed: ParsedArgs) => Promise<number> | number;
 }
@@ -75,6 +80,19 @@ export class UsageError extends Error {
 export const FORCE_OPTION: OptionSpec = {
   type: "boolean",
   description: "Act on a Windows Media Player WMP_JOB job anyway (the Player owns it)",
+};
+
+/** `--all-users`, shared by the commands that may look at every user's jobs. */
+export const ALL_USERS_OPTION: OptionSpec = {
+  type: "boolean",
+  description: "All users' jobs (needs administrator rights)",
+};
+
+/** `--max-transient-errors N`, shared by the commands that wait for a transfer (the API's `transientErrorLimit`). */
+export const MAX_TRANSIENT_ERRORS_OPTION: OptionSpec = {
+  type: "string",
+  value: "N",
+  description: "Give up (exit 1) once the job has entered TRANSIENT_ERROR N times; default: keep waiting",
 };
 
 /** `--root DIR`: every destination must resolve inside DIR (no `..`, links, UNC, streams leading out). */

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
-import { getLogger } from "@logtape/logtape";
 import { type OptionValue, UsageError } from "./command.ts";
+import { streamWriter } from "./output.ts";
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -17,23 +16,32 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** True when stderr is a terminal (live progress, colours). */
   readonly stderrIsTerminal: boolean;
+  /** The terminal's width when stdout is one (help is wrapped to it); absent: 80 columns. */
+  readonly columns?: number;
 }
 
-const encoder = new TextEncoder();
-
-/** The process's real streams. */
+/** The process's real streams; a write to a closed pipe throws `OutputClosedError`. */
 export function processIo(): CliIo {
   return {
-    stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
-    stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+    stdout: streamWriter(Deno.stdout, "stdout"),
+    stderr: streamWriter(Deno.stderr, "stderr"),
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    columns: terminalColumns(),
   };
+}
+
+/** The terminal's width when stdout is a terminal; undefined otherwise. */
+function terminalColumns(): number | undefined {
+  if (!Deno.stdout.isTerminal()) return undefined;
+  try {
+    return Deno.consoleSize().columns || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The program name in messages and help. */
 export const PROGRAM = "bits";
-/** The CLI's logger (configured by main). */
-export const logger = getLogger(["deno-bits", "cli"]);
 
 /** A command's output settings. */
 export interface Context {
@@ -57,17 +65,17 @@ export function integerOption(value: OptionValue, option: string): number | unde
   return Number(value);
 }
 
+/** `--max-transient-errors N` (N ≥ 1) as the API's `transientErrorLimit`; undefined when absent. */
+export function transientErrorLimit(value: OptionValue): number | undefined {
+  const limit = integerOption(value, "max-transient-errors");
+  if (limit === 0) throw new UsageError("--max-transient-errors takes 1 or more");
+  return limit;
+}
+
 /** A required string option; UsageError when missing. */
 export function requiredOption(value: OptionValue, option: string, command: string): string {
   if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
   return value;
-}
-
-/** `--root DIR` resolved against the current directory; `undefined` when absent. */
-export function rootOption(value: OptionValue): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") throw new UsageError("--root takes one directory");
-  return resolve(value);
 }
 
 /** A string option, `""` when absent. */

@@ -9,7 +9,8 @@ import { serveDashboard } from "../dashboard/server.ts";
 import { isLoopback } from "../dashboard/security.ts";
 import { connect } from "../manager.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, integerOption, interruptSignal, logger } from "./context.ts";
+import { type Context, emit, integerOption, interruptSignal } from "./context.ts";
+import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 
 /** Runs the dashboard until interrupted. */

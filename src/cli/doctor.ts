@@ -14,6 +14,7 @@ import { connect } from "../manager.ts";
 import { wineVersion } from "../platform.ts";
 import type { Command } from "./command.ts";
 import { type Context, emit } from "./context.ts";
+import { errorDetail } from "./error_detail.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { table } from "./format.ts";
 import { selfTest } from "./self_test.ts";
@@ -25,8 +26,14 @@ function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
-/** What doctor reports when BITS cannot be reached. */
-function unreachable(ctx: Context, reason: string, shim: Record<string, unknown> | null): number {
+/**
+ * What doctor reports when BITS cannot be reached: the report (stdout, or
+ * JSON with the reason and the `error` object), and the reason once, on
+ * stderr, where it is seen even with --quiet or --json.
+ */
+function unreachable(ctx: Context, error: unknown, shim: Record<string, unknown> | null): number {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const reason = firstLine(err);
   let wine: string | null = null;
   try {
     wine = shim ? wineVersion() : null;
@@ -35,15 +42,23 @@ function unreachable(ctx: Context, reason: string, shim: Record<string, unknown>
   }
   emit(
     ctx,
-    { reachable: false, reason, wine, shim, module: denoJson.version, deno: Deno.version.deno },
+    {
+      reachable: false,
+      reason,
+      error: { ...errorDetail(err), message: reason },
+      wine,
+      shim,
+      module: denoJson.version,
+      deno: Deno.version.deno,
+    },
     () =>
       [
-        `BITS: not reachable: ${reason}`,
+        // The reason itself goes to stderr below, once.
+        "BITS: not reachable",
         wine ? `Wine: ${wine}` : "",
         shim ? `Shim: ABI ${shim.abiVersion}, ${shim.path}` : "Shim: not loaded",
       ].filter(Boolean).join("\n"),
   );
-  // Unlike a report, the failure must be seen even with --quiet or --json.
   ctx.io.stderr(`error: BITS is not reachable: ${reason}\n`);
   return ExitCode.Failure;
 }
@@ -78,13 +93,13 @@ export async function doctor(ctx: Context): Promise<number> {
     loaded.symbols.bits_shim_abi_version(abi);
     shim = { path: displayLocation(loaded.candidate.location), abiVersion: abi[0] };
   } catch (error) {
-    return unreachable(ctx, firstLine(error), null);
+    return unreachable(ctx, error, null);
   }
   let bits;
   try {
     bits = await connect();
   } catch (error) {
-    return unreachable(ctx, firstLine(error), shim);
+    return unreachable(ctx, error, shim);
   }
   try {
     const report = await bits.capabilities();

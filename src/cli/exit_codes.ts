@@ -16,6 +16,12 @@ export const ExitCode = {
   Timeout: 3,
   /** The job was not found, or was cancelled. */
   NotFound: 4,
+  /**
+   * stdout or stderr was closed by its reader (`bits list | head -1`): the
+   * CLI stops quietly with 128 + SIGPIPE, what a shell reports for a program
+   * ended by a closed pipe.
+   */
+  OutputClosed: 141,
 } as const;
 
 /** One of {@linkcode ExitCode}'s values. */

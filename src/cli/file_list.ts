@@ -14,12 +14,12 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { InvalidArgumentError } from "../errors.ts";
 import type { FileRange } from "../files.ts";
-import { checkRemoteUrl } from "../validate.ts";
+import { checkRemoteSource } from "../validate.ts";
 import type { OptionValue } from "./command.ts";
 import { UsageError } from "./command.ts";
+import { destinationPath } from "./destination.ts";
 
 /** One file of a command: where it comes from, where it goes, and where the user wrote it. */
 export interface FilePair {
@@ -160,19 +160,20 @@ export interface ResolvedPair extends FilePair {
  * destinations against the current directory, refusing the same destination
  * twice (Windows paths compare without case). Argument names follow the
  * library's: `url` for a single file, `files[i].url` for several, and the
- * message says where the pair was written.
+ * message says where the pair was written. A destination that is a
+ * directory (existing, or ending in a separator) gets the URL's file name.
  */
-export function resolvePairs(pairs: readonly FilePair[]): ResolvedPair[] {
+export function resolvePairs(pairs: readonly FilePair[], command = "download"): ResolvedPair[] {
   const seen = new Map<string, FilePair>();
   return pairs.map((pair, i) => {
     const argument = pairs.length === 1 ? "url" : `files[${i}].url`;
     try {
-      checkRemoteUrl(pair.url, argument);
+      checkRemoteSource(pair.url, argument);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError) || pairs.length === 1) throw error;
       throw new InvalidArgumentError(error.argument, `${error.message} (${pair.origin})`);
     }
-    const path = resolve(pair.dest);
+    const path = destinationPath(pair.url, pair.dest, command);
     const key = path.toLowerCase();
     const earlier = seen.get(key);
     if (earlier) {

@@ -1,11 +1,12 @@
 /**
- * Human-readable formatting for the CLI: sizes, rates, progress lines, tables.
+ * Human-readable formatting for the CLI: sizes, rates, progress details, tables.
  * Pure functions, so they are tested anywhere.
  *
  * @module
  */
 
 import type { JobFile, JobSnapshot } from "../types.ts";
+import { displayWidth, padEndDisplay } from "./display_width.ts";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -78,26 +79,14 @@ export function progressDetail(done: number, total: number | null | undefined, b
 }
 
 /**
- * One progress line: `TRANSFERRING  2.5 MiB / 5.0 MiB  50%  1.2 MiB/s  ETA 2s  files 0/1  name`.
- * The ETA appears while bytes remain and both the total and the rate are known.
+ * Formats rows as left-aligned columns separated by two spaces, aligned by
+ * display width (a CJK or emoji job name takes two columns a character).
  */
-export function progressLine(
-  snapshot: JobSnapshot,
-  options: { total?: number | null; bytesPerSecond?: number } = {},
-): string {
-  const total = options.total ?? snapshot.progress.bytesTotal;
-  const parts = [
-    snapshot.state.padEnd(15),
-    progressDetail(snapshot.progress.bytesTransferred, total, options.bytesPerSecond),
-  ];
-  parts.push(`files ${snapshot.progress.filesTransferred}/${snapshot.progress.filesTotal}`, snapshot.displayName);
-  return parts.join("  ");
-}
-
-/** Formats rows as left-aligned columns separated by two spaces. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, cell.length));
-  return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  "))
+  for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell)));
+  return rows.map((row) =>
+    row.map((cell, i) => i === row.length - 1 ? cell : padEndDisplay(cell, widths[i])).join("  ")
+  )
     .join("\n");
 }

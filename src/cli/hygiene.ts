@@ -17,8 +17,9 @@ import { BitsError } from "../errors.ts";
 import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
 import { FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
-import { type Command, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, logger, PROGRAM } from "./context.ts";
+import { ALL_USERS_OPTION, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { type Context, emit, PROGRAM } from "./context.ts";
+import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { nameMatcher, parseDuration } from "./filters.ts";
 import { formatDuration, table } from "./format.ts";
@@ -196,7 +197,7 @@ export async function clean(ctx: Context, options: ParsedArgs["options"]): Promi
     now: Date.now(),
   };
   using bits = await connect();
-  const enumerated = await bits.jobsWithSnapshots();
+  const enumerated = await bits.jobsWithSnapshots({ allUsers: options["all-users"] === true });
   let plans: PlannedClean[];
   let others = 0;
   try {
@@ -277,6 +278,7 @@ export const HYGIENE_COMMANDS: Readonly<Record<string, Command>> = {
         description: `Every job, not only this tool's (described "${DEFAULT_JOB_DESCRIPTION}"); WMP jobs too`,
       },
       force: { type: "boolean", description: "With --all: act on the Player's WMP_JOB jobs too" },
+      "all-users": ALL_USERS_OPTION,
       name: {
         type: "string",
         value: "PATTERN",
@@ -288,6 +290,7 @@ export const HYGIENE_COMMANDS: Readonly<Record<string, Command>> = {
       "clean --older-than 7d --cancel",
       "clean --older-than 12h --complete --cancel --json",
       'clean --all --name "nightly*" --older-than 30d --cancel --dry-run',
+      "clean --all-users --older-than 14d --cancel",
     ],
     run: (ctx, { options }) => clean(ctx, options),
   },

@@ -1,50 +1,37 @@
 /**
- * The job commands: download, list, info, complete, cancel, version.
+ * The job commands: download, list, info, complete, cancel.
  *
  * @module
  */
 
 import { basename } from "node:path";
-import denoJson from "../../deno.json" with { type: "json" };
-import { loadShim } from "../../ffi/library.ts";
-import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { formatHresult } from "../hresult.ts";
 import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
 import { checkExpectation, type FileExpectation } from "../integrity.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
-import { wineVersion } from "../platform.ts";
 import type { BitsJob } from "../job.ts";
 import type { DetailsField, JobDetails } from "../inspection.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
 import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
 import { parseSeconds, UsageError } from "./args.ts";
-import { type Command, FORCE_OPTION, type ParsedArgs, ROOT_OPTION } from "./command.ts";
-import { type Context, emit, integerOption, logger, rootOption } from "./context.ts";
+import {
+  ALL_USERS_OPTION,
+  type Command,
+  FORCE_OPTION,
+  MAX_TRANSIENT_ERRORS_OPTION,
+  type ParsedArgs,
+  ROOT_OPTION,
+} from "./command.ts";
+import { type Context, emit, integerOption, transientErrorLimit } from "./context.ts";
+import { rootOption } from "./destination.ts";
+import { logger } from "./log.ts";
+import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { pairsFromArguments, readFileLists, resolvePairs } from "./file_list.ts";
 import { formatBytes, knownTotal, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
 import { nameMatcher, newestFirst, parseStates } from "./filters.ts";
-
-/** `version`: the module, Deno and shim versions. */
-export function version(ctx: Context): number {
-  let shim: Record<string, unknown>;
-  try {
-    const loaded = loadShim();
-    shim = { abi: SHIM_ABI_VERSION, path: String(loaded.candidate.location), wine: wineVersion() };
-  } catch (error) {
-    shim = { unavailable: error instanceof Error ? error.message.split("\n")[0] : String(error) };
-  }
-  emit(ctx, { module: denoJson.version, deno: Deno.version.deno, shim }, () =>
-    [
-      `deno-bits ${denoJson.version} (deno ${Deno.version.deno})`,
-      shim.unavailable
-        ? `shim: unavailable: ${shim.unavailable}`
-        : `shim: ABI ${shim.abi}, ${shim.path}${shim.wine ? `, Wine ${shim.wine}` : ""}`,
-    ].join("\n"));
-  return ExitCode.Ok;
-}
 
 /**
  * `download`: one download job for one or many files (URL → destination
@@ -59,6 +46,10 @@ export async function download(
 ): Promise<number> {
   const timeout = parseSeconds(options.timeout, "timeout");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "download");
+  const limit = transientErrorLimit(options["max-transient-errors"]);
+  if (limit !== undefined && options.wait !== true) {
+    throw new UsageError("--max-transient-errors needs --wait", "download");
+  }
   const expectation = expectationOptions(options, "download");
   if (expectation && options.wait !== true) throw new UsageError("--sha256 and --size need --wait", "download");
   const given = [...pairsFromArguments(args, "download"), ...await readFileLists(options["from-file"], "download")];
@@ -67,6 +58,7 @@ export async function download(
     throw new UsageError(`--sha256 and --size need exactly one file; this download has ${given.length}`, "download");
   }
   const pairs = resolvePairs(given);
+  const { properties, names } = await prepareCreationProperties(ctx, options, "download");
   using bits = await connect();
   const first = basename(pairs[0].path);
   using job = await bits.download(pairs.map(({ url, path }) => ({ url, path })), {
@@ -78,6 +70,7 @@ export async function download(
     description: typeof options.description === "string" ? options.description : "",
     overwrite: options.overwrite === true,
     root: rootOption(options.root),
+    properties,
   });
   logger.debug("Created job {id} with {count} files", { id: job.id, count: pairs.length });
   const listed = pairs.map(({ url, path }) => ({ url, path }));
@@ -85,7 +78,7 @@ export async function download(
     const snapshot = await job.snapshot();
     emit(
       ctx,
-      { job: snapshot, files: listed },
+      { job: snapshot, files: listed, set: names },
       () =>
         pairs.length === 1 ? `Created job ${job.id} (${snapshot.state}): ${pairs[0].url} -> ${pairs[0].path}` : [
           `Created job ${job.id} (${snapshot.state}) with ${pairs.length} files:`,
@@ -94,7 +87,7 @@ export async function download(
     );
     return ExitCode.Ok;
   }
-  const final = await waitWithProgress(ctx, job, timeout);
+  const final = await waitWithProgress(ctx, job, timeout, limit);
   const outcome = await job.complete({ expect: expectation ? [{ ...expectation, path: pairs[0].path }] : [] });
   const files: { url: string; path: string; bytes: number | null }[] = [];
   for (const file of listed) {
@@ -102,7 +95,7 @@ export async function download(
     const bytes = await Deno.stat(file.path).then((info) => info.size, () => null);
     files.push({ ...file, bytes });
   }
-  emit(ctx, { job: final, outcome, files }, () => {
+  emit(ctx, { job: final, outcome, files, set: names }, () => {
     const done = outcome === "completed" ? "Completed" : `Completed (${outcome})`;
     const size = (bytes: number | null): string => bytes === null ? "missing" : formatBytes(bytes);
     return files.length === 1
@@ -386,6 +379,10 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
       overwrite: { type: "boolean", description: "Allow replacing existing destinations" },
       wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
       timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      "max-transient-errors": {
+        ...MAX_TRANSIENT_ERRORS_OPTION,
+        description: `With --wait: ${MAX_TRANSIENT_ERRORS_OPTION.description}`,
+      },
       sha256: {
         type: "string",
         value: "HEX",
@@ -396,13 +393,16 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
         value: "BYTES",
         description: "With --wait, one file only: its exact size; a mismatch is removed",
       },
+      ...CREATION_OPTIONS,
     },
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
       "download https://example.com/a.iso C:\\Downloads\\a.iso https://example.com/a.iso.sig C:\\Downloads\\a.iso.sig --wait",
-      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600",
+      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600 --max-transient-errors 5",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso a.iso --json",
+      "download \\\\fileserver\\builds\\setup.msi C:\\Installers\\ --wait",
+      'download https://intranet.example/a.iso C:\\Downloads\\ --credentials-scheme BASIC --username alice --password-env BITS_PASSWORD --header "X-Tenant: contoso" --priority FOREGROUND --wait',
     ],
     run: (ctx, { rest, options }) => download(ctx, rest ?? [], options),
   },
@@ -421,7 +421,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
         value: "PATTERN",
         description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
       },
-      "all-users": { type: "boolean", description: "All users' jobs (needs administrator rights)" },
+      "all-users": ALL_USERS_OPTION,
     },
     examples: [
       "list",
@@ -467,12 +467,5 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     options: { force: FORCE_OPTION },
     examples: ["cancel {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}", 'cancel "nightly backup"'],
     run: (ctx, { args, options }) => cancel(ctx, args.id, options.force === true),
-  },
-  version: {
-    summary: "Print the module and shim versions",
-    positionals: [],
-    options: {},
-    examples: ["version", "version --json"],
-    run: (ctx) => version(ctx),
   },
 };

@@ -5,18 +5,17 @@
  * @module
  */
 
-import { getFileSink } from "@logtape/file";
-import { configure, getTextFormatter, type LogLevel, reset, type Sink, withFilter } from "@logtape/logtape";
+import type { LogLevel, Sink } from "@logtape/logtape";
 import { BitsError, BitsUnavailableError, InvalidArgumentError, WmpJobOwnedError } from "../errors.ts";
-import { formatHresult } from "../hresult.ts";
 import { WmpConventionError } from "../wmp/codec.ts";
-import { IntegrityError } from "../integrity.ts";
-import { LibraryFileExistsError } from "../wmp/library.ts";
-import { helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
-import type { OptionValue } from "./command.ts";
-import { type CliIo, type Context, integerOption, logger, processIo, PROGRAM } from "./context.ts";
+import type { LibraryFileExistsError } from "../wmp/library.ts";
+import { commandName, DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
+import type { Command, CommandSpec, OptionValue } from "./command.ts";
+import { COMMAND_INDEX, loadAllCommands, loadCommand } from "./command_index.ts";
+import { type CliIo, type Context, integerOption, processIo, PROGRAM } from "./context.ts";
+import { errorDetail, errorName, isError } from "./error_detail.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { COMMANDS } from "./registry.ts";
+import { OutputClosedError } from "./output.ts";
 
 export { integerOption, processIo };
 export type { CliIo };
@@ -27,46 +26,91 @@ export type { CliIo };
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let parsed: ParsedArgs;
+  let command: Command | undefined;
   try {
-    parsed = parseCommandLine(argv, COMMANDS);
+    // Only the named command's module is loaded; the others are names, enough to parse and suggest.
+    const name = commandName(argv, COMMAND_NAMES);
+    const table: Record<string, CommandSpec> = Object.fromEntries(COMMAND_NAMES.map((n) => [n, UNLOADED]));
+    if (name !== undefined) table[name] = command = await loadCommand(name);
+    parsed = parseCommandLine(argv, table);
+    if (parsed.command !== "help" && parsed.command !== name) command = await loadCommand(parsed.command);
   } catch (error) {
     return reportError({ io, json: argv.includes("--json"), quiet: false }, error);
   }
   const ctx: Context = { io, json: parsed.options.json === true, quiet: parsed.options.quiet === true };
+  const logs = parsed.command !== "help" && command?.logs !== false ||
+    parsed.options.verbose === true || parsed.options["log-file"] !== undefined;
+  let reset: (() => Promise<void>) | undefined;
   try {
-    await configureLogging(
-      io,
-      parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning",
-      parsed.options["log-file"],
-    );
+    if (logs) {
+      reset = await configureLogging(
+        io,
+        parsed.options.verbose === true ? "debug" : ctx.quiet ? "error" : "warning",
+        parsed.options["log-file"],
+      );
+    }
   } catch (error) {
     return reportError(ctx, error);
   }
   try {
-    return await run(ctx, parsed);
+    if (parsed.command === "help") return await help(ctx, parsed.args.command);
+    return await command!.run(ctx, parsed);
   } catch (error) {
     return reportError(ctx, error);
   } finally {
-    await reset();
+    await reset?.();
   }
 }
+
+/** What an unloaded command looks like to the parser: a name, enough to find and suggest it. */
+const UNLOADED: CommandSpec = { summary: "", positionals: [], options: {}, examples: [] };
+
+/** Every command name, in help order. */
+const COMMAND_NAMES = Object.keys(COMMAND_INDEX);
+
+/** The overview, a command's help or a group's (which load the commands they describe). */
+async function help(ctx: Context, topic: string | undefined): Promise<number> {
+  const table: Record<string, CommandSpec> = topic !== undefined && Object.hasOwn(COMMAND_INDEX, topic)
+    ? { [topic]: await loadCommand(topic) }
+    : await loadAllCommands();
+  ctx.io.stdout(helpText(PROGRAM, table, topic, ctx.io.columns ?? DEFAULT_HELP_WIDTH) + "\n");
+  return ExitCode.Ok;
+}
+
+/** The CLI's logger once logging is configured (the stack of an unexpected error goes there). */
+let cliLogger: { debug(message: string, properties: Record<string, unknown>): void } | undefined;
 
 /**
  * Logs go to stderr at the level `--verbose`/`--quiet` choose and, with
  * `--log-file`, also to that file at debug level (so a quiet run still
  * leaves a full trace for later).
  */
-async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: OptionValue): Promise<void> {
+async function configureLogging(
+  io: CliIo,
+  stderrLevel: LogLevel,
+  logFile: OptionValue,
+): Promise<() => Promise<void>> {
   if (logFile !== undefined && (typeof logFile !== "string" || logFile === "")) {
     throw new UsageError("--log-file takes one file path");
   }
+  // Loaded here, not at start-up: a command that never logs (`version`) starts without LogTape.
+  const { configure, getLogger, getTextFormatter, reset, withFilter } = await import("@logtape/logtape");
   const format = getTextFormatter();
   const sinks: Record<string, Sink> = {
-    stderr: withFilter((record) => io.stderr(format(record)), stderrLevel),
+    // A closed stderr drops log lines rather than failing the code that logs (a cancel after a failure…).
+    stderr: withFilter((record) => {
+      try {
+        io.stderr(format(record));
+      } catch {
+        // Nobody reads them.
+      }
+    }, stderrLevel),
   };
   if (logFile) {
     // Opened now, not lazily: a bad path is then a clean usage error up front, not LogTape's own fatal
     // record at the first log line while the command goes on.
+    // Loaded only when asked for: the file sink and its Node file APIs cost every command's start-up otherwise.
+    const { getFileSink } = await import("@logtape/file");
     try {
       sinks.file = getFileSink(logFile, { formatter: format });
     } catch (error) {
@@ -82,16 +126,11 @@ async function configureLogging(io: CliIo, stderrLevel: LogLevel, logFile: Optio
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: names },
     ],
   });
-}
-
-async function run(ctx: Context, parsed: ParsedArgs): Promise<number> {
-  if (parsed.command === "help") {
-    ctx.io.stdout(helpText(PROGRAM, COMMANDS, parsed.args.command) + "\n");
-    return ExitCode.Ok;
-  }
-  const command = COMMANDS[parsed.command];
-  if (!command) throw new UsageError(`Unknown command ${JSON.stringify(parsed.command)}`);
-  return await command.run(ctx, parsed);
+  cliLogger = getLogger(["deno-bits", "cli"]);
+  return async () => {
+    cliLogger = undefined;
+    await reset();
+  };
 }
 
 /** The exit code and the hint for an error. */
@@ -101,14 +140,16 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   }
   if (error instanceof InvalidArgumentError || error instanceof WmpConventionError) return { code: ExitCode.Usage };
   if (error instanceof WmpJobOwnedError) return { code: ExitCode.Failure, hint: "add --force to override" };
-  if (error instanceof LibraryFileExistsError) return { code: ExitCode.Failure, hint: "the job was left as it was" };
+  if (isError<LibraryFileExistsError>(error, "LibraryFileExistsError")) {
+    return { code: ExitCode.Failure, hint: "the job was left as it was" };
+  }
   if (error instanceof DOMException && error.name === "TimeoutError") return { code: ExitCode.Timeout };
   if (error instanceof DOMException && error.name === "AbortError") return { code: ExitCode.Failure };
   if (error instanceof BitsUnavailableError) return { code: ExitCode.Failure };
   if (error instanceof BitsError) {
     if (error.code === "BG_E_NOT_FOUND") return { code: ExitCode.NotFound, hint: `'${PROGRAM} list' shows the queue` };
     if (error.state === "CANCELLED") return { code: ExitCode.NotFound };
-    if (error.state === "ERROR" && error.jobId) {
+    if ((error.state === "ERROR" || error.state === "TRANSIENT_ERROR") && error.jobId) {
       return {
         code: ExitCode.Failure,
         hint: `the job stays queued: '${PROGRAM} info ${error.jobId}', '${PROGRAM} cancel ${error.jobId}'`,
@@ -119,29 +160,34 @@ export function classifyError(error: unknown): { code: number; hint?: string } {
   return { code: ExitCode.Failure };
 }
 
+/**
+ * Prints an error and returns its exit code. A closed stdout or stderr ends
+ * the CLI quietly: nothing more is written, the status says so (or, when
+ * only the report of another error could not be written, that error's).
+ */
 function reportError(ctx: Context, error: unknown): number {
+  if (error instanceof OutputClosedError) return ExitCode.OutputClosed;
+  const { code } = classifyError(error);
+  try {
+    writeError(ctx, error);
+  } catch (writeError) {
+    if (!(writeError instanceof OutputClosedError)) throw writeError;
+  }
+  return code;
+}
+
+function writeError(ctx: Context, error: unknown): void {
   const { code, hint } = classifyError(error);
   const err = error instanceof Error ? error : new Error(String(error));
-  const name = err instanceof BitsError ? err.code : err.name;
-  if (ctx.json) {
-    const detail: Record<string, unknown> = { name, message: err.message };
-    if (err instanceof BitsError) {
-      Object.assign(detail, { hresult: formatHresult(err.hresult), jobId: err.jobId, hint: err.hint });
-    }
-    if (err instanceof InvalidArgumentError) detail.argument = err.argument;
-    if (err instanceof WmpConventionError) detail.field = err.field;
-    if (err instanceof IntegrityError) {
-      Object.assign(detail, { path: err.path, expected: err.expected, actual: err.actual, removed: err.removed });
-    }
-    ctx.io.stdout(JSON.stringify({ version: 1, error: detail }, null, 2) + "\n");
-  }
-  // A BitsError's message already carries its symbolic name.
-  ctx.io.stderr(`error: ${err.message.includes(name) ? "" : `${name}: `}${err.message}\n`);
+  const name = errorName(err);
+  if (ctx.json) ctx.io.stdout(JSON.stringify({ version: 1, error: errorDetail(err) }, null, 2) + "\n");
+  // A BitsError's message already carries its symbolic name; a usage error is told in our words, with no class name.
+  const label = err instanceof UsageError || err.message.includes(name) ? "" : `${name}: `;
+  ctx.io.stderr(`error: ${label}${err.message}\n`);
   if (hint) ctx.io.stderr(`hint: ${hint}\n`);
   // What to do about the code itself (interactive logon, proxy credentials …), from src/hresult.ts.
   if (err instanceof BitsError && err.hint && err.hint !== hint) ctx.io.stderr(`hint: ${err.hint}\n`);
   if (code === ExitCode.Failure && !(err instanceof BitsError) && !(err instanceof BitsUnavailableError)) {
-    logger.debug("{stack}", { stack: err.stack ?? "" });
+    cliLogger?.debug("{stack}", { stack: err.stack ?? "" });
   }
-  return code;
 }

@@ -14,20 +14,27 @@ import type { JobFile, JobSnapshot } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { watch } from "../watch/watch.ts";
 import { parseSeconds, UsageError } from "./args.ts";
-import type { Command, ParsedArgs } from "./command.ts";
-import { type Context, emit, interruptSignal, PROGRAM } from "./context.ts";
+import { ALL_USERS_OPTION, type Command, MAX_TRANSIENT_ERRORS_OPTION, type ParsedArgs } from "./command.ts";
+import { type Context, emit, interruptSignal, PROGRAM, transientErrorLimit } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { filesTotal, knownTotal } from "./format.ts";
-import { ProgressReporter } from "./progress.ts";
-import { barView, jsonView, lineView, type WatchView } from "./watch_view.ts";
+import { ProgressBoard, ProgressReporter } from "./progress.ts";
+import { boardView, jsonView, lineView, type WatchView } from "./watch_view.ts";
 
 /**
  * Waits for TRANSFERRED, drawing progress on stderr unless quiet or JSON.
  * Also reads the file list until every file's size is known, because BITS on
  * Wine never reports a job total.
  */
-export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: number): Promise<JobSnapshot> {
-  const reporter = ctx.quiet || ctx.json ? undefined : new ProgressReporter(ctx.io.stderr, ctx.io.stderrIsTerminal);
+export async function waitWithProgress(
+  ctx: Context,
+  job: BitsJob,
+  timeout?: number,
+  transientErrorLimit?: number,
+): Promise<JobSnapshot> {
+  const reporter = ctx.quiet || ctx.json
+    ? undefined
+    : new ProgressReporter(ctx.io.stderr, ctx.io.stderrIsTerminal, ctx.io.columns);
   let files: JobFile[] | undefined;
   let reading: Promise<void> | undefined;
   const refreshFiles = (snapshot: JobSnapshot): void => {
@@ -37,6 +44,7 @@ export async function waitWithProgress(ctx: Context, job: BitsJob, timeout?: num
   try {
     return await job.wait({
       timeout,
+      transientErrorLimit,
       interval: 200,
       onSnapshot: (snapshot) => {
         if (reporter) refreshFiles(snapshot);
@@ -62,12 +70,16 @@ export async function watchCommand(
 ): Promise<number> {
   if (ids.length === 0 && options.all !== true) throw new UsageError("watch needs job ids or --all", "watch");
   if (ids.length > 0 && options.all === true) throw new UsageError("give job ids or --all, not both", "watch");
+  const allUsers = options["all-users"] === true;
+  if (allUsers && options.all !== true) throw new UsageError("--all-users goes with --all", "watch");
   const interval = parseSeconds(options.interval, "interval") ?? 1000;
   const idleInterval = parseSeconds(options["idle-interval"], "idle-interval");
   using bits = await connect();
   const jobs = [];
   try {
     for (const id of ids) jobs.push(await resolveJob(bits, id));
+    // The queue watch follows this user's queue; every user's jobs are watched as the list they are now.
+    if (allUsers) jobs.push(...await bits.jobs({ allUsers: true }));
     const names = new Map<string, string>();
     for (const job of jobs) names.set(job.id, (await job.snapshot()).displayName);
     const totals = new Map<string, number | null>();
@@ -76,7 +88,7 @@ export async function watchCommand(
       : ctx.quiet
       ? { show: () => {}, close: () => {} }
       : ctx.io.stderrIsTerminal
-      ? barView(names, (id) => totals.get(id) ?? null)
+      ? boardView(new ProgressBoard(ctx.io.stderr, true, ctx.io.columns), names, (id) => totals.get(id) ?? null)
       : lineView(ctx.io.stderr, names);
     // BITS on Wine never reports a job total: read the files' sizes once they are known.
     const reading = new Set<Promise<void>>();
@@ -103,7 +115,7 @@ export async function watchCommand(
     let failed = false;
     try {
       for await (
-        const event of watch(options.all === true ? bits : jobs, {
+        const event of watch(options.all === true && !allUsers ? bits : jobs, {
           signal: interrupt.signal,
           pollInterval: interval,
           idlePollInterval: idleInterval,
@@ -129,12 +141,13 @@ export async function watchCommand(
 export async function waitCommand(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
   const timeout = parseSeconds(options.timeout, "timeout");
   const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  const limit = transientErrorLimit(options["max-transient-errors"]);
   using bits = await connect();
   using job = await resolveJob(bits, id);
   using interrupt = interruptSignal();
   let snapshot: JobSnapshot;
   try {
-    snapshot = await job.wait({ timeout, interval, signal: interrupt.signal });
+    snapshot = await job.wait({ timeout, interval, signal: interrupt.signal, transientErrorLimit: limit });
   } catch (error) {
     if (error instanceof BitsError && error.state === "ACKNOWLEDGED") {
       // Another process completed it: the transfer is done.
@@ -172,6 +185,10 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
     rest: "ids",
     options: {
       all: { type: "boolean", description: "Watch the whole queue, including jobs that appear later" },
+      "all-users": {
+        ...ALL_USERS_OPTION,
+        description: "With --all: every user's jobs in the queue when watch starts (administrators)",
+      },
       interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
       "idle-interval": {
         type: "string",
@@ -185,6 +202,7 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
       "watch --all",
       "watch --all --json",
       "watch --all --interval 2 --idle-interval 30",
+      "watch --all --all-users",
     ],
     run: (ctx, { rest, options }) => watchCommand(ctx, rest ?? [], options),
   },
@@ -195,11 +213,13 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
       complete: { type: "boolean", description: "Complete the job once it is transferred" },
       timeout: { type: "string", value: "SECONDS", description: "Give up after this long (exit 3)" },
       interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+      "max-transient-errors": MAX_TRANSIENT_ERRORS_OPTION,
     },
     examples: [
       "wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600",
       'wait "nightly backup" --json',
       "wait 0f3c1c2e --timeout 3600 --interval 5",
+      "wait 0f3c1c2e --max-transient-errors 3 --complete",
     ],
     run: (ctx, { args, options }) => waitCommand(ctx, args.id, options),
   },

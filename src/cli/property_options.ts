@@ -639,10 +639,10 @@ export function argumentOption(argument: string): string | undefined {
 /** What the options ask for: a value for each row whose options were given. */
 export type ParsedProperties = { -readonly [K in SetTarget]?: CliValue<K> };
 
-/** Parses every row's options (UsageError on anything invalid). */
-export function parsePropertyOptions(options: Options): ParsedProperties {
+/** Parses the options of every row of `targets` (UsageError on anything invalid). */
+export function parsePropertyOptions(options: Options, targets: readonly SetTarget[] = SET_TARGETS): ParsedProperties {
   const parsed: Record<string, unknown> = {};
-  for (const target of SET_TARGETS) {
+  for (const target of targets) {
     const value = PROPERTY_CLI[target].parse(options);
     if (value !== undefined) parsed[target] = value;
   }

@@ -16,9 +16,10 @@ import { MONITOR_COMMANDS } from "./monitor.ts";
 import { PROBE_COMMANDS } from "./probe.ts";
 import { REPLY_PREFIX_COMMANDS } from "./reply_prefix.ts";
 import { SET_COMMANDS } from "./set.ts";
+import { VERSION_COMMANDS } from "./version.ts";
 import { WMP_COMMANDS } from "./wmp.ts";
 
-const { version, download, list, info, complete, cancel, ...jobCommands } = JOB_COMMANDS;
+const { download, list, info, complete, cancel, ...jobCommands } = JOB_COMMANDS;
 const { create, ...buildCommands } = BUILD_COMMANDS;
 
 /** The command table: name (two words for `wmp …`) → command. */
@@ -41,5 +42,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...HYGIENE_COMMANDS,
   ...PROBE_COMMANDS,
   ...DOCTOR_COMMANDS,
-  version,
+  ...VERSION_COMMANDS,
 };

@@ -29,7 +29,8 @@ import type {
 } from "../properties/types.ts";
 import { resolveJob } from "../resolve.ts";
 import { type Command, type OptionSpec, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, logger } from "./context.ts";
+import { type Context, emit } from "./context.ts";
+import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import {
@@ -42,6 +43,7 @@ import {
   parsePropertyOptions,
   PASSWORD_REFUSED,
   propertyOptionSpecs,
+  SET_TARGETS,
   type SetTarget,
 } from "./property_options.ts";
 import { processEnvironment, processInput, readPassword, type SecretEnvironment, type SecretInput } from "./secrets.ts";
@@ -66,52 +68,74 @@ export interface SetPlan {
   readonly headersWriteOnly: boolean;
 }
 
-/** Rethrows a library validation error as a usage error naming the option it came from. */
-function asUsage(error: unknown): never {
-  if (error instanceof UsageError) throw new UsageError(error.message, "set");
+/** Rethrows a library validation error as a usage error of `command`, naming the option it came from. */
+function asUsage(error: unknown, command: string): never {
+  if (error instanceof UsageError) throw new UsageError(error.message, command);
   if (error instanceof InvalidArgumentError) {
     const option = argumentOption(error.argument);
-    throw new UsageError(option ? `--${option}: ${error.message}` : error.message, "set");
+    throw new UsageError(option ? `--${option}: ${error.message}` : error.message, command);
   }
   throw error;
 }
 
 /**
- * Parses and validates the options, then reads the password if credentials
- * need one (only once everything else is known to be valid, so nobody types
- * a password for a command that is refused anyway).
+ * Parses and validates the property options of `command` (`set`, or a
+ * command creating a job), then reads the password if credentials need one
+ * (only once everything else is known to be valid, so nobody types a
+ * password for a command that is refused anyway). Only the rows of
+ * `targets` are read: a creating command's own `--description` is not `set`'s.
  *
  * @throws {UsageError} for anything invalid; nothing has been sent to BITS.
  */
-export async function prepareSet(options: Options, secrets: SecretIo): Promise<SetPlan> {
-  if (options.password !== undefined) throw new UsageError(PASSWORD_REFUSED, "set");
+export async function preparePropertyPlan(
+  options: Options,
+  secrets: SecretIo,
+  command: string,
+  targets: readonly SetTarget[] = SET_TARGETS,
+): Promise<SetPlan> {
+  if (options.password !== undefined) throw new UsageError(PASSWORD_REFUSED, command);
   let parsed;
   try {
-    parsed = parsePropertyOptions(options);
+    parsed = parsePropertyOptions(options, targets);
   } catch (error) {
-    asUsage(error);
+    asUsage(error, command);
   }
   const { credentials, removeCredentials, makeCustomHeadersWriteOnly, ...rest } = parsed;
   const properties: JobProperties = rest;
-  if (Object.keys(parsed).length === 0) {
-    throw new UsageError("set: nothing to set; give at least one property option", "set");
-  }
   try {
     planProperties(properties);
     // The user name's checks, before anyone types a password.
     if (credentials) SecretCredentials.from({ ...credentials, password: "" }, "credentials");
   } catch (error) {
-    asUsage(error);
+    asUsage(error, command);
   }
   const plan = {
     removeCredentials: removeCredentials ?? [],
     headersWriteOnly: makeCustomHeadersWriteOnly === true,
   };
   if (!credentials) return { properties, ...plan };
-  return { properties: { ...properties, credentials: [await secretCredentials(credentials, secrets)] }, ...plan };
+  const secret = await secretCredentials(credentials, secrets, command);
+  return { properties: { ...properties, credentials: [secret] }, ...plan };
 }
 
-async function secretCredentials(request: CredentialsRequest, secrets: SecretIo): Promise<SecretCredentials> {
+/**
+ * `set`'s plan: {@linkcode preparePropertyPlan}, and at least one option.
+ *
+ * @throws {UsageError} for anything invalid or nothing to set; nothing has been sent to BITS.
+ */
+export async function prepareSet(options: Options, secrets: SecretIo): Promise<SetPlan> {
+  const plan = await preparePropertyPlan(options, secrets, "set");
+  if (givenProperties(plan.properties).length === 0 && !plan.removeCredentials.length && !plan.headersWriteOnly) {
+    throw new UsageError("set: nothing to set; give at least one property option", "set");
+  }
+  return plan;
+}
+
+async function secretCredentials(
+  request: CredentialsRequest,
+  secrets: SecretIo,
+  command: string,
+): Promise<SecretCredentials> {
   const { scheme, target, userName } = request;
   if (request.password === null) return SecretCredentials.from({ scheme, target });
   let password: string;
@@ -119,13 +143,13 @@ async function secretCredentials(request: CredentialsRequest, secrets: SecretIo)
     const prompt = `Password for ${target === "PROXY" ? "the proxy" : "the server"} (${scheme}): `;
     password = await readPassword(request.password, secrets.input, secrets.env, secrets.write, prompt);
   } catch (error) {
-    asUsage(error);
+    asUsage(error, command);
   }
   try {
     return SecretCredentials.from({ scheme, target, userName, password }, "credentials");
   } catch (error) {
     // checkSecretString's messages give a length, never the content.
-    if (error instanceof InvalidArgumentError) throw new UsageError(`the password: ${error.message}`, "set");
+    if (error instanceof InvalidArgumentError) throw new UsageError(`the password: ${error.message}`, command);
     throw error;
   }
 }
@@ -331,9 +355,10 @@ export function setCommands(secrets: (ctx: Context) => SecretIo): Readonly<Recor
   };
 }
 
+/** Where a command reads a password from: the process's stdin and environment, the prompt on stderr. */
+export function processSecrets(ctx: Context): SecretIo {
+  return { input: processInput(), env: processEnvironment(), write: ctx.io.stderr };
+}
+
 /** `set` and `properties`, reading passwords from the process's stdin and environment. */
-export const SET_COMMANDS: Readonly<Record<string, Command>> = setCommands((ctx) => ({
-  input: processInput(),
-  env: processEnvironment(),
-  write: ctx.io.stderr,
-}));
+export const SET_COMMANDS: Readonly<Record<string, Command>> = setCommands(processSecrets);

@@ -1,17 +1,15 @@
 /**
- * How `bits watch` shows events: live bars on a terminal (cli-progress, one
- * line per job, at most 10 redraws a second), one plain line per change
- * otherwise, or NDJSON on stdout with `--json`.
+ * How `bits watch` shows events: live rows on a terminal (the CLI's one
+ * progress renderer, `progress.ts`: a row per job), one plain line per
+ * change otherwise, or NDJSON on stdout with `--json`.
  *
  * @module
  */
 
-// @ts-types="@types/cli-progress"
-import cliProgress from "cli-progress";
-import process from "node:process";
 import { formatHresult } from "../hresult.ts";
 import type { WatchEvent } from "../watch/events.ts";
-import { formatBytes, progressDetail, RateMeter } from "./format.ts";
+import { formatBytes } from "./format.ts";
+import type { ProgressBoard, ProgressRow } from "./progress.ts";
 
 /** Receives every watch event; `close` restores the terminal. */
 export interface WatchView {
@@ -81,52 +79,34 @@ export function lineView(write: (text: string) => void, names: Map<string, strin
   };
 }
 
-interface BarState {
-  bar: cliProgress.SingleBar;
-  rate: RateMeter;
-}
-
-/** Live bars on a terminal's stderr: name, state, bytes and percent, rate, ETA. */
-export function barView(names: Map<string, string>, totals: (jobId: string) => number | null): WatchView {
-  // name 20 + state 15 + detail up to 44 + separators: the bar takes what is left of the line,
-  // so no line wraps (a wrapped line breaks in-place redrawing).
-  const columns = process.stderr.columns || 80;
-  const multi = new cliProgress.MultiBar({
-    stream: process.stderr,
-    fps: 10,
-    barsize: Math.max(8, Math.min(40, columns - 84)),
-    hideCursor: true,
-    clearOnComplete: false,
-    stopOnComplete: false,
-    format: (options, params, payload) => {
-      const bar = cliProgress.Format.BarFormat(params.progress, options);
-      return `${payload.name.padEnd(20).slice(0, 20)} ${payload.state.padEnd(15)} ${bar} ${payload.detail}`;
-    },
-  }, cliProgress.Presets.shades_classic);
-  const bars = new Map<string, BarState>();
+/** Live rows on a terminal's stderr, drawn by the CLI's one progress renderer. */
+export function boardView(
+  board: ProgressBoard,
+  names: Map<string, string>,
+  totals: (jobId: string) => number | null,
+): WatchView {
+  const last = new Map<string, ProgressRow>();
   return {
     show(event): void {
-      let state = bars.get(event.jobId);
+      const before = last.get(event.jobId);
       if (event.kind === "removed") {
-        state?.bar.update({ state: "REMOVED", detail: "" });
+        if (before) board.update(event.jobId, { ...before, state: "REMOVED" }, event.at);
         return;
       }
-      const total = event.progress?.bytesTotal ?? totals(event.jobId);
-      if (!state) {
-        state = {
-          bar: multi.create(total ?? 1, 0, { name: names.get(event.jobId) ?? event.jobId, state: "", detail: "" }),
-          rate: new RateMeter(),
-        };
-        bars.set(event.jobId, state);
-      }
-      const done = event.progress?.bytesTransferred ?? 0;
-      const rate = state.rate.sample(event.at, done);
-      if (total) state.bar.setTotal(total);
-      state.bar.update(total ? done : 0, {
-        state: event.state ?? "",
-        detail: progressDetail(done, total, rate),
-      });
+      const row: ProgressRow = {
+        name: names.get(event.jobId) ?? event.jobId,
+        state: event.state ?? before?.state ?? "",
+        done: event.progress?.bytesTransferred ?? before?.done ?? 0,
+        total: event.progress?.bytesTotal ?? totals(event.jobId),
+        ...(event.progress
+          ? { files: { transferred: event.progress.filesTransferred, total: event.progress.filesTotal } }
+          : before?.files
+          ? { files: before.files }
+          : {}),
+      };
+      last.set(event.jobId, row);
+      board.update(event.jobId, row, event.at);
     },
-    close: () => multi.stop(),
+    close: () => board.finish(),
   };
 }

@@ -14,7 +14,9 @@ import { getRefreshDownload, setRefreshDownload } from "../wmp/refresh.ts";
 import { finishWmpStatusJob, submitWmpJob } from "../wmp/submit.ts";
 import { parseSeconds, UsageError } from "./args.ts";
 import { type Command, type ParsedArgs, ROOT_OPTION } from "./command.ts";
-import { type Context, emit, integerOption, PROGRAM, requiredOption, rootOption, text } from "./context.ts";
+import { type Context, emit, integerOption, PROGRAM, requiredOption, text } from "./context.ts";
+import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
+import { destinationPath, rootOption } from "./destination.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
@@ -35,8 +37,9 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
   // Fails here, before BITS is touched, for anything the convention forbids.
   formatWmpDescription(metadata, { kind });
   checkRemoteUrl(url);
+  const path = destinationPath(url, dest, "submit");
+  const { properties, names } = await prepareCreationProperties(ctx, options, "submit");
   using bits = await connect();
-  const path = resolve(dest);
   using job = await submitWmpJob(bits, {
     url,
     path,
@@ -45,12 +48,13 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
     displayName: typeof options.name === "string" ? options.name : undefined,
     overwrite: options.overwrite === true,
     root: rootOption(options.root),
+    properties,
   });
   const snapshot = await job.snapshot();
   if (!ctx.json && !ctx.quiet) {
     ctx.io.stderr("note: BITS descriptions are visible to every administrator; this job's metadata is too\n");
   }
-  emit(ctx, { job: snapshot, kind, serviceId: metadata.serviceId }, () =>
+  emit(ctx, { job: snapshot, kind, serviceId: metadata.serviceId, set: names }, () =>
     [
       `Submitted ${kind === "job" ? "WMP_JOB" : "WMP_STATUS"} job ${job.id} (service id ${metadata.serviceId})`,
       `Description: ${snapshot.description}`,
@@ -151,6 +155,7 @@ export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
       status: { type: "boolean", description: "WMP_STATUS: the Player only shows progress; finish with 'wmp finish'" },
       name: { type: "string", value: "NAME", description: "Display name (default: the title)" },
       overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+      ...CREATION_OPTIONS,
     },
     examples: [
       'submit https://store.example/t/3.wma C:\\Music\\Incoming\\3.wma --provider Proseware --artist "Example Artist" --album "Example Album" --track 3 --title "Example Track" --duration 245 --rating 75',

@@ -11,6 +11,7 @@ import { BitsError, InvalidArgumentError } from "../errors.ts";
 import { HR } from "../hresult.ts";
 import type { BitsJob } from "../job.ts";
 import type { BitsManager } from "../manager.ts";
+import type { JobProperties } from "../properties/types.ts";
 import { MAX_DISPLAY_NAME } from "../validate.ts";
 import {
   formatWmpDescription,
@@ -40,6 +41,11 @@ export interface WmpSubmission {
   readonly overwrite?: boolean;
   /** A directory the destination must resolve inside, checked before the job exists (see `DownloadOptions.root`). */
   readonly root?: string;
+  /**
+   * Further properties (priority, headers, credentials …) applied right after
+   * creation, before the file is added; one BITS refuses cancels the new job.
+   */
+  readonly properties?: JobProperties;
 }
 
 /**
@@ -64,6 +70,7 @@ export async function submitWmpJob(bits: BitsManager, submission: WmpSubmission)
     description,
     overwrite: submission.overwrite ?? false,
     root: submission.root,
+    properties: submission.properties,
   });
 }
 

@@ -47,8 +47,10 @@ export function validator(file: string): ValidateFunction {
  * command's schema, or the error schema when it reports an error.
  */
 export function assertCliJson(command: string, document: unknown): void {
-  // A watch event of kind "error" also has an `error` member; an error document has no `kind`.
-  const failed = typeof document === "object" && document !== null && "error" in document && !("kind" in document);
+  // An error document is `{ version, error }` only: a watch event of kind "error" and doctor's
+  // unreachable report also carry an `error` member, beside their own fields.
+  const failed = typeof document === "object" && document !== null && "error" in document &&
+    Object.keys(document).every((key) => key === "version" || key === "error");
   const file = failed ? "error.schema.json" : schemaFile(command);
   const validate = validator(file);
   if (!validate(document)) {

@@ -245,14 +245,17 @@ const USAGE_CASES: readonly { argv: string[]; message: RegExp; name?: string }[]
   },
   { argv: ["create"], message: /missing <name>/ },
   { argv: ["create", "x", "--type", "mirror"], message: /--type takes download, upload, upload-reply, got "mirror"/ },
-  { argv: ["create", "x", "--priority", "urgent"], message: /--priority takes foreground, high, normal, low/ },
+  {
+    argv: ["create", "x", "--priority", "urgent"],
+    message: /--priority: must be one of FOREGROUND, HIGH, NORMAL, LOW/,
+  },
   { argv: ["upload", "https://e.com/up"], message: /missing <file>/ },
   { argv: ["upload", "ftp://e.com/up", "a.txt"], message: /url must use http or https/, name: "InvalidArgumentError" },
   { argv: ["files"], message: /missing <id>/ },
   { argv: ["files", ID, ID], message: /unexpected argument/ },
   { argv: ["suspend"], message: /missing <id>/ },
   { argv: ["resume"], message: /missing <id>/ },
-  { argv: ["take-ownership", ID, "--wait"], message: /Unknown option '--wait'/ },
+  { argv: ["take-ownership", ID, "--wait"], message: /take-ownership: unknown option --wait/ },
 ];
 
 Deno.test(`usage errors: ${USAGE_CASES.length} bad command lines exit 2 with the reason, without BITS`, async () => {
@@ -261,7 +264,12 @@ Deno.test(`usage errors: ${USAGE_CASES.length} bad command lines exit 2 with the
     const result = await run(...argv);
     assert.equal(result.code, 2, `${label}: exit ${result.code}\n${result.stderr}`);
     assert.equal(result.stdout, "", label);
-    assert.match(result.stderr, new RegExp(`^error: ${name}: `), label);
+    // Usage errors in our words, without a class name; other errors keep their name.
+    assert.match(
+      result.stderr,
+      new RegExp(name === "UsageError" ? "^error: (?!UsageError)" : `^error: ${name}: `),
+      label,
+    );
     assert.match(result.stderr, message, label);
     assert.ok(!result.stderr.includes("BitsUnavailableError"), `${label}: refused before connecting`);
     const json = await run(...argv, "--json");
@@ -420,19 +428,23 @@ function rejects(command: string, document: unknown, why: string): void {
 }
 
 Deno.test("schemas: the job-building documents validate, and extra or missing fields are rejected", () => {
-  for (const command of ["create", "suspend", "resume", "take-ownership"]) {
+  assertCliJson("create", { version: 1, job: JOB, set: ["priority"] });
+  rejects("create", { version: 1, job: JOB }, "set missing");
+  for (const command of ["suspend", "resume", "take-ownership"]) {
     assertCliJson(command, { version: 1, job: JOB });
     rejects(command, { version: 1, job: JOB, extra: 1 }, "extra field");
     rejects(command, { version: 2, job: JOB }, "version 2");
   }
   const files = [{ url: "https://e.com/a", path: "C:\\a" }, { url: "https://e.com/b", path: "C:\\b" }];
-  assertCliJson("download", { version: 1, job: JOB, files });
+  assertCliJson("download", { version: 1, job: JOB, files, set: [] });
   assertCliJson("download", {
     version: 1,
     job: { ...JOB, state: "TRANSFERRED" },
     outcome: "completed",
     files: files.map((f, i) => ({ ...f, bytes: i === 0 ? 10 : null })),
+    set: ["priority", "credentials", "customHeaders"],
   });
+  rejects("download", { version: 1, job: JOB, files, set: ["password"] }, "not a property name");
   rejects("download", { version: 1, job: JOB, files: [] }, "no files");
   rejects("download", { version: 1, job: JOB, outcome: "completed", files }, "sizes missing after --wait");
   rejects("download", { version: 1, job: JOB, outcome: "done", files: [{ ...files[0], bytes: 1 }] }, "bad outcome");
@@ -445,12 +457,19 @@ Deno.test("schemas: the job-building documents validate, and extra or missing fi
   });
   rejects("add-file", { version: 1, job: JOB, added: files }, "ranges missing");
   rejects("add-file", { version: 1, job: JOB, added: [files[0]], ranges: [{ offset: 0, length: 0 }] }, "empty range");
-  assertCliJson("upload", { version: 1, job: { ...JOB, type: "UPLOAD" }, file: files[0], replyFileName: null });
+  assertCliJson("upload", {
+    version: 1,
+    job: { ...JOB, type: "UPLOAD" },
+    file: files[0],
+    replyFileName: null,
+    set: [],
+  });
   assertCliJson("upload", {
     version: 1,
     job: { ...JOB, type: "UPLOAD_REPLY" },
     file: files[0],
     replyFileName: "C:\\reply.xml",
+    set: ["security"],
   });
   rejects("upload", { version: 1, job: JOB, file: files[0] }, "replyFileName missing");
   assertCliJson("files", { version: 1, id: ID, files: [] });

@@ -54,7 +54,7 @@ Deno.test("help: `bits <command> --help` prints the summary, usage and every exa
     const result = await run(...name.split(" "), "--help");
     assert.equal(result.code, 0, name);
     assert.equal(result.stderr, "", name);
-    assert.ok(result.stdout.startsWith(command.summary), name);
+    assert.ok(result.stdout.replace(/\s+/g, " ").startsWith(command.summary), name);
     assert.match(result.stdout, new RegExp(`^Usage: bits ${name}`, "m"), name);
     for (const example of command.examples) {
       assert.ok(
@@ -69,7 +69,10 @@ Deno.test("help: `bits <command> --help` prints the summary, usage and every exa
 });
 
 Deno.test("help: an example that would not parse is caught (the check can fail)", () => {
-  assert.throws(() => parseCommandLine(splitExample("list --no-such-option"), COMMANDS), /Unknown option/);
+  assert.throws(
+    () => parseCommandLine(splitExample("list --no-such-option"), COMMANDS),
+    /unknown option --no-such-option/,
+  );
   assert.throws(() => parseCommandLine(splitExample("info"), COMMANDS), /missing <id>/);
 });
 

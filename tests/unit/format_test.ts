@@ -9,11 +9,20 @@ import {
   formatDuration,
   knownTotal,
   progressDetail,
-  progressLine,
   RateMeter,
   table,
 } from "../../src/cli/format.ts";
 import type { JobFile, JobSnapshot, JobState } from "../../src/types.ts";
+import { rowText, snapshotRow } from "../../src/cli/progress.ts";
+
+/** A job's progress line, as the CLI's progress renderer draws its row. */
+function progressLine(
+  snapshot: JobSnapshot,
+  options: { total?: number | null; bytesPerSecond?: number } = {},
+): string {
+  const row = snapshotRow(snapshot);
+  return rowText({ ...row, total: options.total ?? row.total }, options.bytesPerSecond);
+}
 
 const MiB = 1024 * 1024;
 

@@ -279,3 +279,51 @@ Deno.test("CLI probe: the Windows Deno's fetch against the fault server; it need
   assert.equal(denied.code, 1);
   assert.match(denied.stderr, /--allow-net/);
 });
+
+// ---- --max-transient-errors, --all-users ----
+
+Deno.test(`wait --max-transient-errors: ${ON_WINE ? "Wine fails the job at once (ERROR, exit 1)" : "gives up after N transient errors (exit 1)"}`, async () => {
+  await using server = startFaultServer();
+  await using session = await BitsSession.open();
+  server.stop();
+  const job = session.track(
+    await session.bits.download([{ url: server.url("/ok/1000?seed=67"), path: session.path("transient.bin") }], {
+      displayName: "cli transient limit",
+    }),
+  );
+  const started = Date.now();
+  const result = await runCli(["wait", job.id, "--max-transient-errors", "1", "--timeout", "150", "--json"]);
+  assert.equal(result.code, 1, result.stderr);
+  const error = parseJson({ ...result, command: "wait" }).error as { name: string; message: string };
+  if (ON_WINE) {
+    // Wine does not retry: the job goes straight to ERROR (faults_test.ts), so the limit is never reached.
+    assert.equal(error.name, "BG_E_ERROR_INFORMATION_UNAVAILABLE");
+  } else {
+    assert.match(error.message, /1 transient errors/);
+    assert.match(result.stderr, /^hint: the job stays queued/m);
+    assert.ok(Date.now() - started < 150_000, "ended by the limit, not the timeout");
+  }
+  const usage = await runCli(["wait", job.id, "--max-transient-errors", "0"]);
+  assert.equal(usage.code, 2, usage.stderr);
+});
+
+Deno.test("clean --all-users: every user's jobs are looked at (Wine's EnumJobs ignores the flag: the same list)", async () => {
+  await using server = startFaultServer();
+  await using session = await BitsSession.open();
+  const job = session.track(
+    await session.bits.download([{ url: server.url("/status/404"), path: session.path("all-users.bin") }], {
+      displayName: `cli all users ${crypto.randomUUID().slice(0, 8)}`,
+    }),
+  );
+  await job.wait({ timeout: 60_000 }).catch(() => {});
+  assert.equal((await job.snapshot()).state, "ERROR");
+  // Administrators only on Windows; the bed's user is one.
+  const result = await runCli(["clean", "--all-users", "--json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const document = parseJson({ ...result, command: "clean" }) as unknown as {
+    dryRun: boolean;
+    actions: { jobId: string }[];
+  };
+  assert.equal(document.dryRun, true);
+  assert.ok(document.actions.some((a) => a.jobId === job.id), JSON.stringify(document.actions));
+});

@@ -356,3 +356,93 @@ Deno.test("Wine: stubbed properties fail with their exact code (exit 1) and set 
   }
   assert.equal(await job.getProperty("displayName"), "cli stubs");
 });
+
+// ---- The same options at creation: one-command downloads ----
+
+Deno.test("download --password-env --header --priority --wait: one command; the credentials and header reach the server, the password shows nowhere", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const password = "dl-Secret-" + crypto.randomUUID();
+  const url = server.basicAuthUrl("dora", password, 5000, 35);
+  const dest = session.path("one-command.bin");
+  const log = session.path("download.log");
+  const name = `cli one command ${crypto.randomUUID().slice(0, 8)}`;
+  const args = [
+    "download",
+    url,
+    dest,
+    "--name",
+    name,
+    "--credentials-scheme",
+    "BASIC",
+    "--username",
+    "dora",
+    "--password-env",
+    PASSWORD_VAR,
+    "--header",
+    "X-Deno-Bits: one command",
+    "--priority",
+    "FOREGROUND",
+    "--wait",
+    "--timeout",
+    "90",
+    "--verbose",
+    "--log-file",
+    log,
+    "--json",
+  ];
+  const result = await runCliWithSecret(args, { env: { [PASSWORD_VAR]: password } });
+  assert.equal(result.code, 0, result.stderr);
+  const document = parseJson({ ...result, command: "download" });
+  assertCliJson("download", document);
+  assert.deepEqual(document.set, ["priority", "credentials", "customHeaders"]);
+  assert.equal(document.outcome, "completed");
+  assert.equal(await fileSha256(dest), contentSha256(5000, 35));
+  const request = server.requestLog.find((r) => r.path === new URL(url).pathname + new URL(url).search);
+  assert.equal(request?.headers.authorization, `Basic ${btoa(`dora:${password}`)}`);
+  assert.equal(request?.headers["x-deno-bits"], "one command");
+  assertNowhere(leakForms("dora", password), {
+    argv: args.join(" "),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    "log file": await Deno.readTextFile(log),
+  });
+});
+
+Deno.test(
+  "Wine: download with a setting BITS refuses: the new job is cancelled, the exact error, nothing left queued",
+  {
+    ignore: !onWine,
+  },
+  async () => {
+    await using server = startServer();
+    await using session = await BitsSession.open();
+    const before = await session.liveJobIds();
+    const name = `cli refused at creation ${crypto.randomUUID().slice(0, 8)}`;
+    // Wine stubs SetProxySettings (E_NOTIMPL): priority is set, then the proxy fails, after the job exists.
+    const result = await runCli([
+      "download",
+      server.contentUrl(100, 36),
+      session.path("refused.bin"),
+      "--name",
+      name,
+      "--priority",
+      "HIGH",
+      "--proxy-usage",
+      "NO_PROXY",
+      "--json",
+    ]);
+    assert.equal(result.code, 1, result.stderr);
+    const document = parseJson(result);
+    assertCliJson("download", document);
+    assert.equal((document.error as { name: string }).name, "E_NOTIMPL");
+    const after = await session.liveJobIds();
+    const left = (await session.bits.listJobs()).filter((j) => after.has(j.id) && !before.has(j.id));
+    assert.deepEqual(left.filter((j) => j.displayName === name), [], "no half-made job stays queued");
+    assert.ok(!(await exists(session.path("refused.bin"))), "nothing was downloaded");
+  },
+);
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
