@@ -43,7 +43,7 @@ extern "C" {
 
 /* ABI version: bumped whenever an export is added or removed, or a signature
  * or a record layout changes (2: the per-area headers). */
-#define BITS_SHIM_ABI_VERSION 2
+#define BITS_SHIM_ABI_VERSION 3
 
 /* HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER). */
 #define BITS_SHIM_E_INSUFFICIENT_BUFFER ((int32_t)0x8007007A)
@@ -63,7 +63,11 @@ BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
                                         uint32_t *len);
 
 /* Releases any handle returned by this API (IUnknown::Release). NULL is a
- * no-op returning S_FALSE. */
+ * no-op returning S_FALSE. Safe on any thread: on one already in the MTA
+ * (explicitly, or implicitly while bits_connect's pin holds it) it releases
+ * in place and leaves the thread's COM state alone; on any other (an STA
+ * another library made, e.g. a webview's JavaScript thread) it releases on
+ * a short-lived MTA thread of its own and waits for it. */
 BITS_SHIM_API int32_t bits_release(void *handle);
 
 /* Connects to the BITS service: CoCreateInstance of the 1.0
@@ -249,22 +253,39 @@ typedef void *BITS_WATCHER; /* the callback object (IUnknown*) */
 BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
                                           BITS_WATCHER *watcher);
 
-/* Registers the watcher on a job: saves the job's notify flags in
- * *previous_flags, sets BITS_WATCHER_NOTIFY_FLAGS_RANGES, or
- * BITS_WATCHER_NOTIFY_FLAGS when SetNotifyFlags refuses that with E_NOTIMPL
- * or E_INVALIDARG (BITS before 10.1 and Wine refuse
- * FILE_RANGES_TRANSFERRED), then SetNotifyInterface. Any other failure of
- * SetNotifyFlags is returned. If SetNotifyInterface fails the flags are
- * restored. */
+/* Registers the watcher on a job, unless the job already notifies another
+ * interface (another watcher, in this process or another): then nothing is
+ * changed and the result is S_FALSE, because taking the job over would
+ * leave that client restoring flags it no longer owns. Otherwise saves the
+ * job's notify flags in *previous_flags, sets
+ * BITS_WATCHER_NOTIFY_FLAGS_RANGES, or BITS_WATCHER_NOTIFY_FLAGS when
+ * SetNotifyFlags refuses that with E_NOTIMPL or E_INVALIDARG (BITS before
+ * 10.1 and Wine refuse FILE_RANGES_TRANSFERRED), then SetNotifyInterface,
+ * and keeps the registration: its own reference on the job, the job's id
+ * and the previous flags, so that detach and close work after the caller
+ * released the job. S_OK when registered (or already registered here). Any
+ * other failure of SetNotifyFlags is returned. If SetNotifyInterface fails
+ * the flags are restored. E_ILLEGAL_METHOD_CALL after bits_watcher_close. */
 BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
                                           uint32_t *previous_flags);
 
-/* Unregisters the watcher from a job if the job still notifies it
- * (GetNotifyInterface is this watcher): SetNotifyInterface(NULL) and
- * SetNotifyFlags(restore_flags), S_OK. S_FALSE when another client's
- * interface (or none) is registered now: nothing is changed. */
-BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
-                                          uint32_t restore_flags);
+/* Ends the registration on the job with this GUID (16 bytes), through the
+ * registration's own job reference: if the job still notifies this watcher,
+ * SetNotifyInterface(NULL) and SetNotifyFlags(previous flags), S_OK.
+ * S_FALSE when the watcher is not registered on that job or another
+ * client's interface (or none) is registered now: nothing is changed. The
+ * registration is forgotten and its reference released either way. */
+BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher,
+                                          const uint8_t *guid);
+
+/* Closes the watcher for good: later callbacks are dropped, every
+ * registration is undone as bits_watcher_detach does (the first failure is
+ * returned, the others are still undone), CoDisconnectObject cuts BITS'
+ * remaining connections to it, queued entries are released, and every
+ * pending or later drain returns S_FALSE at once. Idempotent. Safe on any
+ * thread, an STA included (the work then runs on a thread of its own in the
+ * MTA). Release the watcher with bits_release afterwards. */
+BITS_SHIM_API int32_t bits_watcher_close(BITS_WATCHER watcher);
 
 /*
  * Waits up to timeout_ms for at least one queued entry (0: do not wait),
@@ -304,12 +325,28 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
  * records unless entries are queued). Never blocks. */
 BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher);
 
-/* For tests: queues a synthetic notification of `kind` for the job with
- * this GUID, as a callback would, but without a job pointer (drain then
- * reports state -1 and read_hr S_FALSE, and job_id as given). Subject to the
- * same capacity and drop counting. */
+#ifdef BITS_SHIM_TEST
+/* ------------------------------------------------------------------------
+ * Test builds only (-DBITS_SHIM_TEST, ffi/build/test/bits_shim_test.dll,
+ * built by tests/support/test_shim.ts): never in the release DLL.
+ */
+
+/* Queues a synthetic notification of `kind` for the job with this GUID, as
+ * a callback would, but without a job pointer (drain then reports state -1
+ * and read_hr S_FALSE, and job_id as given). Subject to the same capacity
+ * and drop counting. */
 BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
                                           const uint8_t *guid);
+
+/* Forges faults (SHIM_TEST_FAULT_* in bits_internal.h) until set to 0:
+ * 0x1 IBackgroundCopyJob::GetError succeeds with a NULL object (in
+ * bits_job_details); 0x2 a drain's GetId fails with RPC_E_DISCONNECTED. */
+BITS_SHIM_API int32_t bits_test_set_faults(uint32_t faults);
+
+/* CoInitializeEx(COINIT_APARTMENTTHREADED) on the calling thread, as a
+ * webview would do to the JavaScript thread. */
+BITS_SHIM_API int32_t bits_test_enter_sta(void);
+#endif
 
 #ifdef __cplusplus
 }

@@ -6,25 +6,46 @@
  * @module
  */
 
-import { BitsError } from "./errors.ts";
+import { BitsError, unwrap } from "./errors.ts";
 import { loadShim } from "../ffi/library.ts";
 
 // Handles whose pointer is not released yet (a cheap counter for leak checks).
 let live = 0;
 
-/** How many owned handles still hold a COM pointer (disposed ones in flight included until released). */
+/**
+ * How many owned handles still hold a COM pointer (disposed ones in flight included until released, and
+ * ones whose release failed).
+ */
 export function liveHandleCount(): number {
   return live;
 }
 
-const finalizer = new FinalizationRegistry<Deno.PointerObject>((pointer) => {
-  live--;
+/**
+ * Releases `pointer` now, on the JavaScript thread, and counts it released
+ * only if the release succeeded. The shim never makes this thread an MTA
+ * thread (another library may have made it an STA): it releases in the
+ * implicit MTA, or on a thread of its own. Should that fail anyway, the
+ * release is retried on a pool thread; a pointer no attempt released stays
+ * counted, so a leak check sees it.
+ */
+function releaseNow(pointer: Deno.PointerObject): void {
+  let hr: number;
   try {
-    loadShim().symbols.bits_release(pointer);
+    hr = loadShim().symbols.bits_release(pointer);
   } catch {
-    // A finalizer has no one to report to; the process is likely exiting.
+    // The library is gone (the process is likely exiting): not released, so still counted.
+    return;
   }
-});
+  if (hr >= 0) {
+    live--;
+    return;
+  }
+  loadShim().symbols.bits_release_async(pointer).then((again) => {
+    if (again >= 0) live--;
+  }, () => {});
+}
+
+const finalizer = new FinalizationRegistry<Deno.PointerObject>(releaseNow);
 
 /** Reads the pointer a shim function wrote into a one-element out-parameter. */
 export function pointerFromOut(out: BigUint64Array, operation: string): Deno.PointerObject {
@@ -74,6 +95,14 @@ export class OwnedHandle {
     }
   }
 
+  /** Runs a synchronous `call` with the live pointer; throws if disposed. */
+  useSync<T>(call: (pointer: Deno.PointerObject) => T): T {
+    if (this.#disposed || this.#pointer === null) {
+      throw new ReferenceError(`The ${this.#what} handle was disposed`);
+    }
+    return call(this.#pointer);
+  }
+
   /**
    * Releases the pointer off the JavaScript thread (a proxy's release is a
    * round trip to the service), waiting for in-flight calls first. Idempotent.
@@ -86,8 +115,8 @@ export class OwnedHandle {
     const pointer = this.#pointer;
     this.#pointer = null;
     if (pointer !== null) {
+      unwrap(await loadShim().symbols.bits_release_async(pointer), `Releasing the ${this.#what} handle`);
       live--;
-      await loadShim().symbols.bits_release_async(pointer);
     }
   }
 
@@ -102,9 +131,6 @@ export class OwnedHandle {
   #release(): void {
     const pointer = this.#pointer;
     this.#pointer = null;
-    if (pointer !== null) {
-      live--;
-      loadShim().symbols.bits_release(pointer);
-    }
+    if (pointer !== null) releaseNow(pointer);
   }
 }

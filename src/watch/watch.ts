@@ -119,7 +119,10 @@ export async function* watch(
     jobs.set(job.id, job);
     if (!native || wmpKindOf(description) === "job") return;
     try {
-      await native.attach(job);
+      if (!await native.attach(job)) {
+        // Its notify flags stay the other client's to restore; the poll covers this job.
+        logger.debug("Job {id} already notifies another client: polled only", { id: job.id });
+      }
     } catch (error) {
       logger.debug("No callback on job {id}: {error}", { id: job.id, error: String(error) });
     }
@@ -278,10 +281,9 @@ export async function* watch(
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (native) {
-      await native.detachAll();
-      native.dispose();
-    }
+    // Undoes every registration with the shim's own job references, so jobs disposed meanwhile
+    // (a `Promise.race` around `wait()`) are unregistered too.
+    await native?.close().catch((error) => logger.warn("Unregistering BITS callbacks failed: {error}", { error }));
     counter?.[Symbol.dispose]();
     for (const job of opened) job.dispose();
   }

@@ -5,9 +5,10 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { decodeFiles, decodeSnapshot } from "../../src/decode.ts";
 
-const ABI_VERSION = 2; // BITS_SHIM_ABI_VERSION
+const ABI_VERSION = SHIM_ABI_VERSION;
 const SNAPSHOT_HEADER = 88; // BITS_SNAPSHOT_HEADER_BYTES
 const FILES_HEADER = 16; // BITS_FILES_HEADER_BYTES
 const RECORD_HEADER = 40; // BITS_FILE_RECORD_HEADER_BYTES
