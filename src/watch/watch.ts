@@ -18,7 +18,7 @@ import type { JobSnapshot } from "../types.ts";
 import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
-import { NativeWatcher } from "./native.ts";
+import { Subscription } from "./hub.ts";
 import { QueueCounter } from "./queue_count.ts";
 import { chooseRead, PollSchedule } from "./schedule.ts";
 
@@ -103,10 +103,11 @@ export async function* watch(
   const coalescer = new Coalescer();
   const jobs = new Map<string, BitsJob>();
   const opened = new Set<BitsJob>();
-  let native: NativeWatcher | undefined;
+  // The process's one watcher, shared with every other watch (./hub.ts): no pool thread of this watch's own.
+  let native: Subscription | undefined;
   if (options.callbacks ?? true) {
     try {
-      native = await NativeWatcher.create();
+      native = await Subscription.open();
     } catch (error) {
       // Polling alone still reports everything, only later.
       logger.warn("BITS callbacks unavailable, polling only: {error}", { error: String(error) });
@@ -266,7 +267,7 @@ export async function* watch(
         await sleep(next - now, signal);
         continue;
       }
-      const { records, dropped } = await native.drain(next - now);
+      const { records, dropped } = await native.next(next - now);
       if (dropped) logger.warn("{dropped} BITS notifications were dropped; the watchdog poll covers them", { dropped });
       for (const record of records) {
         if (!jobs.has(record.jobId)) continue;
