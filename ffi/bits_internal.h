@@ -68,6 +68,8 @@ void shim_wipe(void *p, size_t bytes);
 HRESULT shim_run_in_mta(HRESULT (*fn)(void *arg), void *arg);
 
 #ifdef BITS_SHIM_TEST
+#include "bits_shim_test.h"
+
 /* Test builds only (-DBITS_SHIM_TEST, never the release DLL): faults a test
  * forges through bits_test_set_faults, read with shim_test_fault. */
 #define SHIM_TEST_FAULT_NULL_ERROR 0x1u  /* GetError: S_OK with no object */

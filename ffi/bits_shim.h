@@ -325,29 +325,6 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
  * records unless entries are queued). Never blocks. */
 BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher);
 
-#ifdef BITS_SHIM_TEST
-/* ------------------------------------------------------------------------
- * Test builds only (-DBITS_SHIM_TEST, ffi/build/test/bits_shim_test.dll,
- * built by tests/support/test_shim.ts): never in the release DLL.
- */
-
-/* Queues a synthetic notification of `kind` for the job with this GUID, as
- * a callback would, but without a job pointer (drain then reports state -1
- * and read_hr S_FALSE, and job_id as given). Subject to the same capacity
- * and drop counting. */
-BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
-                                          const uint8_t *guid);
-
-/* Forges faults (SHIM_TEST_FAULT_* in bits_internal.h) until set to 0:
- * 0x1 IBackgroundCopyJob::GetError succeeds with a NULL object (in
- * bits_job_details); 0x2 a drain's GetId fails with RPC_E_DISCONNECTED. */
-BITS_SHIM_API int32_t bits_test_set_faults(uint32_t faults);
-
-/* CoInitializeEx(COINIT_APARTMENTTHREADED) on the calling thread, as a
- * webview would do to the JavaScript thread. */
-BITS_SHIM_API int32_t bits_test_enter_sta(void);
-#endif
-
 #ifdef __cplusplus
 }
 #endif

@@ -35,7 +35,7 @@ export const TEST_FAULT = {
   drainGetId: 0x2,
 } as const;
 
-/** The release symbols plus the test-only exports of `bits_shim.h` (`#ifdef BITS_SHIM_TEST`). */
+/** The release symbols plus the test variant's own exports (`ffi/bits_shim_test.h`). */
 export const testSymbols = {
   ...symbols,
   /** bits_watcher_inject(watcher, uint32_t kind, const uint8_t* guid): S_FALSE when dropped */
