@@ -19,6 +19,11 @@
  *                tiered watch, the uniform one (every job every second), an
  *                idle deno.exe and the C reference in one window; prints the
  *                shares and writes .out/bench-watch-cpu.json (not results.json)
+ *   --only concurrent-waits
+ *                only measurement 7 (bench/concurrent_waits.ts): the latency of an
+ *                unrelated nonblocking FFI call while 64 waits run, with the shared
+ *                drain and with one drain per wait (the old design); prints the rows
+ *                and writes .out/bench-concurrent-waits.json (not results.json)
  *   --keep-awake keep every CPU out of its idle state during the measurements
  *                (Linux: one SCHED_IDLE busy loop per CPU, which yields to any
  *                other work); shows how much of a COM round trip is CPU wake-up
@@ -44,6 +49,7 @@ import {
 import { traceOperations } from "./trace.ts";
 import type { CompareResult, WatchCalls } from "./watch_cpu.ts";
 import type { DownloadExperiment } from "./download.ts";
+import type { ConcurrentWaitsResult, PhaseResult } from "./concurrent_waits.ts";
 import { downloadSeries } from "./download_report.ts";
 
 const ON_WINDOWS = Deno.build.os === "windows";
@@ -292,6 +298,40 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   return 0;
 }
 
+/** `--only concurrent-waits`: measurement 7 alone (bench/concurrent_waits.ts). */
+async function concurrentWaitsOnly(quick: boolean): Promise<number> {
+  await prepare();
+  const args = quick ? ["--waits", "64", "--seconds", "1"] : ["--waits", "64", "--seconds", "3"];
+  const measured = await runWindowsScript("bench/concurrent_waits.ts", args);
+  if (measured.code !== 0) {
+    log(`bench/concurrent_waits.ts failed with exit code ${measured.code}`);
+    return 1;
+  }
+  const result = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "") as ConcurrentWaitsResult;
+  const host = await hostFacts();
+  const row = (name: string, r: PhaseResult): string =>
+    `  ${name.padEnd(34)} p50 ${r.p50Ms.toFixed(3)} ms, p95 ${r.p95Ms.toFixed(3)} ms, max ${r.maxMs.toFixed(1)} ms ` +
+    `(${r.calls} calls; at most ${r.maxDrainsInFlight} drains in flight)`;
+  console.log(
+    `\nunrelated nonblocking call during ${result.waits} waits, ${host.date.slice(0, 10)}, ${host.mode}, ` +
+      `${host.cpuModel ?? "unknown CPU"} (${host.hostCpus} CPUs)${quick ? " [QUICK RUN: not for quoting]" : ""}\n`,
+  );
+  console.log(row("nothing else running", result.baseline));
+  console.log(row(`${result.waits} waits, one shared drain`, result.shared));
+  console.log(row(`${result.waits} drains, one per wait (old)`, result.perWait));
+  console.log(
+    `\n  p95 shared / baseline ${(result.shared.p95Ms / result.baseline.p95Ms).toFixed(2)}x, ` +
+      `per-wait / baseline ${(result.perWait.p95Ms / result.baseline.p95Ms).toFixed(2)}x`,
+  );
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await Deno.writeTextFile(
+    new URL(".out/bench-concurrent-waits.json", REPO_ROOT),
+    JSON.stringify({ machine: host, ...result }, null, 2) + "\n",
+  );
+  log("wrote .out/bench-concurrent-waits.json");
+  return 0;
+}
+
 /** `--only download`: measurement 6 alone (bench/download.ts). */
 async function downloadOnly(args: readonly string[], keepAwake: boolean): Promise<number> {
   await prepare();
@@ -368,7 +408,8 @@ async function main(): Promise<number> {
   if (values.only !== undefined) {
     if (values.only === "watch-cpu") return await watchCpuOnly(values.quick === true);
     if (values.only === "download") return await downloadOnly(downloadArgs, values["keep-awake"] === true);
-    log(`--only ${values.only}: the selectable measurements are watch-cpu and download`);
+    if (values.only === "concurrent-waits") return await concurrentWaitsOnly(values.quick === true);
+    log(`--only ${values.only}: the selectable measurements are watch-cpu, download and concurrent-waits`);
     return 2;
   }
   const out = values.out ?? "bench/results.json";
