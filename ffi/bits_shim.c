@@ -510,9 +510,125 @@ BITS_SHIM_API int32_t bits_job_take_ownership(BITS_JOB job) {
   return run_job_action(job, SHIM_JOB_TAKE_OWNERSHIP);
 }
 
+/* bits_job_snapshot's reads, on a thread already in the MTA. */
+static HRESULT snapshot_job(IBackgroundCopyJob *j, uint8_t *out, uint32_t cap,
+                            uint32_t *needed);
+
 BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
                                         uint32_t cap, uint32_t *needed) {
-  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
+  HRESULT hr;
+
+  if (needed != NULL) {
+    *needed = 0;
+  }
+  if (job == NULL || needed == NULL || (out == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  return (int32_t)snapshot_job((IBackgroundCopyJob *)job, out, cap, needed);
+}
+
+BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
+                                              uint32_t flags, uint8_t *out,
+                                              uint32_t cap, uint32_t *needed) {
+  IBackgroundCopyManager *mgr = (IBackgroundCopyManager *)manager;
+  IEnumBackgroundCopyJobs *enumerator = NULL;
+  IBackgroundCopyJob **jobs = NULL;
+  uint32_t count = 0;
+  uint32_t kept = 0;
+  uint32_t i;
+  ULONG total = 0;
+  uint64_t offset = BITS_QUEUE_HEADER_BYTES;
+  BOOL fits;
+  HRESULT hr;
+
+  if (needed != NULL) {
+    *needed = 0;
+  }
+  if (mgr == NULL || needed == NULL || (out == NULL && cap != 0)) {
+    hr = E_POINTER;
+    goto done;
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = IBackgroundCopyManager_EnumJobs(mgr, (DWORD)flags, &enumerator);
+  if (FAILED(hr)) {
+    enumerator = NULL;
+    goto done;
+  }
+  hr = IEnumBackgroundCopyJobs_GetCount(enumerator, &total);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  if (total != 0) {
+    jobs = (IBackgroundCopyJob **)calloc(total, sizeof *jobs);
+    if (jobs == NULL) {
+      hr = E_OUTOFMEMORY;
+      goto done;
+    }
+    hr = shim_drain_enum(enumerator, (void **)jobs, (uint32_t)total, &count);
+    if (FAILED(hr)) {
+      count = 0;
+      goto done;
+    }
+  }
+  /* Each job is read once, straight into its place in out while there is
+   * room; once one does not fit, the rest are only measured, so the caller
+   * learns the whole size from this one call. */
+  fits = cap >= BITS_QUEUE_HEADER_BYTES;
+  for (i = 0; i < count; i++) {
+    uint32_t room = fits && offset < cap ? cap - (uint32_t)offset : 0;
+    uint32_t size = 0;
+    HRESULT read =
+        snapshot_job(jobs[i], room != 0 ? out + offset : NULL, room, &size);
+    if (read == BITS_SHIM_E_INSUFFICIENT_BUFFER) {
+      fits = FALSE;
+    } else if (FAILED(read)) {
+      /* The job left the queue between the enumeration and its read. */
+      continue;
+    }
+    offset += ((uint64_t)size + 7u) & ~(uint64_t)7u;
+    if (offset > UINT32_MAX) {
+      hr = SHIM_E_ARITHMETIC_OVERFLOW;
+      goto done;
+    }
+    kept++;
+  }
+  *needed = (uint32_t)offset;
+  if (!fits || offset > cap) {
+    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
+    goto done;
+  }
+  {
+    uint32_t header[4];
+    header[0] = BITS_SHIM_ABI_VERSION;
+    header[1] = (uint32_t)offset;
+    header[2] = kept;
+    header[3] = count;
+    memcpy(out, header, sizeof header);
+  }
+  hr = S_OK;
+
+done:
+  for (i = 0; i < count; i++) {
+    if (jobs[i] != NULL) {
+      IBackgroundCopyJob_Release(jobs[i]);
+    }
+  }
+  free(jobs);
+  if (enumerator != NULL) {
+    IEnumBackgroundCopyJobs_Release(enumerator);
+  }
+  return (int32_t)hr;
+}
+
+static HRESULT snapshot_job(IBackgroundCopyJob *j, uint8_t *out, uint32_t cap,
+                            uint32_t *needed) {
   IBackgroundCopyError *error = NULL;
   LPWSTR name = NULL;
   LPWSTR desc = NULL;
@@ -528,17 +644,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   memset(&h, 0, sizeof h);
   memset(&id, 0, sizeof id);
   memset(&progress, 0, sizeof progress);
-  if (needed != NULL) {
-    *needed = 0;
-  }
-  if (j == NULL || needed == NULL || (out == NULL && cap != 0)) {
-    hr = E_POINTER;
-    goto done;
-  }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
+  *needed = 0;
   hr = IBackgroundCopyJob_GetId(j, &id);
   if (FAILED(hr)) {
     goto done;
@@ -615,7 +721,7 @@ done:
   }
   CoTaskMemFree(name);
   CoTaskMemFree(desc);
-  return (int32_t)hr;
+  return hr;
 }
 
 /* Frees the two CoTaskMem strings of an item bits_job_files read (the

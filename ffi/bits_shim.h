@@ -170,6 +170,29 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
                                         uint32_t cap, uint32_t *needed);
 
 /*
+ * The whole queue in one call: EnumJobs(flags), then every job's snapshot
+ * (as bits_job_snapshot), each job read once and released here. Jobs that
+ * leave the queue between the enumeration and their read are skipped.
+ *
+ * Layout written to out (little-endian):
+ *    0 u32 abi_version   BITS_SHIM_ABI_VERSION
+ *    4 u32 total_bytes   header + all records
+ *    8 u32 count         snapshot records that follow
+ *   12 u32 enumerated    jobs EnumJobs listed (count plus the skipped)
+ *   16 records: one snapshot each (bits_job_snapshot's layout, its own
+ *      total_bytes at +4), each padded to a multiple of 8 bytes
+ *
+ * When cap is too small, every job is still read once (to measure it),
+ * *needed receives the bytes the whole queue took, and
+ * BITS_SHIM_E_INSUFFICIENT_BUFFER is returned: call again with at least
+ * that much (with some room: the queue may grow in between).
+ */
+#define BITS_QUEUE_HEADER_BYTES 16u
+BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
+                                              uint32_t flags, uint8_t *out,
+                                              uint32_t cap, uint32_t *needed);
+
+/*
  * Every file of a job, in BITS' enumeration order, in one call: EnumFiles,
  * then GetRemoteName, GetLocalName and GetProgress for each file.
  *

@@ -52,6 +52,8 @@ const coreSymbols = {
     result: HRESULT,
     nonblocking: true,
   },
+  /** bits_manager_read_queue(manager, uint32_t flags, uint8_t* out, uint32_t cap, uint32_t* needed): every snapshot */
+  bits_manager_read_queue: { parameters: [HANDLE, "u32", BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
   /** bits_job_add_file(job, remote, remote_len, local, local_len) */
   bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_description(job, uint16_t* buf, uint32_t cap, uint32_t* len) */
@@ -115,6 +117,8 @@ export const SHIM_ABI_VERSION = 3;
 
 /** Size of the fixed part of a snapshot (`BITS_SNAPSHOT_HEADER_BYTES`). */
 export const SNAPSHOT_HEADER_BYTES = 88;
+/** Size of the fixed part of a whole-queue read (`BITS_QUEUE_HEADER_BYTES`). */
+export const QUEUE_HEADER_BYTES = 16;
 /** Size of the fixed part of a file list (`BITS_FILES_HEADER_BYTES`). */
 export const FILES_HEADER_BYTES = 16;
 /** Size of the fixed part of one file record (`BITS_FILE_RECORD_HEADER_BYTES`). */

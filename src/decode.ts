@@ -1,5 +1,5 @@
 /**
- * Decoders for the buffers `bits_job_snapshot` and `bits_job_files` fill
+ * Decoders for the buffers `bits_job_snapshot`, `bits_manager_read_queue` and `bits_job_files` fill
  * (layouts documented in ffi/bits_shim.h). Pure functions, tested on any OS.
  *
  * @module
@@ -8,6 +8,7 @@
 import {
   FILE_RECORD_HEADER_BYTES,
   FILES_HEADER_BYTES,
+  QUEUE_HEADER_BYTES,
   SHIM_ABI_VERSION,
   SNAPSHOT_HEADER_BYTES,
 } from "../ffi/symbols.ts";
@@ -34,6 +35,29 @@ function checkHeader(view: DataView, what: string, minimum: number): number {
     throw new RangeError(`${what} claims ${total} bytes in a ${view.byteLength}-byte buffer`);
   }
   return total;
+}
+
+/**
+ * Decodes a whole-queue buffer (`bits_manager_read_queue`): the snapshots in
+ * BITS' enumeration order.
+ */
+export function decodeQueue(bytes: Uint8Array): JobSnapshot[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = checkHeader(view, "Queue", QUEUE_HEADER_BYTES);
+  const count = view.getUint32(8, true);
+  const snapshots: JobSnapshot[] = [];
+  let offset = QUEUE_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (offset + SNAPSHOT_HEADER_BYTES > total) throw new RangeError(`Queue record ${i} overruns the queue`);
+    const size = view.getUint32(offset + 4, true);
+    if (size < SNAPSHOT_HEADER_BYTES || offset + size > total) {
+      throw new RangeError(`Queue record ${i} claims ${size} bytes`);
+    }
+    snapshots.push(decodeSnapshot(bytes.subarray(offset, offset + size)));
+    // Records are padded to 8 bytes.
+    offset += Math.ceil(size / 8) * 8;
+  }
+  return snapshots;
 }
 
 /** Decodes a job snapshot buffer into a {@linkcode JobSnapshot}. */

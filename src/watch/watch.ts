@@ -134,12 +134,18 @@ export async function* watch(
     const at = Date.now();
     const observations: Observation[] = [];
     const read = new Set<string>();
-    for (const { job, snapshot } of await manager.jobsWithSnapshots()) {
-      read.add(job.id);
-      if (jobs.has(job.id)) {
-        // A twin of a proxy this process holds: its release stays local (no round trip).
-        job.dispose();
-      } else {
+    // One nonblocking call for every snapshot; only a job seen for the first time is opened.
+    for (const snapshot of await manager.listJobs()) {
+      read.add(snapshot.id);
+      if (!jobs.has(snapshot.id)) {
+        let job: BitsJob;
+        try {
+          job = await manager.getJob(snapshot.id);
+        } catch (error) {
+          // Gone since the read: the next full read will not list it either.
+          if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") continue;
+          throw error;
+        }
         opened.add(job);
         await track(job, snapshot.description);
       }
