@@ -19,6 +19,10 @@
  *                tiered watch, the uniform one (every job every second), an
  *                idle deno.exe and the C reference in one window; prints the
  *                shares and writes .out/bench-watch-cpu.json (not results.json)
+ *   --only queue-read
+ *                only measurement 1b (bench/queue_read.ts): the whole-queue read of 300
+ *                jobs, ours (one FFI call) vs the old per-job design vs the C reference,
+ *                with the FFI calls per read; writes .out/bench-queue-read.json
  *   --only concurrent-waits
  *                only measurement 7 (bench/concurrent_waits.ts): the latency of an
  *                unrelated nonblocking FFI call while 64 waits run, with the shared
@@ -50,6 +54,7 @@ import { traceOperations } from "./trace.ts";
 import type { CompareResult, WatchCalls } from "./watch_cpu.ts";
 import type { DownloadExperiment } from "./download.ts";
 import type { ConcurrentWaitsResult, PhaseResult } from "./concurrent_waits.ts";
+import type { QueueReadResult } from "./queue_read.ts";
 import { downloadSeries } from "./download_report.ts";
 
 const ON_WINDOWS = Deno.build.os === "windows";
@@ -298,6 +303,38 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   return 0;
 }
 
+/** `--only queue-read`: measurement 1b alone (bench/queue_read.ts). */
+async function queueReadOnly(): Promise<number> {
+  await prepare();
+  await buildC();
+  const measured = await runWindowsScript("bench/queue_read.ts", []);
+  if (measured.code !== 0) {
+    log(`bench/queue_read.ts failed with exit code ${measured.code}`);
+    return 1;
+  }
+  const r = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "") as QueueReadResult;
+  const host = await hostFacts();
+  const ffi = Object.values(r.ffiPerRead).reduce((a, b) => a + b, 0);
+  console.log(
+    `\nwhole-queue read, ${r.jobs} jobs, p50 of ${r.iterations}, ${host.date.slice(0, 10)}, ${host.mode}, ` +
+      `${host.cpuModel ?? "unknown CPU"} (${host.hostCpus} CPUs)\n`,
+  );
+  console.log(`  listJobs() (one call)        ${r.oursP50.toFixed(2)} ms  ${ffi} FFI calls per read`);
+  console.log(`  per-job calls (old design)   ${r.perJobP50.toFixed(2)} ms  ${1 + 2 * r.jobs} FFI calls per read`);
+  console.log(`  C reference                  ${r.refP50.toFixed(2)} ms  ${r.refComCalls} COM calls`);
+  console.log(
+    `\n  ours / reference ${(r.oursP50 / r.refP50).toFixed(3)}x (goal <= 1.05x), old / reference ` +
+      `${(r.perJobP50 / r.refP50).toFixed(3)}x; Deno's cost of one nonblocking call ${r.nonblockingCallUs.toFixed(1)} µs`,
+  );
+  await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
+  await Deno.writeTextFile(
+    new URL(".out/bench-queue-read.json", REPO_ROOT),
+    JSON.stringify({ machine: host, ...r }, null, 2) + "\n",
+  );
+  log("wrote .out/bench-queue-read.json");
+  return 0;
+}
+
 /** `--only concurrent-waits`: measurement 7 alone (bench/concurrent_waits.ts). */
 async function concurrentWaitsOnly(quick: boolean): Promise<number> {
   await prepare();
@@ -409,7 +446,8 @@ async function main(): Promise<number> {
     if (values.only === "watch-cpu") return await watchCpuOnly(values.quick === true);
     if (values.only === "download") return await downloadOnly(downloadArgs, values["keep-awake"] === true);
     if (values.only === "concurrent-waits") return await concurrentWaitsOnly(values.quick === true);
-    log(`--only ${values.only}: the selectable measurements are watch-cpu, download and concurrent-waits`);
+    if (values.only === "queue-read") return await queueReadOnly();
+    log(`--only ${values.only}: the selectable measurements are watch-cpu, download, concurrent-waits and queue-read`);
     return 2;
   }
   const out = values.out ?? "bench/results.json";
