@@ -75,7 +75,10 @@ function countDrains(): { max: number; reset(): void } {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: Deno.args, options: { waits: { type: "string" }, seconds: { type: "string" } } });
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { waits: { type: "string" }, seconds: { type: "string" } },
+  });
   const waits = Number(values.waits ?? 64);
   const seconds = Number(values.seconds ?? 3);
   const shim = loadShim();
@@ -88,10 +91,12 @@ async function main(): Promise<void> {
   const jobs = [];
   try {
     for (let i = 0; i < waits; i++) {
-      jobs.push(await bits.download([{ url: REMOTE, path: `C:\\bench-concurrent-${i}.bin` }], {
-        displayName: `${PREFIX} ${i}`,
-        suspended: true,
-      }));
+      jobs.push(
+        await bits.download([{ url: REMOTE, path: `C:\\bench-concurrent-${i}.bin` }], {
+          displayName: `${PREFIX} ${i}`,
+          suspended: true,
+        }),
+      );
     }
     const phase = async (): Promise<PhaseResult> => {
       drains.reset();

@@ -198,7 +198,6 @@ async function longestStall(op: () => Promise<unknown>): Promise<number> {
 // ---------------------------------------------------------------------------
 // The C side
 
-
 const micro = Deno.dlopen(MICRO_DLL, {
   micro_shim_calls: { parameters: ["u32", "u32", "u32", "buffer"], result: "i32" },
   micro_utf16_encode: { parameters: ["buffer", "u32", "u32", "u32", "buffer"], result: "i32" },

@@ -127,12 +127,16 @@ async function main(): Promise<void> {
     let refComCalls = 0;
     let refComReleases = 0;
     for (let i = 0; i < ITERATIONS; i++) {
-      ours.push(await timed(async () => {
-        if ((await bits.listJobs()).length !== jobs) throw new Error("listJobs saw another queue");
-      }));
-      perJob.push(await timed(async () => {
-        if (await readPerJob(manager) !== jobs) throw new Error("the per-job read saw another queue");
-      }));
+      ours.push(
+        await timed(async () => {
+          if ((await bits.listJobs()).length !== jobs) throw new Error("listJobs saw another queue");
+        }),
+      );
+      perJob.push(
+        await timed(async () => {
+          if (await readPerJob(manager) !== jobs) throw new Error("the per-job read saw another queue");
+        }),
+      );
       const result = await ref.run(["queue", "1"]);
       if (num(result, "jobs") !== jobs) throw new Error("bits_ref saw another queue");
       refTimes.push(numbers(result, "total_us")[0] / 1000);

@@ -324,7 +324,9 @@ async function queueReadOnly(): Promise<number> {
   console.log(`  C reference                  ${r.refP50.toFixed(2)} ms  ${r.refComCalls} COM calls`);
   console.log(
     `\n  ours / reference ${(r.oursP50 / r.refP50).toFixed(3)}x (goal <= 1.05x), old / reference ` +
-      `${(r.perJobP50 / r.refP50).toFixed(3)}x; Deno's cost of one nonblocking call ${r.nonblockingCallUs.toFixed(1)} µs`,
+      `${(r.perJobP50 / r.refP50).toFixed(3)}x; Deno's cost of one nonblocking call ${
+        r.nonblockingCallUs.toFixed(1)
+      } µs`,
   );
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
   await Deno.writeTextFile(
