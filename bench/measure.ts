@@ -244,8 +244,9 @@ function addTrips(
   operation: string,
   ffi: Record<string, number> | null,
   ref: { calls: number; releases: number } | null,
+  queueJobs = 0,
 ): void {
-  const ours = ffi ? comFromFfi(ffi) : null;
+  const ours = ffi ? comFromFfi(ffi, queueJobs) : null;
   const retries = (ffi?.bits_manager_enum_jobs ?? 0) - 1;
   roundTrips.push({
     operation: retries > 0 ? `${operation}; EnumJobs retried ${retries}x (array too small)` : operation,
@@ -897,7 +898,7 @@ async function main(): Promise<void> {
     addTrips(`connect() + listJobs() + close(), ${queueJobs} jobs (= cli list)`, listCalls, {
       calls: num(refCold.result, "com_calls"),
       releases: num(refCold.result, "com_releases"),
-    });
+    }, queueJobs);
     const createCalls = await countFfi(() => createJobs(bits, dir, 1, "counted").then(() => {}));
     if (refCreate) {
       addTrips("download([1 file], { suspended: true })", createCalls, {

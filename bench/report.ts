@@ -714,14 +714,20 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
 };
 
 /**
- * Our COM calls and releases for a set of counted FFI calls. Several
+ * Our COM calls and releases for a set of counted FFI calls; `queueJobs` is
+ * the queue's size for each `bits_manager_read_queue` among them. Several
  * `bits_manager_enum_jobs` calls in one operation are retries: every call but
  * the last found the array too small and made only EnumJobs + GetCount and the
  * enumerator's release (no Next).
  */
-export function comFromFfi(ffi: Record<string, number>): { calls: number; releases: number; ffi: number } {
-  let calls = 0;
-  let releases = 0;
+export function comFromFfi(
+  ffi: Record<string, number>,
+  queueJobs = 0,
+): { calls: number; releases: number; ffi: number } {
+  // bits_manager_read_queue: EnumJobs, GetCount, Next, then each job's six getters and release, and the enumerator's.
+  const reads = ffi.bits_manager_read_queue ?? 0;
+  let calls = reads * (3 + 6 * queueJobs);
+  let releases = reads * (1 + queueJobs);
   let total = 0;
   for (const [name, count] of Object.entries(ffi)) {
     const per = SHIM_COM_CALLS[name] ?? { calls: 0, releases: 0 };

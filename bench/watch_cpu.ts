@@ -42,11 +42,11 @@ const CHILD_FLAGS = ["run", "--cached-only", "--no-check", "--allow-ffi", "--all
 
 /** Shim calls of the window, by kind: what they cost in COM round trips is in docs/performance.md. */
 export interface WatchCalls {
-  /** `bits_job_snapshot`: one job read, 6 round trips. */
+  /** `bits_job_snapshot`, or a job read by `bits_manager_read_queue`: one job read, 6 round trips. */
   snapshot: number;
   /** `bits_manager_enum_jobs` with capacity 0: the queue counted, 3 round trips. */
   count: number;
-  /** `bits_manager_enum_jobs` with room for the queue: a full read's enumeration, 4 round trips. */
+  /** `bits_manager_enum_jobs` with room for the queue, or `bits_manager_read_queue`: a full read's enumeration, 4 round trips. */
   enumerate: number;
   /** `bits_watcher_drain`: a wait for callbacks (no round trip). */
   drain: number;
@@ -77,6 +77,16 @@ function countCalls(): WatchCalls {
       return original.bits_manager_enum_jobs(...args);
     },
     bits_watcher_drain: (...args: unknown[]) => (calls.drain++, original.bits_watcher_drain(...args)),
+    // A whole-queue read in one call: an enumeration plus a snapshot per job (the count field of its buffer).
+    bits_manager_read_queue: async (...args: unknown[]) => {
+      const hr = await original.bits_manager_read_queue(...args);
+      if (hr === 0) {
+        const buffer = args[2] as Uint8Array;
+        calls.enumerate++;
+        calls.snapshot += new DataView(buffer.buffer, buffer.byteOffset).getUint32(8, true);
+      }
+      return hr;
+    },
   };
   return calls;
 }
