@@ -724,6 +724,59 @@ done:
   return hr;
 }
 
+BITS_SHIM_API int32_t bits_jobs_progress(const uint64_t *jobs, uint32_t count,
+                                         uint8_t *out, uint32_t cap) {
+  uint32_t i;
+  HRESULT hr;
+
+  if ((jobs == NULL && count != 0) || (out == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
+  }
+  if (cap < count) {
+    return (int32_t)BITS_SHIM_E_INSUFFICIENT_BUFFER;
+  }
+  for (i = 0; i < count; i++) {
+    if (jobs[i] == 0) {
+      return (int32_t)E_POINTER;
+    }
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  for (i = 0; i < count; i++) {
+    IBackgroundCopyJob *j = (IBackgroundCopyJob *)(uintptr_t)jobs[i];
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    BG_JOB_PROGRESS progress;
+    uint8_t *r = out + (size_t)i * BITS_PROGRESS_RECORD_BYTES;
+    int32_t state_out = -1;
+    HRESULT read;
+
+    memset(&progress, 0, sizeof progress);
+    memset(r, 0, BITS_PROGRESS_RECORD_BYTES);
+    read = IBackgroundCopyJob_GetState(j, &state);
+    if (SUCCEEDED(read)) {
+      state_out = (int32_t)state;
+      read = IBackgroundCopyJob_GetProgress(j, &progress);
+    }
+    /* A job that cannot be read (gone) is reported in its record; the
+     * others are still read. */
+    memcpy(r, &state_out, 4);
+    memcpy(r + 4, &read, 4);
+    if (SUCCEEDED(read)) {
+      uint64_t total = progress.BytesTotal;
+      uint64_t done = progress.BytesTransferred;
+      uint32_t files_total = (uint32_t)progress.FilesTotal;
+      uint32_t files_done = (uint32_t)progress.FilesTransferred;
+      memcpy(r + 8, &total, 8);
+      memcpy(r + 16, &done, 8);
+      memcpy(r + 24, &files_total, 4);
+      memcpy(r + 28, &files_done, 4);
+    }
+  }
+  return (int32_t)S_OK;
+}
+
 /* Frees the two CoTaskMem strings of an item bits_job_files read (the
  * packer's item type holds them as const; the casts give back what
  * GetRemoteName and GetLocalName allocated). */

@@ -193,6 +193,24 @@ BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
                                               uint32_t cap, uint32_t *needed);
 
 /*
+ * The light read of an idle watch: GetState and GetProgress of each of
+ * `count` jobs (an array of BITS_JOB handles the caller holds, as 64-bit
+ * values), two round trips per job and no enumeration or release. out
+ * receives `count` records of BITS_PROGRESS_RECORD_BYTES (cap counts
+ * records):
+ *    0 i32 state              BG_JOB_STATE, -1 when GetState failed
+ *    4 i32 read_hr            the first failure reading the job, else S_OK
+ *    8 u64 bytes_total        GetProgress, (UINT64)-1 while unknown
+ *   16 u64 bytes_transferred
+ *   24 u32 files_total
+ *   28 u32 files_transferred
+ * Fails only for bad arguments (a NULL handle, cap below count).
+ */
+#define BITS_PROGRESS_RECORD_BYTES 32u
+BITS_SHIM_API int32_t bits_jobs_progress(const uint64_t *jobs, uint32_t count,
+                                         uint8_t *out, uint32_t cap);
+
+/*
  * Every file of a job, in BITS' enumeration order, in one call: EnumFiles,
  * then GetRemoteName, GetLocalName and GetProgress for each file.
  *

@@ -54,6 +54,8 @@ const coreSymbols = {
   },
   /** bits_manager_read_queue(manager, uint32_t flags, uint8_t* out, uint32_t cap, uint32_t* needed): every snapshot */
   bits_manager_read_queue: { parameters: [HANDLE, "u32", BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_jobs_progress(const uint64_t* jobs, uint32_t count, uint8_t* out, uint32_t cap): state and progress only */
+  bits_jobs_progress: { parameters: [BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_add_file(job, remote, remote_len, local, local_len) */
   bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_description(job, uint16_t* buf, uint32_t cap, uint32_t* len) */
@@ -119,6 +121,8 @@ export const SHIM_ABI_VERSION = 3;
 export const SNAPSHOT_HEADER_BYTES = 88;
 /** Size of the fixed part of a whole-queue read (`BITS_QUEUE_HEADER_BYTES`). */
 export const QUEUE_HEADER_BYTES = 16;
+/** Size of one record of `bits_jobs_progress` (`BITS_PROGRESS_RECORD_BYTES`). */
+export const PROGRESS_RECORD_BYTES = 32;
 /** Size of the fixed part of a file list (`BITS_FILES_HEADER_BYTES`). */
 export const FILES_HEADER_BYTES = 16;
 /** Size of the fixed part of one file record (`BITS_FILE_RECORD_HEADER_BYTES`). */

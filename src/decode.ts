@@ -8,6 +8,7 @@
 import {
   FILE_RECORD_HEADER_BYTES,
   FILES_HEADER_BYTES,
+  PROGRESS_RECORD_BYTES,
   QUEUE_HEADER_BYTES,
   SHIM_ABI_VERSION,
   SNAPSHOT_HEADER_BYTES,
@@ -15,7 +16,7 @@ import {
 import { formatGuid } from "./guid.ts";
 import { describeHresult, failed } from "./hresult.ts";
 import { enumName, ERROR_CONTEXTS, JOB_STATES, JOB_TYPES } from "./types.ts";
-import type { JobErrorInfo, JobFile, JobSnapshot } from "./types.ts";
+import type { JobErrorInfo, JobFile, JobProgress, JobSnapshot, JobState } from "./types.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
 const SIZE_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
@@ -58,6 +59,35 @@ export function decodeQueue(bytes: Uint8Array): JobSnapshot[] {
     offset += Math.ceil(size / 8) * 8;
   }
   return snapshots;
+}
+
+/** One job's state and progress (`bits_jobs_progress`); `readHr` < 0 when the job could not be read. */
+export interface ProgressRecord {
+  readonly state: JobState | undefined;
+  readonly readHr: number;
+  readonly progress: JobProgress;
+}
+
+/** Decodes `count` records of `bits_jobs_progress`. */
+export function decodeProgressRecords(bytes: Uint8Array, count: number): ProgressRecord[] {
+  if (count * PROGRESS_RECORD_BYTES > bytes.byteLength) {
+    throw new RangeError(`${count} progress records do not fit in ${bytes.byteLength} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: count }, (_, i) => {
+    const o = i * PROGRESS_RECORD_BYTES;
+    const stateValue = view.getInt32(o, true);
+    return {
+      state: stateValue < 0 ? undefined : enumName(JOB_STATES, stateValue),
+      readHr: view.getInt32(o + 4, true),
+      progress: {
+        bytesTotal: sizeFromU64(view.getBigUint64(o + 8, true)),
+        bytesTransferred: Number(view.getBigUint64(o + 16, true)),
+        filesTotal: view.getUint32(o + 24, true),
+        filesTransferred: view.getUint32(o + 28, true),
+      },
+    };
+  });
 }
 
 /** Decodes a job snapshot buffer into a {@linkcode JobSnapshot}. */

@@ -88,10 +88,37 @@ export class OwnedHandle {
     try {
       return await call(this.#pointer);
     } finally {
-      if (--this.#pending === 0 && this.#disposed) {
-        if (this.#idle.length) this.#idle.splice(0).forEach((resolve) => resolve());
-        else this.#release();
+      this.#settled();
+    }
+  }
+
+  /** One in-flight call settled: the last one releases a disposed handle. */
+  #settled(): void {
+    if (--this.#pending === 0 && this.#disposed) {
+      if (this.#idle.length) this.#idle.splice(0).forEach((resolve) => resolve());
+      else this.#release();
+    }
+  }
+
+  /**
+   * Runs `call` with the live pointers of several handles at once (for one
+   * native call over many jobs), keeping each alive until it settles.
+   */
+  static async useAll<T>(handles: readonly OwnedHandle[], call: (pointers: Deno.PointerObject[]) => Promise<T>): Promise<T> {
+    const pointers: Deno.PointerObject[] = [];
+    const taken: OwnedHandle[] = [];
+    try {
+      for (const handle of handles) {
+        if (handle.#disposed || handle.#pointer === null) {
+          throw new ReferenceError(`The ${handle.#what} handle was disposed`);
+        }
+        handle.#pending++;
+        taken.push(handle);
+        pointers.push(handle.#pointer);
       }
+      return await call(pointers);
+    } finally {
+      for (const handle of taken) handle.#settled();
     }
   }
 

@@ -19,6 +19,7 @@ import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
 import { Subscription } from "./hub.ts";
+import { readProgress } from "./light.ts";
 import { QueueCounter } from "./queue_count.ts";
 import { chooseRead, PollSchedule } from "./schedule.ts";
 
@@ -26,6 +27,12 @@ const logger = getLogger(["deno-bits", "watch"]);
 
 /** Default of {@linkcode WatchOptions.idlePollInterval}, in multiples of `pollInterval`. */
 const IDLE_POLL_FACTOR = 5;
+/**
+ * Watching a manager, how many idle intervals a light read (state and
+ * progress of the known jobs) may stand in for a whole-queue read: the
+ * enumeration still runs this often to catch what one count cannot tell.
+ */
+const FULL_READ_FACTOR = 6;
 
 /** Options of {@linkcode watch}. */
 export interface WatchOptions {
@@ -45,11 +52,13 @@ export interface WatchOptions {
    * `pollInterval` counts as `pollInterval`, so `idlePollInterval:
    * pollInterval` polls every job alike. A change seen by a callback or a
    * poll moves the job back to `pollInterval` at once. Watching a manager,
-   * the whole queue is read every `idlePollInterval`, and in between only
-   * the number of jobs is read (three round trips) every `pollInterval`:
-   * a job that appears or leaves is seen within one `pollInterval`, or
-   * within one `idlePollInterval` when another leaves or appears in the
-   * same interval.
+   * every known job's state and progress is read every `idlePollInterval`
+   * (two round trips per job, in one call; a job whose reading changed is
+   * then read in full), the whole queue every sixth time or whenever the
+   * count moves, and in between only the number of jobs is read (three
+   * round trips) every `pollInterval`: a job that appears or leaves is seen
+   * within one `pollInterval`, or within one `idlePollInterval` when another
+   * leaves or appears in the same interval.
    */
   readonly idlePollInterval?: number;
   /**
@@ -181,6 +190,8 @@ export async function* watch(
   let counting = !isJobList(target) && !schedule.uniform;
   let lastCount: number | undefined;
   let lastFullRead = -Infinity;
+  // When the queue was last read in full (enumerated), not just its known jobs lightly.
+  let lastQueueRead = -Infinity;
   /** The queue's job count, undefined when it cannot be read; false when counting is off. */
   const countQueue = async (): Promise<number | undefined | false> => {
     if (!counting) return false;
@@ -216,10 +227,35 @@ export async function* watch(
       due: due.length,
       known: jobs.size,
     });
+    // The count held still and matches the jobs known: nothing appeared or left, as far as one count can tell.
+    const steady = typeof count === "number" && count === lastCount && count === jobs.size;
     if (count !== false) lastCount = count;
     if (read === "jobs") return readJobs(due);
     lastFullRead = now;
+    if (steady && now < lastQueueRead + FULL_READ_FACTOR * schedule.idleInterval) return lightPass(target, now);
+    lastQueueRead = now;
     return readQueue(target);
+  };
+
+  /**
+   * Stands in for a whole-queue read while the count holds still: every known
+   * job's state and progress in one call, and a full read of the jobs whose
+   * reading differs from what was reported (or that could not be read). When
+   * one of them left, the queue is read in full at once, to find a job that
+   * may have arrived in its place.
+   */
+  const lightPass = async (manager: BitsManager, now: number): Promise<Observation[]> => {
+    const ids = [...jobs.keys()];
+    const records = await readProgress(ids.map((id) => jobs.get(id) as BitsJob));
+    const changed: string[] = [];
+    records.forEach((record, i) => {
+      if (record.readHr < 0 || coalescer.differs(ids[i], record.state, record.progress)) changed.push(ids[i]);
+      else schedule.polled(ids[i], record.state, false, now);
+    });
+    const observations = await readJobs(changed);
+    if (!observations.some((o) => o.removed)) return observations;
+    lastQueueRead = now;
+    return [...observations, ...(await readQueue(manager)).filter((o) => !changed.includes(o.jobId))];
   };
 
   /** When the next tick is due, after one at `lastTick`. */
