@@ -104,7 +104,10 @@ export class OwnedHandle {
    * Runs `call` with the live pointers of several handles at once (for one
    * native call over many jobs), keeping each alive until it settles.
    */
-  static async useAll<T>(handles: readonly OwnedHandle[], call: (pointers: Deno.PointerObject[]) => Promise<T>): Promise<T> {
+  static async useAll<T>(
+    handles: readonly OwnedHandle[],
+    call: (pointers: Deno.PointerObject[]) => Promise<T>,
+  ): Promise<T> {
     const pointers: Deno.PointerObject[] = [];
     const taken: OwnedHandle[] = [];
     try {

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
-import { decodeFiles, decodeQueue, decodeSnapshot } from "../../src/decode.ts";
+import { decodeFiles, decodeProgressRecords, decodeQueue, decodeSnapshot } from "../../src/decode.ts";
 
 const ABI_VERSION = SHIM_ABI_VERSION;
 const SNAPSHOT_HEADER = 88; // BITS_SNAPSHOT_HEADER_BYTES
@@ -466,4 +466,26 @@ Deno.test("decode: a whole-queue read whose records overrun its total is refused
   assert.throws(() => decodeQueue(queueBuffer(records, { count: 3 })), RangeError);
   assert.throws(() => decodeQueue(queueBuffer(records, { total: QUEUE_HEADER + 96 })), RangeError);
   assert.throws(() => decodeQueue(queueBuffer(records, { total: 8 })), RangeError);
+});
+
+Deno.test("decode: progress records (bits_jobs_progress): state, read_hr and progress; a failed read has no state", () => {
+  const bytes = new Uint8Array(2 * 32 + 8).fill(0xCD, 64);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, 3, true); // SUSPENDED
+  view.setInt32(4, 0, true);
+  view.setBigUint64(8, UNKNOWN_SIZE, true);
+  view.setBigUint64(16, 6_000_000_000n, true);
+  view.setUint32(24, 3, true);
+  view.setUint32(28, 2, true);
+  view.setInt32(32, -1, true);
+  view.setInt32(36, 0x80200001 | 0, true); // BG_E_NOT_FOUND
+  const [first, second] = decodeProgressRecords(bytes, 2);
+  assert.deepEqual(first, {
+    state: "SUSPENDED",
+    readHr: 0,
+    progress: { bytesTotal: null, bytesTransferred: 6_000_000_000, filesTotal: 3, filesTransferred: 2 },
+  });
+  assert.equal(second.state, undefined);
+  assert.equal(second.readHr >>> 0, 0x80200001);
+  assert.throws(() => decodeProgressRecords(bytes, 3), RangeError);
 });
