@@ -276,9 +276,12 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   const result = JSON.parse(measured.stdout.trim().split("\n").at(-1) ?? "") as CompareResult;
   const host = await hostFacts();
   const pct = (v: number): string => `${v.toFixed(2)} %`;
+  const trips = (c: WatchCalls): number => 6 * c.snapshot + 3 * c.count + 4 * c.enumerate + 2 * (c.light ?? 0);
   const calls = (c: WatchCalls): string =>
-    `${c.snapshot} snapshots, ${c.count} counts, ${c.enumerate} enumerations ` +
-    `(~${6 * c.snapshot + 3 * c.count + 4 * c.enumerate} COM round trips)`;
+    `${c.snapshot} snapshots, ${c.count} counts, ${c.enumerate} enumerations, ${c.light ?? 0} light job reads ` +
+    `(~${trips(c)} COM round trips)`;
+  // The reference's reads, counted the same way: an enumeration and a snapshot per job each.
+  const refTrips = result.refPolls * (4 + 6 * result.queueJobs);
   console.log(
     `\nwatch CPU, ${host.date.slice(0, 10)}, ${host.mode}, ${
       host.cpuModel ?? "unknown CPU"
@@ -288,11 +291,15 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   console.log(`  watch --all (tiered, default)       ${pct(result.tieredPct)}  ${calls(result.tiered.calls)}`);
   console.log(`  watch --all (uniform, every job 1 s) ${pct(result.uniformPct)}  ${calls(result.uniform.calls)}`);
   console.log(`  idle deno.exe                       ${pct(result.idleDenoPct)}`);
-  console.log(`  C reference, whole queue every 1 s  ${pct(result.refPct)}  (${result.refPolls} reads)`);
   console.log(
-    `\n  tiered / reference ${(result.tieredPct / result.refPct).toFixed(2)}x, ` +
-      `uniform / reference ${(result.uniformPct / result.refPct).toFixed(2)}x; goal < 1 % of one core: ` +
-      `${result.tieredPct < 1 ? "pass" : "miss"}`,
+    `  C reference, whole queue every 1 s  ${
+      pct(result.refPct)
+    }  (${result.refPolls} reads, ~${refTrips} COM round trips)`,
+  );
+  console.log(
+    `\n  tiered / reference ${(result.tieredPct / result.refPct).toFixed(2)}x CPU, ` +
+      `${(trips(result.tiered.calls) / refTrips).toFixed(3)}x round trips (goal <= 0.1x each); ` +
+      `uniform / reference ${(result.uniformPct / result.refPct).toFixed(2)}x CPU`,
   );
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
   await Deno.writeTextFile(

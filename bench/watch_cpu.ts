@@ -48,6 +48,8 @@ export interface WatchCalls {
   count: number;
   /** `bits_manager_enum_jobs` with room for the queue, or `bits_manager_read_queue`: a full read's enumeration, 4 round trips. */
   enumerate: number;
+  /** Jobs read by `bits_jobs_progress` (the idle tier's light read): 2 round trips each. */
+  light: number;
   /** `bits_watcher_drain`: a wait for callbacks (no round trip). */
   drain: number;
 }
@@ -65,7 +67,7 @@ type AnyFn = (...args: any[]) => any;
 
 /** Counts the shim calls the watch makes (the calls still go to BITS). */
 function countCalls(): WatchCalls {
-  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
+  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
   const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
   const original = loaded.symbols;
   loaded.symbols = {
@@ -77,6 +79,9 @@ function countCalls(): WatchCalls {
       return original.bits_manager_enum_jobs(...args);
     },
     bits_watcher_drain: (...args: unknown[]) => (calls.drain++, original.bits_watcher_drain(...args)),
+    bits_jobs_progress: (
+      ...args: unknown[]
+    ) => (calls.light += args[1] as number, original.bits_jobs_progress(...args)),
     // A whole-queue read in one call: an enumeration plus a snapshot per job (the count field of its buffer).
     bits_manager_read_queue: async (...args: unknown[]) => {
       const hr = await original.bits_manager_read_queue(...args);
@@ -96,7 +101,7 @@ async function child(seconds: number, idle: boolean, uniform: boolean): Promise<
   let events = 0;
   let consuming: Promise<void> = Promise.resolve();
   let bits: BitsManager | undefined;
-  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
+  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
   if (!idle) {
     bits = await connect();
     const counted = countCalls();
@@ -123,6 +128,7 @@ async function child(seconds: number, idle: boolean, uniform: boolean): Promise<
       snapshot: counted.snapshot - before.snapshot,
       count: counted.count - before.count,
       enumerate: counted.enumerate - before.enumerate,
+      light: counted.light - before.light,
       drain: counted.drain - before.drain,
     };
     stop.abort();
