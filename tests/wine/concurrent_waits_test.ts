@@ -54,14 +54,19 @@ Deno.test(`${WAITS} concurrent waits finish on one drain, and an unrelated nonbl
     ));
   }
   const drains = countDrains();
+  const stop = new AbortController();
+  const waits = jobs.map((job) => job.wait({ timeout: 180_000, signal: stop.signal }));
+  const all = Promise.allSettled(waits);
   try {
-    const waits = jobs.map((job) => job.wait({ timeout: 180_000 }));
-    // Every wait is registered and draining before the transfers start.
+    // Every wait registers and starts polling before the transfers start. With a drain per wait they would
+    // all be in flight by now: checked here, before the transfers, so that the old design fails fast.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(drains.max, 1, `${drains.max} drains were in flight at once`);
     for (const job of jobs) await job.resume();
     // An unrelated nonblocking call, while all the waits run.
     let unrelated = 0;
     let settled = false;
-    const all = Promise.all(waits).finally(() => settled = true);
+    void all.finally(() => settled = true);
     const probe = jobs[0];
     while (!settled) {
       const out = new Uint8Array(4096);
@@ -70,13 +75,20 @@ Deno.test(`${WAITS} concurrent waits finish on one drain, and an unrelated nonbl
       assert.ok(hr >= 0, `snapshot: ${hr}`);
       unrelated++;
     }
-    const snapshots = await all;
+    const results = await all;
+    const snapshots = results.map((r) => {
+      if (r.status === "rejected") throw r.reason;
+      return r.value;
+    });
     assert.equal(snapshots.length, WAITS);
     assert.ok(snapshots.every((s) => s.state === "TRANSFERRED"));
     assert.ok(unrelated > 0);
     assert.equal(drains.max, 1, `${drains.max} drains were in flight at once`);
     for (const job of jobs) await job.complete();
   } finally {
+    // A failed check leaves no wait running.
+    stop.abort();
+    await all;
     drains.restore();
   }
 });
