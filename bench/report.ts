@@ -710,7 +710,7 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
   bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
   bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
   bits_release: { calls: 0, releases: 1 },
-  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (listJobs releases off the JS thread)
+  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (a failed synchronous release retried)
 };
 
 /**

@@ -60,7 +60,7 @@ const coreSymbols = {
   bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_description(job, uint16_t* buf, uint32_t cap, uint32_t* len) */
   bits_job_description: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
-  /** bits_release(handle), off the JavaScript thread: a proxy's release is a round trip. */
+  /** bits_release(handle) on a pool thread: the retry of a synchronous release that failed (src/handle.ts). */
   bits_release_async: { name: "bits_release", parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_resume(job) */
   bits_job_resume: { parameters: [HANDLE], result: HRESULT, nonblocking: true },

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BitsError, unwrap } from "./errors.ts";
+import { BitsError } from "./errors.ts";
 import { loadShim } from "../ffi/library.ts";
 
 // Handles whose pointer is not released yet (a cheap counter for leak checks).
@@ -62,8 +62,6 @@ export class OwnedHandle {
   #pointer: Deno.PointerObject | null;
   #pending = 0;
   #disposed = false;
-  // Resolved when the last in-flight call settles (for disposeAsync).
-  readonly #idle: (() => void)[] = [];
   readonly #what: string;
 
   /** Takes ownership of `pointer`; `what` names it in errors ("job {…}"). */
@@ -94,10 +92,7 @@ export class OwnedHandle {
 
   /** One in-flight call settled: the last one releases a disposed handle. */
   #settled(): void {
-    if (--this.#pending === 0 && this.#disposed) {
-      if (this.#idle.length) this.#idle.splice(0).forEach((resolve) => resolve());
-      else this.#release();
-    }
+    if (--this.#pending === 0 && this.#disposed) this.#release();
   }
 
   /**
@@ -131,23 +126,6 @@ export class OwnedHandle {
       throw new ReferenceError(`The ${this.#what} handle was disposed`);
     }
     return call(this.#pointer);
-  }
-
-  /**
-   * Releases the pointer off the JavaScript thread (a proxy's release is a
-   * round trip to the service), waiting for in-flight calls first. Idempotent.
-   */
-  async disposeAsync(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    finalizer.unregister(this);
-    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
-    const pointer = this.#pointer;
-    this.#pointer = null;
-    if (pointer !== null) {
-      unwrap(await loadShim().symbols.bits_release_async(pointer), `Releasing the ${this.#what} handle`);
-      live--;
-    }
   }
 
   /** Releases the pointer (now, or when the last in-flight call settles). Idempotent. */
