@@ -120,6 +120,31 @@ Deno.test("two processes watching one job end with the job's notify flags as bef
   assert.equal(await notifyInterfaceTaken(job), false, "a callback is still registered on the job");
 });
 
+Deno.test("Deno.exit() during a wait leaves no notify interface on the job and its flags as before", async () => {
+  await using session = await BitsSession.open();
+  const job = await idleJob(session, "exit during wait");
+  const before = await flagsOf(job);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--cached-only",
+      "--no-check",
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env=BITS_SHIM_PATH",
+      new URL("exit_during_wait.ts", FIXTURES).href,
+      job.id,
+    ],
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.match(new TextDecoder().decode(output.stdout), /attached/);
+  // The unload handler closed the watcher on the way out.
+  assert.deepEqual(await flagsOf(job), before);
+  assert.equal(await notifyInterfaceTaken(job), false, "a callback is still registered on the job");
+});
+
 Deno.test("a release on a JavaScript thread another library made an STA succeeds and is counted", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
