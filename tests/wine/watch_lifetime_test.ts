@@ -120,6 +120,31 @@ Deno.test("two processes watching one job end with the job's notify flags as bef
   assert.equal(await notifyInterfaceTaken(job), false, "a callback is still registered on the job");
 });
 
+Deno.test("a queue watch and a wait on one job in one process share a registration, undone when both end", async () => {
+  await using session = await BitsSession.open();
+  const job = await idleJob(session, "watch and wait");
+  const before = await flagsOf(job);
+  const stop = new AbortController();
+  const queue = (async () => {
+    for await (const _event of watch(session.bits, { signal: stop.signal, pollInterval: 200 })) {
+      // Only the registration matters here.
+    }
+  })();
+  await eventually(() => flagsOf(job), watching, 30_000);
+  const waitStop = new AbortController();
+  const waited = job.wait({ signal: waitStop.signal, interval: 200 }).catch((error) => error);
+  // Long enough for the wait to register too (it shares the queue watch's registration).
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  waitStop.abort();
+  await waited;
+  // The queue watch still tracks the job: the wait's end must not unregister it.
+  assert.ok(watching(await flagsOf(job)), "the wait's end unregistered the queue watch's job");
+  stop.abort();
+  await queue;
+  assert.deepEqual(await flagsOf(job), before);
+  assert.equal(await notifyInterfaceTaken(job), false, "a callback is still registered on the job");
+});
+
 Deno.test("Deno.exit() during a wait leaves no notify interface on the job and its flags as before", async () => {
   await using session = await BitsSession.open();
   const job = await idleJob(session, "exit during wait");
