@@ -130,17 +130,21 @@ Deno.test("a queue watch and a wait on one job in one process share a registrati
       // Only the registration matters here.
     }
   })();
-  await eventually(() => flagsOf(job), watching, 30_000);
-  const waitStop = new AbortController();
-  const waited = job.wait({ signal: waitStop.signal, interval: 200 }).catch((error) => error);
-  // Long enough for the wait to register too (it shares the queue watch's registration).
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  waitStop.abort();
-  await waited;
-  // The queue watch still tracks the job: the wait's end must not unregister it.
-  assert.ok(watching(await flagsOf(job)), "the wait's end unregistered the queue watch's job");
-  stop.abort();
-  await queue;
+  try {
+    await eventually(() => flagsOf(job), watching, 30_000);
+    const waitStop = new AbortController();
+    const waited = job.wait({ signal: waitStop.signal, interval: 200 }).catch((error) => error);
+    // Long enough for the wait to register too (it shares the queue watch's registration).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    waitStop.abort();
+    await waited;
+    // The queue watch still tracks the job: the wait's end must not unregister it.
+    assert.ok(watching(await flagsOf(job)), "the wait's end unregistered the queue watch's job");
+  } finally {
+    // A failed check leaves no watch running.
+    stop.abort();
+    await queue;
+  }
   assert.deepEqual(await flagsOf(job), before);
   assert.equal(await notifyInterfaceTaken(job), false, "a callback is still registered on the job");
 });
