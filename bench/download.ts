@@ -23,7 +23,7 @@
  *
  * Every download is let finish, completed and its file deleted (disk use:
  * one body); nothing is cancelled while it transfers (that crashes Wine's
- * BITS, wine-bits.md §6).
+ * BITS, docs/wine.md, "Cancel").
  *
  * Standalone (`deno task bench --only download`): prints one JSON document
  * ({@linkcode DownloadExperiment}) as its last stdout line.

@@ -11,7 +11,7 @@
  * measures directly.
  *
  * Each cycle creates a job (suspended, no file) and cancels it: cancelling a
- * SUSPENDED job is safe under Wine (wine-bits.md §6). Wine keeps cancelled
+ * SUSPENDED job is safe under Wine (docs/wine.md, "Cancel"). Wine keeps cancelled
  * jobs in its in-memory list until a Resume wakes its worker; that memory is
  * the service's, not this process's.
  *

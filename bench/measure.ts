@@ -10,7 +10,7 @@
  * Jobs are created suspended (one file, http://127.0.0.1:9/x, a path in a
  * temporary directory) and never resumed, so nothing transfers; every job this
  * script creates is cancelled before it exits, and only in the SUSPENDED
- * state (cancelling a running transfer crashes Wine's BITS, wine-bits.md §6).
+ * state (cancelling a running transfer crashes Wine's BITS, docs/wine.md, "Cancel").
  *
  * Measurements 5 and 6 do transfer: small and large downloads from
  * bench/serve.ts (a child process on 127.0.0.1). Every such download is let

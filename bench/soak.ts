@@ -4,7 +4,7 @@
  *
  * 1. `--cycles` create/cancel cycles (default 10,000): a job is created
  *    (SUSPENDED, no file) and cancelled at once; only suspended jobs are
- *    cancelled, which is safe under Wine (wine-bits.md §6);
+ *    cancelled, which is safe under Wine (docs/wine.md, "Cancel");
  * 2. `--transfers` transfers (default 1,000): `bits.transfer()` of a small
  *    generated file from the test server (tests/support/server.ts, in this
  *    process on 127.0.0.1, its request log emptied after each transfer),

@@ -17,7 +17,14 @@
  */
 
 import { join } from "node:path";
-import { connect, downloadCollection, finishWmpStatusJob, newServiceId, submitWmpJob, wineVersion } from "../mod.ts";
+import {
+  connect,
+  downloadCollection,
+  finishWmpStatusJob,
+  newServiceId,
+  submitWmpJob,
+  wineVersion,
+} from "@deno-bits/bits";
 import { formatBytes } from "../src/cli/format.ts";
 import { ProgressReporter } from "../src/cli/progress.ts";
 import { contentSha256, fileSha256 } from "../tests/support/content.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { BitsError, connect, type JobSnapshot } from "../mod.ts";
+import { BitsError, BitsUnavailableError, connect, type JobSnapshot } from "@deno-bits/bits";
 
 function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB"];
@@ -83,4 +83,9 @@ async function main([url, path]: string[]): Promise<number> {
   return outcome === "completed" ? 0 : 1;
 }
 
-Deno.exitCode = await main(Deno.args);
+Deno.exitCode = await main(Deno.args).catch((error) => {
+  // Off Windows, or without a permission the shim needs: one line that says why, nothing was done.
+  if (!(error instanceof BitsUnavailableError)) throw error;
+  console.error(error.message);
+  return 1;
+});

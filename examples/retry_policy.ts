@@ -21,7 +21,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { BitsError, connect, type JobState } from "../mod.ts";
+import { BitsError, BitsUnavailableError, connect, type JobState } from "@deno-bits/bits";
 
 /** States in which a job may be transferring: never cancel those (under Wine it crashes BITS). */
 const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
@@ -82,4 +82,9 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-Deno.exitCode = await main(Deno.args);
+Deno.exitCode = await main(Deno.args).catch((error) => {
+  // Off Windows, or without a permission the shim needs: one line that says why, nothing was done.
+  if (!(error instanceof BitsUnavailableError)) throw error;
+  console.error(error.message);
+  return 1;
+});

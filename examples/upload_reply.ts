@@ -20,7 +20,7 @@
  * @module
  */
 
-import { BitsError, type BitsJob, BitsUnsupportedError, connect } from "../mod.ts";
+import { BitsError, type BitsJob, BitsUnavailableError, BitsUnsupportedError, connect } from "@deno-bits/bits";
 
 /** Exit code when the running BITS cannot upload (documented above). */
 const UNSUPPORTED = 3;
@@ -67,4 +67,9 @@ async function main([url, file, replyFile]: string[]): Promise<number> {
   return 0;
 }
 
-Deno.exitCode = await main(Deno.args);
+Deno.exitCode = await main(Deno.args).catch((error) => {
+  // Off Windows, or without a permission the shim needs: one line that says why, nothing was done.
+  if (!(error instanceof BitsUnavailableError)) throw error;
+  console.error(error.message);
+  return 1;
+});

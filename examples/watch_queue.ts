@@ -17,7 +17,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { connect, watch } from "../mod.ts";
+import { BitsUnavailableError, connect, watch } from "@deno-bits/bits";
 
 async function main(args: string[]): Promise<number> {
   let values: { "until-settled"?: boolean; timeout?: string };
@@ -62,4 +62,9 @@ async function main(args: string[]): Promise<number> {
   return ending.startsWith("timeout") ? 3 : 0;
 }
 
-Deno.exitCode = await main(Deno.args);
+Deno.exitCode = await main(Deno.args).catch((error) => {
+  // Off Windows, or without a permission the shim needs: one line that says why, nothing was done.
+  if (!(error instanceof BitsUnavailableError)) throw error;
+  console.error(error.message);
+  return 1;
+});

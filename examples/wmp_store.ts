@@ -19,6 +19,7 @@
 
 import {
   BitsError,
+  BitsUnavailableError,
   connect,
   downloadCollection,
   finishWmpStatusJob,
@@ -26,7 +27,7 @@ import {
   submitWmpJob,
   watch,
   type WmpMetadata,
-} from "../mod.ts";
+} from "@deno-bits/bits";
 
 async function main([url, incoming, library]: string[]): Promise<number> {
   if (url === undefined || incoming === undefined || library === undefined) {
@@ -74,4 +75,9 @@ async function main([url, incoming, library]: string[]): Promise<number> {
   return 0;
 }
 
-Deno.exitCode = await main(Deno.args);
+Deno.exitCode = await main(Deno.args).catch((error) => {
+  // Off Windows, or without a permission the shim needs: one line that says why, nothing was done.
+  if (!(error instanceof BitsUnavailableError)) throw error;
+  console.error(error.message);
+  return 1;
+});

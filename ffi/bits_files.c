@@ -30,8 +30,8 @@ static const GUID shim_iid_file6 = {
 
 /* ------------------------------------------------------------------------
  * IBackgroundCopyFile3 .. IBackgroundCopyFile6, which mingw-w64 10 lacks.
- * Each extends the previous one, so one vtable in slot order (bits-com.md
- * §2) serves a pointer obtained for any of them, as long as only the slots
+ * Each extends the previous one, so one vtable in slot order (as in the
+ * Windows SDK's bits*.h) serves a pointer obtained for any of them, as long as only the slots
  * of the interface actually obtained are called.
  */
 

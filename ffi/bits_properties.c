@@ -41,7 +41,7 @@ static const GUID shim_iid_http_options3 = {
  * a Windows SDK that has them). One vtable serves both: HttpOptions3
  * extends HttpOptions2, and the shim only calls slots 11, 12 and 14 on a
  * pointer obtained for the interface that has them. Slot numbers follow
- * bits-com.md §2.
+ * the Windows SDK's bits*.h.
  */
 typedef struct shim_http_options3 shim_http_options3;
 typedef struct shim_http_options3_vtbl {

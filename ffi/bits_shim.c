@@ -1664,7 +1664,7 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
   }
   /* Flags first: once the interface is set, BITS may call it, and it must
    * then already ask for every kind the watcher handles. BITS before 10.1
-   * and Wine (E_NOTIMPL, wine-bits.md §10) refuse FILE_RANGES_TRANSFERRED:
+   * and Wine (E_NOTIMPL, docs/wine.md, "Notifications") refuse FILE_RANGES_TRANSFERRED:
    * the watcher then goes without it. */
   hr = IBackgroundCopyJob_SetNotifyFlags(j, BITS_WATCHER_NOTIFY_FLAGS_RANGES);
   if (hr == E_NOTIMPL || hr == E_INVALIDARG) {

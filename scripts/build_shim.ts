@@ -9,7 +9,7 @@
 //
 // Usage: deno task build [--force]
 
-import { dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Options for {@linkcode buildShim}. */
@@ -20,6 +20,11 @@ export interface BuildShimOptions {
   root?: string;
   /** Receives progress lines, including the exact compiler command. Defaults to `console.log`. */
   log?: (line: string) => void;
+  /**
+   * Where the DLL goes, relative to `root` or absolute; default `ffi/build/bits_shim.dll`.
+   * Its file name must be `bits_shim.dll`: the name is part of the DLL's export table.
+   */
+  out?: string;
 }
 
 /** What {@linkcode buildShim} did. */
@@ -52,12 +57,22 @@ const GNU_FLAGS: readonly string[] = [
   "-shared",
 ];
 
-/** Flags for drivers targeting mingw-w64. */
+/**
+ * The image base of a mingw build. GNU ld otherwise derives it from the output
+ * file's name (`--enable-auto-image-base`), so the same sources linked to two
+ * paths gave two different DLLs. A fixed base keeps the bytes a function of the
+ * sources and the toolchain alone; Windows still relocates the DLL (ASLR).
+ * 0x180000000 is MSVC's default for 64-bit DLLs.
+ */
+export const MINGW_IMAGE_BASE = "0x180000000";
+
+/** Flags for drivers targeting mingw-w64: static libgcc, no timestamp, a fixed image base (reproducible bytes). */
 const MINGW_FLAGS: readonly string[] = [
   ...GNU_FLAGS,
   "-s",
   "-static-libgcc",
   "-Wl,--no-insert-timestamp",
+  `-Wl,--image-base=${MINGW_IMAGE_BASE}`,
 ];
 
 interface Toolchain {
@@ -68,8 +83,8 @@ interface Toolchain {
 }
 
 const FFI_DIR = "ffi";
-const BUILD_DIR = "ffi/build";
-const DLL = "ffi/build/bits_shim.dll";
+const SHIM_FILE = "bits_shim.dll";
+const DLL = `ffi/build/${SHIM_FILE}`;
 
 function defaultRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -99,8 +114,8 @@ async function shimFiles(root: string): Promise<{ sources: string[]; headers: st
   return { sources: sources.sort(), headers: headers.sort() };
 }
 
-async function upToDate(root: string, files: readonly string[]): Promise<boolean> {
-  const dll = await mtime(join(root, DLL));
+async function upToDate(dllPath: string, root: string, files: readonly string[]): Promise<boolean> {
+  const dll = await mtime(dllPath);
   if (dll === undefined) return false;
   for (const source of files) {
     const time = await mtime(join(root, source));
@@ -131,27 +146,35 @@ async function probe(
   }
 }
 
-function mingwToolchain(program: string, sources: readonly string[]): Toolchain {
+function mingwToolchain(program: string, sources: readonly string[], out: string): Toolchain {
   return {
     name: program,
     program,
-    args: [...MINGW_FLAGS, "-o", DLL, ...sources, "-lole32", "-ladvapi32"],
+    args: [...MINGW_FLAGS, "-o", out, ...sources, "-lole32", "-ladvapi32"],
   };
 }
 
-async function linuxToolchain(sources: readonly string[]): Promise<Toolchain> {
-  const program = "x86_64-w64-mingw32-gcc";
-  if (await probe(program, ["--version"]) === undefined) {
-    throw new ShimBuildError(
-      `${program} not found: install the mingw-w64 cross compiler ` +
-        "(Debian/Ubuntu package gcc-mingw-w64-x86-64: " +
-        "`apt-get install gcc-mingw-w64-x86-64`).",
-    );
+/**
+ * The cross compiler on Linux. The win32-threads driver comes first: it is the
+ * one the pinned Debian package provides (scripts/versions.env), whatever the
+ * `x86_64-w64-mingw32-gcc` alternative points at, so a local build has the
+ * bytes of the embedded shim.
+ */
+export const LINUX_COMPILERS: readonly string[] = ["x86_64-w64-mingw32-gcc-win32", "x86_64-w64-mingw32-gcc"];
+
+async function linuxToolchain(sources: readonly string[], out: string): Promise<Toolchain> {
+  for (const program of LINUX_COMPILERS) {
+    if (await probe(program, ["--version"]) !== undefined) return mingwToolchain(program, sources, out);
   }
-  return mingwToolchain(program, sources);
+  throw new ShimBuildError(
+    `${LINUX_COMPILERS.join(" and ")} not found: install the mingw-w64 cross compiler ` +
+      "(Debian/Ubuntu package gcc-mingw-w64-x86-64: " +
+      "`apt-get install gcc-mingw-w64-x86-64`).",
+  );
 }
 
-async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> {
+async function windowsToolchain(sources: readonly string[], out: string): Promise<Toolchain> {
+  const outDir = dirname(out).replaceAll("/", "\\");
   // `cl` without arguments prints its banner and usage; it is on PATH only
   // inside a Developer Command Prompt, which also sets INCLUDE and LIB.
   if (await probe("cl", []) !== undefined) {
@@ -168,8 +191,8 @@ async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> 
         "/MT",
         "/LD",
         "/DBITS_SHIM_BUILD",
-        "/Fo:ffi\\build\\",
-        "/Fe:ffi\\build\\bits_shim.dll",
+        `/Fo:${outDir}\\`,
+        `/Fe:${out.replaceAll("/", "\\")}`,
         ...sources.map((source) => source.replaceAll("/", "\\")),
         "ole32.lib",
         "advapi32.lib",
@@ -179,7 +202,7 @@ async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> 
   const clang = await probe("clang", ["-dumpmachine"]);
   if (clang !== undefined && clang.code === 0) {
     if (/mingw|windows-gnu/.test(clang.stdout)) {
-      return { ...mingwToolchain("clang", sources), name: "clang (mingw target)" };
+      return { ...mingwToolchain("clang", sources, out), name: "clang (mingw target)" };
     }
     return {
       name: "clang (MSVC target)",
@@ -189,7 +212,7 @@ async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> 
         // The MSVC-target equivalent of /MT.
         "-fms-runtime-lib=static",
         "-o",
-        DLL,
+        out,
         ...sources,
         "-lole32",
         "-ladvapi32",
@@ -197,7 +220,7 @@ async function windowsToolchain(sources: readonly string[]): Promise<Toolchain> 
     };
   }
   if (await probe("gcc", ["--version"]) !== undefined) {
-    return { ...mingwToolchain("gcc", sources), name: "gcc (mingw-w64)" };
+    return { ...mingwToolchain("gcc", sources, out), name: "gcc (mingw-w64)" };
   }
   throw new ShimBuildError(
     "no C compiler found. Either run `deno task build` from a " +
@@ -226,16 +249,22 @@ export async function buildShim(
 ): Promise<BuildShimResult> {
   const root = options.root ?? defaultRoot();
   const log = options.log ?? ((line: string): void => console.log(line));
-  const dll = join(root, DLL);
+  const out = options.out ?? DLL;
+  const dll = resolve(root, out);
+  if (basename(dll) !== SHIM_FILE) {
+    throw new ShimBuildError(`the DLL must be named ${SHIM_FILE} (its export table carries the name), not ${dll}`);
+  }
 
   const { sources, headers } = await shimFiles(root);
-  if (!options.force && await upToDate(root, [...sources, ...headers])) {
-    log(`${DLL} is up to date (use --force to rebuild)`);
+  if (!options.force && await upToDate(dll, root, [...sources, ...headers])) {
+    log(`${out} is up to date (use --force to rebuild)`);
     return { dll, built: false };
   }
 
-  const toolchain = Deno.build.os === "windows" ? await windowsToolchain(sources) : await linuxToolchain(sources);
-  await Deno.mkdir(join(root, BUILD_DIR), { recursive: true });
+  const toolchain = Deno.build.os === "windows"
+    ? await windowsToolchain(sources, out)
+    : await linuxToolchain(sources, out);
+  await Deno.mkdir(dirname(dll), { recursive: true });
 
   const command = [toolchain.program, ...toolchain.args];
   log(`$ ${command.map(quote).join(" ")}`);
@@ -257,7 +286,7 @@ export async function buildShim(
   if (code !== 0) {
     throw new ShimBuildError(`${toolchain.name} failed with exit code ${code}`);
   }
-  log(`built ${DLL}`);
+  log(`built ${out}`);
   return { dll, built: true, command };
 }
 

@@ -1,15 +1,16 @@
 /**
  * `deno task compile`: the CLI as one Windows executable, `dist/bits.exe`,
- * with the shim DLL embedded (`--include ffi/build/bits_shim.dll`) and
- * least-privilege permissions baked in.
+ * with least-privilege permissions baked in. The shim DLL needs no
+ * `--include`: its bytes are part of the module graph (`ffi/shim_embedded.ts`),
+ * and the executable installs them in the user's cache on first use, as the
+ * package does.
  *
- * 1. builds the shim (`scripts/build_shim.ts`);
- * 2. finds Deno's `denort` runtime for `x86_64-pc-windows-msvc`, which
+ * 1. finds Deno's `denort` runtime for `x86_64-pc-windows-msvc`, which
  *    `deno compile` wraps around the program: `DENORT_BIN`, else Deno's cache
  *    (`<DENO_DIR>/dl/release/v<version>/denort-<target>.zip`), else
  *    `https://dl.deno.land` must answer within 10 s; otherwise it stops with
  *    exit code 1 and says what to do, instead of letting `deno compile` try;
- * 3. runs `deno compile` (stopped after 15 minutes).
+ * 2. runs `deno compile` (stopped after 15 minutes).
  *
  * Permissions: --allow-read --allow-write --allow-run --allow-env=DENORT_BIN
  * --allow-net=dl.deno.land (the reachability probe only).
@@ -18,8 +19,6 @@
  */
 
 import { join } from "node:path";
-import { SHIM_BUILD_PATH } from "../ffi/library.ts";
-import { buildShim, ShimBuildError } from "./build_shim.ts";
 import { REPO_ROOT, run } from "./windows_deno.ts";
 
 /** The target triple of the executable. */
@@ -58,8 +57,6 @@ export function compileArgs(): string[] {
     "compile",
     "--target",
     COMPILE_TARGET,
-    "--include",
-    SHIM_BUILD_PATH,
     "--output",
     COMPILE_OUTPUT,
     ...BINARY_PERMISSIONS,
@@ -121,7 +118,7 @@ export function denortUnavailableMessage(source: DenortSource & { kind: "downloa
     `  - ${source.url} is unreachable: ${reason}`,
     "Run `deno task compile` on a machine that can reach dl.deno.land (the archive is cached afterwards), copy the",
     `archive to ${source.cachePath}, or set DENORT_BIN to denort.exe unpacked from it.`,
-    "The shim was built; nothing else was written.",
+    "Nothing was written.",
   ].join("\n");
 }
 
@@ -165,15 +162,6 @@ async function denoDir(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  try {
-    await buildShim({ log: (line) => console.error(line) });
-  } catch (error) {
-    if (error instanceof ShimBuildError) {
-      console.error(`build_shim: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
   let source: DenortSource;
   try {
     source = locateDenort({

@@ -41,7 +41,9 @@ export async function mustRun(command: string, args: readonly string[], env?: Re
 /**
  * Prepares everything the Windows Deno needs: on Linux the bed (Debian
  * packages, the trixie tree with Wine 10, deno.exe, the prefix); everywhere the
- * shim build and the npm packages in node_modules (deno.exe runs --cached-only).
+ * shim build and the npm packages in node_modules (deno.exe runs --cached-only),
+ * and the package as users get it, for `tests/wine/package_test.ts`
+ * ({@linkcode PACKAGE_DIR}, `scripts/package.ts`).
  */
 export async function prepare(): Promise<void> {
   if (Deno.build.os !== "windows") await mustRun("bash", ["scripts/bed/setup.sh"]);
@@ -55,7 +57,19 @@ export async function prepare(): Promise<void> {
   // The test variant (-DBITS_SHIM_TEST, ffi/build/test/): the Wine tests' hooks, kept out of the release DLL.
   await mustRun(Deno.execPath(), ["run", "--allow-read", "--allow-write", "--allow-run", "tests/support/test_shim.ts"]);
   await mustRun(Deno.execPath(), ["install", "--quiet"]);
+  await mustRun(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--allow-net=127.0.0.1",
+    "scripts/package.ts",
+    PACKAGE_DIR,
+  ]);
 }
+
+/** Where `prepare` writes the package views, relative to the repository root. */
+export const PACKAGE_DIR = ".out/package";
 
 /**
  * Runs the Windows Deno with `args` (paths relative to the repository root)

@@ -16,7 +16,7 @@ import { type BitsJob, jobHandle } from "./job.ts";
 import { wineVersion } from "./platform.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
-/** Versioned BackgroundCopyManager CLSIDs, newest first (bits-com.md §1). */
+/** Versioned BackgroundCopyManager CLSIDs, newest first (the `bits*.h` headers of the Windows SDK). */
 export const MANAGER_CLSIDS: readonly { readonly version: string; readonly clsid: string }[] = [
   { version: "10.3", clsid: "{5FD42AD5-C04E-4D36-ADC7-E08FF15737AD}" },
   { version: "10.2", clsid: "{4575438F-A6C8-4976-B0FE-2F26B80D959E}" },

@@ -142,25 +142,8 @@ export function unwrap(hr: number, operation: string, details: Omit<BitsErrorDet
 /** A key of {@linkcode REQUIRES}. */
 export type Requirement = keyof typeof REQUIRES;
 
-/** Why BITS cannot be reached from this process. */
-export type UnavailableReason = "platform" | "library" | "abi";
-
-/**
- * BITS cannot be used here: not Windows, the shim DLL could not be found or
- * loaded, or it was built for another ABI version. The message says what to do.
- */
-export class BitsUnavailableError extends Error {
-  /** Always `"BitsUnavailableError"`. */
-  override name = "BitsUnavailableError";
-  /** Which of the three conditions applies. */
-  readonly reason: UnavailableReason;
-
-  /** Builds the error; `message` must say how to fix it. */
-  constructor(reason: UnavailableReason, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
+// Defined beside the loader, which throws it, so that ffi/ depends on nothing in src/.
+export { BitsUnavailableError, type UnavailableReason } from "../ffi/unavailable.ts";
 
 /**
  * An argument was refused before anything was sent to BITS: nothing changed.
@@ -190,7 +173,7 @@ const WMP_ACTION_DONE = {
 
 /**
  * Refused: the job is a Windows Media Player `WMP_JOB` job, which the Player
- * completes itself (convention rule R4). Nothing was changed; pass
+ * completes itself (docs/wmp-convention.md, rule R4). Nothing was changed; pass
  * `{ force: true }` (CLI: `--force`) to act anyway.
  */
 export class WmpJobOwnedError extends Error {

@@ -158,6 +158,7 @@ const OTHER: Record<number, Entry> = {
   0x80070003: ["ERROR_PATH_NOT_FOUND", "the path was not found"],
   0x80070020: ["ERROR_SHARING_VIOLATION", "the file is in use by another process"],
   0x80070050: ["ERROR_FILE_EXISTS", "the file already exists"],
+  0x80092004: ["CRYPT_E_NOT_FOUND", "the certificate was not found in the store"],
   0x80070070: ["ERROR_DISK_FULL", "the disk is full"],
   0x8007007B: ["ERROR_INVALID_NAME", "the file name is not valid"],
   0x800703E6: ["ERROR_NOACCESS", "invalid access to memory (a never-set description under Wine)"],
@@ -312,6 +313,8 @@ const HINTS: Record<number, string> = {
     "NetworkService); RunAs and other non-interactive logons fail this way",
   0x80070005: "access denied: a job created elevated can only be changed from an elevated process, another user's " +
     "job needs administrator rights (and taking ownership), and listing all users' jobs needs elevation",
+  0x80092004: "no certificate with that hash or subject name is in the given store (CURRENT_USER, LOCAL_MACHINE …): " +
+    "import it there first, or name the store it is in ('certutil -user -store MY' lists the current user's)",
   0x80200049: TOO_MANY_JOBS_HINT,
   0x80200050: TOO_MANY_JOBS_HINT,
   0x80200051: "split the transfer into several jobs (the MaxFilesPerJob policy allows 200 files by default)",

@@ -303,7 +303,7 @@ export class BitsJob implements Disposable {
     return hr === HR.BG_S_UNABLE_TO_DELETE_FILES ? "unable-to-delete-files" : "cancelled";
   }
 
-  /** Refuses to finish a job the Player owns (a `::WMP_JOB:` description, convention rule R4). */
+  /** Refuses to finish a job the Player owns (a `::WMP_JOB:` description, docs/wmp-convention.md, rule R4). */
   async #refuseIfPlayerOwned(action: "complete" | "cancel"): Promise<void> {
     if (wmpKindOf(await this.#description()) === "job") throw new WmpJobOwnedError(this.id, action);
   }

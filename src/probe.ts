@@ -1,7 +1,7 @@
 /**
  * An HTTP preflight for BITS downloads: a HEAD and a `Range: bytes=0-0` GET,
  * each followed through its redirects by hand, then an assessment of what
- * Windows BITS needs (bits-com.md §4, "HTTP server requirements"): HEAD must
+ * Windows BITS needs (Microsoft's "HTTP Requirements for BITS Downloads"): HEAD must
  * answer with the size, GET must honour ranges (206 with Content-Range).
  * Where the server falls short it recommends the job settings that get
  * around it, as {@linkcode JobProperties} names and values.

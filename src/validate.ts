@@ -1,7 +1,7 @@
 /**
  * Checks on arguments before they reach BITS, so bad input fails with an
  * {@linkcode InvalidArgumentError} and leaves the queue untouched. Limits are
- * BITS' own (bits-com.md §4).
+ * BITS' own (Microsoft's BITS documentation).
  *
  * @module
  */

@@ -36,7 +36,7 @@
  *
  * Only `latency` resumes jobs, and it lets each download finish and
  * completes it: the benchmark never cancels a running transfer, which would
- * crash Wine's BITS service (wine-bits.md section 6).
+ * crash Wine's BITS service (docs/wine.md, "Cancel").
  *
  * Build: see bench/run.ts (mingw-w64: -O2 ... -lole32).
  */

@@ -4,7 +4,7 @@
  * Activates the BITS manager out of process (CLSCTX_LOCAL_SERVER, the 1.0
  * CLSID: the only one Wine registers) and makes one real round trip
  * (EnumJobs + GetCount).  The first activations after `wineboot -i` are known
- * to fail or die with RPC faults (wine-bits.md section 13), so the whole
+ * to fail or die with RPC faults (docs/wine.md, "Lifetime and activation"), so the whole
  * sequence is retried.
  *
  * Usage:  bits_ping.exe [attempts]      (default 10, 1 s apart)

@@ -3,7 +3,7 @@
  *
  * Why: Wine's BITS service (qmgr inside svchost.exe) marks itself a Wine
  * "system process" and shuts down as soon as the last *non-system* process of
- * the prefix exits (wine-bits.md section 12).  The test bed starts this program
+ * the prefix exits (docs/wine.md, "Lifetime and activation").  The test bed starts this program
  * before the tests and kills it afterwards, so the service - and every BITS job
  * it holds in memory - lives for the whole test run, even between two deno.exe
  * invocations.  It never reads stdin, so it cannot hang on a missing terminal.

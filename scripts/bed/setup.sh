@@ -32,13 +32,20 @@ step_host_packages() {
 	# npm and openssl may come from elsewhere; only ask apt when absent.
 	command -v npm >/dev/null || missing+=(npm)
 	command -v openssl >/dev/null || missing+=(openssl)
+	# The shim's toolchain at exactly the pinned versions (MINGW_PACKAGES): the embedded
+	# DLL is compared byte for byte with a build from this toolchain.
+	local pin
+	for pin in $MINGW_PACKAGES; do
+		[ "$(dpkg-query -W -f='${Version}' "${pin%%=*}" 2>/dev/null)" = "${pin#*=}" ] || missing+=("$pin")
+	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		skip "host packages (debootstrap, mingw-w64, npm, openssl) installed"
+		skip "host packages (debootstrap, mingw-w64 as pinned, npm, openssl) installed"
 		return
 	fi
 	bed_log "installing host packages: ${missing[*]}"
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --allow-downgrades "${missing[@]}" >&2 ||
+		bed_die "could not install ${missing[*]}; if a pinned mingw-w64 version (MINGW_PACKAGES in scripts/versions.env) is no longer in the archive, pin the current one and regenerate the shim with \`deno task shim:embed\`"
 }
 
 # Step 2: the trixie tree. debootstrap runs in a private mount namespace (it

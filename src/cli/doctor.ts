@@ -16,6 +16,7 @@ import type { Command } from "./command.ts";
 import { type Context, emit } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { table } from "./format.ts";
+import { selfTest } from "./self_test.ts";
 
 // A code every BITS has a text for: shows whether BITS' own error texts work here.
 const SAMPLE_ERROR = 0x80200001;
@@ -116,8 +117,14 @@ export const DOCTOR_COMMANDS: Readonly<Record<string, Command>> = {
   doctor: {
     summary: "Check BITS: reachable?, version, capabilities, Wine, shim location and ABI; exit 1 when unreachable",
     positionals: [],
-    options: {},
-    examples: ["doctor", "doctor --json"],
-    run: (ctx) => doctor(ctx),
+    options: {
+      "self-test": {
+        type: "boolean",
+        description:
+          "Instead, run safe checks of BITS against a server on 127.0.0.1 and print the verdict (needs --allow-net)",
+      },
+    },
+    examples: ["doctor", "doctor --json", "doctor --self-test --json"],
+    run: (ctx, parsed) => parsed.options["self-test"] === true ? selfTest(ctx) : doctor(ctx),
   },
 };

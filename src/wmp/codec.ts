@@ -1,7 +1,7 @@
 /**
  * Builds and reads the descriptions of the Windows Media Player BITS Job
  * Convention, `::WMP_JOB:1:serviceId:Provider:AlbumArtist:AlbumTitle:TrackNumber:Title:Duration:Rating`
- * (and `::WMP_STATUS:1:…`), as wmp-convention.md §1–§4 define them. The writer
+ * (and `::WMP_STATUS:1:…`), as docs/wmp-convention.md sets them out. The writer
  * is strict, so nothing BITS stores can be misread by the Player. The reader
  * also accepts what other writers may store, and it names the field that breaks
  * the convention.

@@ -12,7 +12,7 @@ import type { BitsManager } from "../manager.ts";
 import type { JobSnapshot, JobState } from "../types.ts";
 import { parseWmpDescription, type WmpKind, type WmpMetadata } from "./codec.ts";
 
-/** The names `DownloadItem.getItemInfo` accepts (convention rule R10). */
+/** The names `DownloadItem.getItemInfo` accepts (docs/wmp-convention.md, rule R10). */
 export const WMP_ITEM_INFO_NAMES = [
   "AlbumArtist",
   "Album",

@@ -1,4 +1,4 @@
-// Unit tests of src/capabilities.ts: the CLSID and IID tables against bits-com.md §1–§2, the version
+// Unit tests of src/capabilities.ts: the CLSID and IID tables against the `bits*.h` headers of the Windows SDK, the version
 // chosen from registered CLSIDs, the report built from raw probe results, and the doctor command's
 // registration.
 //
@@ -33,7 +33,7 @@ function managers(registered: readonly string[]): ManagerVersion[] {
   }));
 }
 
-Deno.test("capabilities: manager CLSIDs are bits-com.md §1's, newest first", () => {
+Deno.test("capabilities: manager CLSIDs are the SDK's, newest first", () => {
   assert.deepEqual(
     MANAGER_CLSIDS.map((m) => `${m.version} ${m.clsid.toLowerCase()}`),
     [
@@ -51,7 +51,7 @@ Deno.test("capabilities: manager CLSIDs are bits-com.md §1's, newest first", ()
   );
 });
 
-Deno.test("capabilities: probed IIDs are bits-com.md §2's and every feature says what provides it", () => {
+Deno.test("capabilities: probed IIDs are the SDK's and every feature says what provides it", () => {
   assert.deepEqual(
     Object.fromEntries(Object.entries({ ...JOB_INTERFACES, ...FILE_INTERFACES }).map(([k, v]) => [k, v.toLowerCase()])),
     {

@@ -318,6 +318,12 @@ Deno.test("set: --password VALUE and --password=VALUE are refused, saying how to
   // Also alone, before anything else is checked.
   const alone = await run("set", JOB, "--password", secret);
   assert.match(alone.stderr, /--password is not accepted/);
+  // An empty value is still a password on the command line: refused the same way, not taken as "no password".
+  for (const argv of [["--password="], ["--password", ""]]) {
+    const empty = await run("set", JOB, "--credentials-scheme", "BASIC", "--username", "alice", ...argv);
+    assert.equal(empty.code, 2, argv.join(" "));
+    assert.match(empty.stderr, /--password is not accepted/, argv.join(" "));
+  }
 });
 
 Deno.test("set: --password-env reads the variable into SecretCredentials (target SERVER by default)", async () => {

@@ -102,7 +102,7 @@ Deno.test({
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      new RegExp(`^error: BitsUnavailableError: BITS is a Windows service and this is ${Deno.build.os}`),
+      new RegExp(`^error: BitsUnavailableError: deno-bits drives .* only Windows has; this is ${Deno.build.os}`),
     );
     assert.equal(result.stdout, "");
   },

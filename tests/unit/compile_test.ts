@@ -7,7 +7,6 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SHIM_BUILD_PATH } from "../../ffi/library.ts";
 import {
   BINARY_PERMISSIONS,
   COMPILE_OUTPUT,
@@ -21,13 +20,11 @@ import {
 
 const ROOT = new URL("../../", import.meta.url);
 
-Deno.test("compile: the command embeds the built shim and bakes in least-privilege permissions", () => {
+Deno.test("compile: the command bakes in least-privilege permissions and includes no file", () => {
   assert.deepEqual(compileArgs(), [
     "compile",
     "--target",
     "x86_64-pc-windows-msvc",
-    "--include",
-    "ffi/build/bits_shim.dll",
     "--output",
     "dist/bits.exe",
     "--allow-ffi",
@@ -39,8 +36,6 @@ Deno.test("compile: the command embeds the built shim and bakes in least-privile
   ]);
   assert.equal(COMPILE_TARGET, "x86_64-pc-windows-msvc");
   assert.equal(COMPILE_OUTPUT, "dist/bits.exe");
-  // The included file is the one the loader looks for (one constant for both).
-  assert.ok(compileArgs().includes(SHIM_BUILD_PATH));
   for (const flag of BINARY_PERMISSIONS) assert.match(flag, /^--allow-(ffi|read|write|env|net)$/);
   assert.ok(!compileArgs().some((a) => a === "-A" || a === "--allow-all" || a.startsWith("--allow-run")));
 });
@@ -116,7 +111,15 @@ Deno.test("compile: probeUrl accepts an answer (redirects not followed) and refu
   assert.ok(reason !== undefined && reason.startsWith("fetch failed"), String(reason));
 });
 
-Deno.test("compile: the task with an unusable DENORT_BIN builds the shim, then stops with exit 1 and no executable", async () => {
+Deno.test("compile: the shim's bytes are in cli.ts's module graph, so the executable carries them", async () => {
+  const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", "cli.ts"], cwd: ROOT }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as { modules: { specifier: string }[] };
+  const embedded = new URL("ffi/shim_embedded.ts", ROOT).href;
+  assert.ok(graph.modules.some((m) => m.specifier === embedded), `${embedded} is not reached from cli.ts`);
+});
+
+Deno.test("compile: the task with an unusable DENORT_BIN stops with exit 1 and no executable", async () => {
   const exe = new URL(COMPILE_OUTPUT, ROOT);
   const before = await Deno.stat(exe).then((s) => s.mtime?.getTime(), () => undefined);
   const output = await new Deno.Command(Deno.execPath(), {
@@ -136,7 +139,6 @@ Deno.test("compile: the task with an unusable DENORT_BIN builds the shim, then s
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 1, stderr);
   assert.match(stderr, /DENORT_BIN is \/nonexistent\/denort\.exe, which does not exist/);
-  assert.ok((await Deno.stat(new URL(SHIM_BUILD_PATH, ROOT))).isFile, "the shim is built first");
   const after = await Deno.stat(exe).then((s) => s.mtime?.getTime(), () => undefined);
   assert.equal(after, before, "no executable was written");
 });

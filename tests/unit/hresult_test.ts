@@ -113,7 +113,7 @@ Deno.test({
   },
 });
 
-// bits-com.md §6, transcribed: every documented and header-only BG_E_/BG_S_ code with its name.
+// `bitsmsg.h` and Microsoft's BITS return values, transcribed: every documented and header-only BG_E_/BG_S_ code with its name.
 const SECTION_6: readonly (readonly [number, string])[] = [
   [0x00200006, "BG_S_ERROR_CONTEXT_NONE"],
   [0x00200017, "BG_S_PARTIAL_COMPLETE"],
@@ -226,7 +226,7 @@ const SECTION_6: readonly (readonly [number, string])[] = [
   ] as const).map(([n, name]) => [0x80200000 + n, `BG_E_${name}`] as const),
 ];
 
-Deno.test("hresult: every code of bits-com.md §6 has its name and a description", () => {
+Deno.test("hresult: every code of bitsmsg.h has its name and a description", () => {
   // 5 success codes and 101 failure codes (0x80200001-0x80200076 less the 17 unassigned values).
   assert.equal(SECTION_6.length, 5 + 101, "the transcription is complete");
   for (const [hr, name] of SECTION_6) {
@@ -286,7 +286,7 @@ Deno.test("hresult: WinHTTP codes 0x80072xxx are named as in winhttp.h", () => {
     assert.equal(hresultName(hr | 0), name);
     assert.equal(isWinHttpError(hr), true);
   }
-  // bits-com.md §6's examples, by their HRESULT as users see them.
+  // Documented examples, by their HRESULT as users see them.
   assert.equal(hresultName(0x80072EFE), "ERROR_WINHTTP_CONNECTION_ERROR");
   assert.equal(hresultName(0x80072F8F), "ERROR_WINHTTP_SECURE_FAILURE");
   // A WinHTTP-range code without a name still says where it comes from.
@@ -342,4 +342,10 @@ Deno.test("hresult: the common failures carry a hint saying what to do", () => {
     assert.equal(hintFor(hr), undefined, hresultName(hr));
     assert.ok(!("hint" in describeHresult(hr)), hresultName(hr));
   }
+});
+
+Deno.test("hresult: a client certificate missing from its store is named, with what to do", () => {
+  const info = describeHresult(0x80092004 | 0);
+  assert.equal(info.name, "CRYPT_E_NOT_FOUND");
+  assert.match(info.hint ?? "", /store/);
 });

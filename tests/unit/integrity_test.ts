@@ -60,3 +60,30 @@ Deno.test("integrity: malformed expectations are refused before any file is read
   }
   assert.deepEqual(checkExpectation({ size: 0 }), { size: 0 });
 });
+
+Deno.test("integrity: a file larger than the expected size is refused, not only a shorter one", async () => {
+  await withFile(1000, 6, async (path) => {
+    const error = await verifyFile(path, { size: 999 }, { removeOnMismatch: true }).catch((e) => e);
+    assert.ok(error instanceof IntegrityError, String(error));
+    assert.equal(error.actual.size, 1000);
+    assert.equal(error.expected.size, 999);
+    assert.match(error.message, /size 1000 bytes, expected 999/);
+    assert.equal(error.removed, true);
+    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("integrity: the right size with the wrong content is refused when size and SHA-256 are given together", async () => {
+  await withFile(4096, 7, async (path) => {
+    // Same length, other bytes: only the hash comparison can tell.
+    const expected = { size: 4096, sha256: contentSha256(4096, 8) };
+    const error = await verifyFile(path, expected).catch((e) => e);
+    assert.ok(error instanceof IntegrityError, String(error));
+    assert.equal(error.actual.size, 4096);
+    assert.equal(error.actual.sha256, contentSha256(4096, 7));
+    assert.match(error.message, new RegExp(`SHA-256 ${contentSha256(4096, 7)}, expected ${expected.sha256}`));
+    assert.doesNotMatch(error.message, /size \d+ bytes/);
+    assert.equal(error.removed, false);
+    await Deno.stat(path);
+  });
+});

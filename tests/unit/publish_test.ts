@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { parsePublishList, publishDryRun } from "../../scripts/package.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -35,23 +36,17 @@ Deno.test("package: deno publish --dry-run is clean and ships the module without
     await Deno.writeTextFile(join(copy, "ffi", "build", "bits_shim.dll"), "not a real DLL");
     await Deno.mkdir(join(copy, "dist"), { recursive: true });
     await Deno.writeTextFile(join(copy, "dist", "bits.exe"), "not a real executable");
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["publish", "--dry-run", "--allow-dirty"],
-      cwd: copy,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-    }).output();
-    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, text);
+    const { code, text } = await publishDryRun(copy);
+    assert.equal(code, 0, text);
     assert.match(text, /Dry run complete/);
     assert.doesNotMatch(text, /warning\[/, "deno publish warns");
 
-    const prefix = pathToFileURL(join(copy, "/")).href;
-    const files = [...text.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map(([, url]) => url.slice(prefix.length)).sort();
+    const files = parsePublishList(text, copy);
     for (const expected of ["mod.ts", "cli.ts", "deno.json", "README.md", "ffi/library.ts", "ffi/symbols.ts"]) {
       assert.ok(files.includes(expected), `${expected} missing from the package: ${files.join(", ")}`);
     }
     assert.ok(files.includes("examples/download_progress.ts"), "the runnable examples ship");
+    assert.ok(files.includes("ffi/shim_embedded.ts"), "the shim ships, as TypeScript");
     assert.ok(files.includes("docs/building.md") && files.includes("docs/compat.md"), "the docs README links ship");
     const banned =
       /^(tests|bench|scripts|fuzz|dist|\.ci|node_modules|\.out)\/|^ffi\/.*\.(c|h|dll)$|\.(dll|exe)$|^examples\/demo\.ts$/;

@@ -1,5 +1,5 @@
 // Unit tests of src/wmp/codec.ts: building, reading and checking Windows Media
-// Player BITS Job Convention descriptions (wmp-convention.md §1–§4).
+// Player BITS Job Convention descriptions (docs/wmp-convention.md).
 //
 // Permissions: none.
 

@@ -14,6 +14,22 @@ import { assertCliJson } from "../support/cli_schema.ts";
 
 const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
+/**
+ * True on native Windows: Windows, and no Wine (`ntdll!wine_get_version`,
+ * through {@linkcode wineVersion}). The tests of what only Windows' BITS
+ * implements (tests/wine/windows_only/) run there and are reported as
+ * skipped under Wine. Asked only by those files, so other tests load the
+ * shim when they choose to.
+ */
+export function isNativeWindows(): boolean {
+  return Deno.build.os === "windows" && wineVersion() === null;
+}
+
+/** Registers a test that runs on native Windows only and is reported as skipped elsewhere. */
+export function windowsTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name: `Windows: ${name}`, ignore: !isNativeWindows(), fn });
+}
+
 /** Permissions the CLI runs with: the least it needs. */
 export const CLI_PERMISSIONS = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-env=BITS_SHIM_PATH"];
 

@@ -2,7 +2,7 @@
  * Server faults against the real BITS service, through the fault server:
  * what BITS makes of each, and that the integrity check refuses every
  * corrupt result BITS accepts. Under Wine, BITS takes 403/500 pages and
- * truncated bodies as successful downloads (wine-bits.md §5); Windows BITS
+ * truncated bodies as successful downloads (docs/wine.md, "HTTP status and errors"); Windows BITS
  * retries or fails them instead, so the Wine-specific outcomes are asserted
  * only under Wine.
  */
@@ -151,6 +151,28 @@ Deno.test({
     });
     assert.equal(result.outcome, "completed");
     assert.equal(await fileSha256(good), expect.sha256);
+  },
+});
+
+Deno.test({
+  name: "faults: transfer() refuses a body of the right length with the wrong bytes, leaving no file",
+  async fn(): Promise<void> {
+    await using server = startFaultServer();
+    await using session = await BitsSession.open();
+    // The server sends seed 18's bytes where seed 17's are expected: same length, so only the hash can tell.
+    const expect = { size: SIZE, sha256: contentSha256(SIZE, 17) };
+    const dest = session.path("wrong-bytes.bin");
+    const error = await session.bits.transfer([{ url: server.url(`/ok/${SIZE}?seed=18`), path: dest, expect }], {
+      onFailure: "cancel",
+      displayName: "integrity wrong bytes",
+      timeout: 60_000,
+    }).then(() => assert.fail("transfer() accepted a file with the wrong content"), (e) => e);
+    assert.ok(error instanceof IntegrityError, String(error));
+    assert.equal(error.actual.size, SIZE);
+    assert.equal(error.actual.sha256, contentSha256(SIZE, 18));
+    assert.equal(error.expected.sha256, expect.sha256);
+    if (onWine) assert.equal(error.removed, true);
+    await assert.rejects(Deno.stat(dest), Deno.errors.NotFound);
   },
 });
 

@@ -23,7 +23,7 @@ import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
 
 const ON_WINE = wineVersion() !== null;
 
-// What Wine's qmgr stubs with E_NOTIMPL on every job (wine-bits.md §8).
+// What Wine's qmgr stubs with E_NOTIMPL on every job (docs/wine.md, "Job properties").
 const WINE_JOB_STUBS = ["times", "owner", "errorCount", "ownerIntegrityLevel", "ownerElevated"] as const;
 
 /** Asserts the details every job has, whatever its state. */

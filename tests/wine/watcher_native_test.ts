@@ -3,7 +3,7 @@
  * test variant, tests/support/test_shim.ts): queue order,
  * sequence numbers, capacity and drop counting, wake-ups, and a real
  * JobTransferred callback from the BITS service (the only notification Wine
- * delivers, wine-bits.md §10).
+ * delivers, docs/wine.md, "Notifications").
  */
 
 import assert from "node:assert/strict";
@@ -467,7 +467,7 @@ Deno.test("BITS delivers JobTransferred to an attached watcher, and detach unreg
       assertHr(transferred.readHr, S_OK, "read_hr");
       assert.equal(transferred.state, STATE_TRANSFERRED);
       assert.equal(transferred.bytesTransferred, 50_000n);
-      // Wine never fills in the job's BytesTotal (wine-bits.md §3).
+      // Wine never fills in the job's BytesTotal (docs/wine.md, "Progress").
       assert.ok(transferred.bytesTotal === 50_000n || transferred.bytesTotal === 0xffff_ffff_ffff_ffffn);
       assert.equal(transferred.filesTotal, 1);
       assert.equal(transferred.filesTransferred, 1);
@@ -509,7 +509,7 @@ Deno.test("a second watcher leaves the first one's registration alone, and detac
         attached === WATCHER_NOTIFY_FLAGS_RANGES || attached === WATCHER_NOTIFY_FLAGS,
         `flags after attach: ${hex(attached)}`,
       );
-      // Wine refuses 0x20 with E_NOTIMPL (wine-bits.md §10): attach fell back and still succeeded.
+      // Wine refuses 0x20 with E_NOTIMPL (docs/wine.md, "Notifications"): attach fell back and still succeeded.
       if (wineVersion() !== null) assert.equal(attached, WATCHER_NOTIFY_FLAGS);
       assertHr(await shim.bits_watcher_attach(first, native.job, between), S_OK, "attach first again");
       // Taking the job over would leave `first` unable to restore the flags it replaced: refused, nothing changed.
