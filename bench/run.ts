@@ -290,6 +290,9 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   );
   console.log(`  watch --all (tiered, default)       ${pct(result.tieredPct)}  ${calls(result.tiered.calls)}`);
   console.log(`  watch --all (uniform, every job 1 s) ${pct(result.uniformPct)}  ${calls(result.uniform.calls)}`);
+  console.log(
+    `  dashboard, one open page             ${pct(result.dashboardPct)}  ${calls(result.dashboard.calls)}`,
+  );
   console.log(`  idle deno.exe                       ${pct(result.idleDenoPct)}`);
   console.log(
     `  C reference, whole queue every 1 s  ${
@@ -299,7 +302,8 @@ async function watchCpuOnly(quick: boolean): Promise<number> {
   console.log(
     `\n  tiered / reference ${(result.tieredPct / result.refPct).toFixed(2)}x CPU, ` +
       `${(trips(result.tiered.calls) / refTrips).toFixed(3)}x round trips (goal <= 0.1x each); ` +
-      `uniform / reference ${(result.uniformPct / result.refPct).toFixed(2)}x CPU`,
+      `uniform / reference ${(result.uniformPct / result.refPct).toFixed(2)}x CPU; ` +
+      `dashboard / watch --all ${(result.dashboardPct / result.tieredPct).toFixed(2)}x`,
   );
   await Deno.mkdir(new URL(".out/", REPO_ROOT), { recursive: true });
   await Deno.writeTextFile(

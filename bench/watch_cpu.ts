@@ -9,11 +9,14 @@
  * "events", "calls"}` as its last line (`calls`: the shim calls made in the
  * window, by kind, to count COM round trips). With `--uniform` it polls every
  * job every second (`idlePollInterval: 1000`, as before the idle tier); with
- * `--idle` it only waits (an idle deno.exe).
+ * `--idle` it only waits (an idle deno.exe); with `--dashboard` it serves
+ * `serveDashboard()` (its own watch, 1 s poll, no callbacks) with one page's
+ * event stream open, read in the same process (so the page's share is
+ * counted against the dashboard).
  *
  * **Driver mode** (`--compare`, what `deno task bench --only watch-cpu`
  * runs): creates `--jobs` suspended jobs (default 50), runs in one window the
- * tiered watch, the uniform watch, an idle deno.exe and the C reference
+ * tiered watch, the uniform watch, the dashboard with one open page, an idle deno.exe and the C reference
  * (`bits_ref.exe idle-poll`: the whole queue read every second), cancels the
  * jobs (all SUSPENDED), and prints the four CPU shares as its last line.
  *
@@ -23,7 +26,7 @@
  * the whole process.
  *
  * Usage:
- *   deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH bench/watch_cpu.ts <seconds> [--idle | --uniform]
+ *   deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH --allow-net=127.0.0.1 bench/watch_cpu.ts <seconds> [--idle | --uniform | --dashboard]
  *   deno run --allow-ffi --allow-read --allow-write --allow-run bench/watch_cpu.ts --compare <seconds> [--jobs N]
  *
  * @module
@@ -34,11 +37,20 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { loadShim } from "../ffi/library.ts";
 import { type BitsManager, connect, watch } from "../mod.ts";
+import { serveDashboard } from "../dashboard.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const REMOTE = "http://127.0.0.1:9/x";
-const CHILD_FLAGS = ["run", "--cached-only", "--no-check", "--allow-ffi", "--allow-read", "--allow-env=BITS_SHIM_PATH"];
+const CHILD_FLAGS = [
+  "run",
+  "--cached-only",
+  "--no-check",
+  "--allow-ffi",
+  "--allow-read",
+  "--allow-env=BITS_SHIM_PATH",
+  "--allow-net=127.0.0.1",
+];
 
 /** Shim calls of the window, by kind: what they cost in COM round trips is in docs/performance.md. */
 export interface WatchCalls {
@@ -94,6 +106,45 @@ function countCalls(): WatchCalls {
     },
   };
   return calls;
+}
+
+/** The dashboard over the whole queue with one page's event stream open; the same window as the watch children. */
+async function dashboardChild(seconds: number): Promise<void> {
+  using bits = await connect();
+  const counted = countCalls();
+  await using dashboard = await serveDashboard(bits, { pollInterval: 1000 });
+  const url = new URL(dashboard.url);
+  const page = await fetch(`${url.origin}/events?token=${url.searchParams.get("token")}`);
+  let events = 0;
+  let first: () => void = () => {};
+  const firstJobs = new Promise<void>((resolve) => first = resolve);
+  const reading = (async (): Promise<void> => {
+    for await (const chunk of page.body!.pipeThrough(new TextDecoderStream())) {
+      events += chunk.split("\n\n").length - 1;
+      if (chunk.includes("event: jobs")) first();
+    }
+  })().catch(() => {});
+  await firstJobs;
+  // The first reading of every job (files included) happens now; the window starts once it has settled.
+  console.log(JSON.stringify({ serving: true }));
+  await new Promise((r) => setTimeout(r, 3000));
+  const before = { ...counted };
+  const eventsBefore = events;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  const calls = {
+    snapshot: counted.snapshot - before.snapshot,
+    count: counted.count - before.count,
+    enumerate: counted.enumerate - before.enumerate,
+    drain: counted.drain - before.drain,
+  };
+  await dashboard.close();
+  await reading;
+  const result: ChildResult = { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events - eventsBefore, calls };
+  console.log(JSON.stringify(result));
 }
 
 async function child(seconds: number, idle: boolean, uniform: boolean): Promise<void> {
@@ -190,6 +241,9 @@ export interface CompareResult {
   readonly uniformPct: number;
   readonly idleDenoPct: number;
   readonly refPct: number;
+  /** The dashboard with one open page (bench/watch_cpu.ts `--dashboard`). */
+  readonly dashboardPct: number;
+  readonly dashboard: ChildResult;
   readonly tiered: ChildResult;
   readonly uniform: ChildResult;
   readonly refPolls: number;
@@ -213,8 +267,9 @@ async function compare(seconds: number, jobs: number): Promise<CompareResult> {
     const tiered = spawnChild([String(seconds)]);
     const uniform = spawnChild([String(seconds), "--uniform"]);
     const idle = spawnChild([String(seconds), "--idle"]);
-    children.push(tiered.child, uniform.child, idle.child);
-    await Promise.all([tiered.first, uniform.first]);
+    const board = spawnChild([String(seconds), "--dashboard"]);
+    children.push(tiered.child, uniform.child, idle.child, board.child);
+    await Promise.all([tiered.first, uniform.first, board.first]);
     // The children start their window a second after their first poll; the reference starts now.
     const ref = new Deno.Command(REF_EXE, {
       args: ["idle-poll", String(seconds), "1000"],
@@ -225,7 +280,7 @@ async function compare(seconds: number, jobs: number): Promise<CompareResult> {
     const [refOutput, ...statuses] = await Promise.all([ref, ...children.map((c) => c.status)]);
     if (refOutput.code !== 0 || statuses.some((s) => !s.success)) throw new Error("a measuring process failed");
     const refResult = JSON.parse(new TextDecoder().decode(refOutput.stdout).trim().split("\n").at(-1) ?? "");
-    const [t, u, d] = await Promise.all([tiered.last, uniform.last, idle.last]).then((lines) =>
+    const [t, u, d, b] = await Promise.all([tiered.last, uniform.last, idle.last, board.last]).then((lines) =>
       lines.map((line) => JSON.parse(line) as ChildResult)
     );
     const pct = (r: { cpuMs: number; wallMs: number }): number => (100 * r.cpuMs) / r.wallMs;
@@ -236,6 +291,8 @@ async function compare(seconds: number, jobs: number): Promise<CompareResult> {
       uniformPct: pct(u),
       idleDenoPct: pct(d),
       refPct: (100 * refResult.cpu_ms) / refResult.wall_ms,
+      dashboardPct: pct(b),
+      dashboard: b,
       tiered: t,
       uniform: u,
       refPolls: refResult.poll_us?.length ?? 0,
@@ -263,6 +320,8 @@ if (import.meta.main) {
       const at = Deno.args.indexOf("--jobs");
       const jobs = at >= 0 ? Number(Deno.args[at + 1]) : 50;
       console.log(JSON.stringify(await compare(seconds, jobs)));
+    } else if (Deno.args.includes("--dashboard")) {
+      await dashboardChild(Number(Deno.args[0]));
     } else {
       await child(Number(Deno.args[0]), Deno.args.includes("--idle"), Deno.args.includes("--uniform"));
     }

@@ -4,7 +4,7 @@
  * change, `job.complete()` hands the file over.
  *
  * ```sh
- * deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH examples/download_progress.ts URL DESTINATION
+ * deno run --allow-ffi --allow-read --allow-write --allow-env=LOCALAPPDATA,BITS_SHIM_PATH examples/download_progress.ts URL DESTINATION
  * ```
  *
  * DESTINATION is a full Windows path. Progress goes to stderr (one redrawn

@@ -7,7 +7,7 @@
  *    a bounded number of times, then cancel it (only when it is not running).
  *
  * ```sh
- * deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH examples/retry_policy.ts URL DESTINATION [--attempts N] [--backoff SECONDS]
+ * deno run --allow-ffi --allow-read --allow-write --allow-env=LOCALAPPDATA,BITS_SHIM_PATH examples/retry_policy.ts URL DESTINATION [--attempts N] [--backoff SECONDS]
  * ```
  *
  * `--attempts` (default 4) counts every try, the first included; `--backoff`

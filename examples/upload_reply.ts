@@ -11,7 +11,7 @@
  * were.
  *
  * ```sh
- * deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH examples/upload_reply.ts URL FILE REPLY_FILE
+ * deno run --allow-ffi --allow-read --allow-write --allow-env=LOCALAPPDATA,BITS_SHIM_PATH examples/upload_reply.ts URL FILE REPLY_FILE
  * ```
  *
  * FILE and REPLY_FILE are full Windows paths. Exit codes: 0 uploaded, 1 the

@@ -4,7 +4,7 @@
  * other programs queue while it runs.
  *
  * ```sh
- * deno run --allow-ffi --allow-read --allow-env=BITS_SHIM_PATH examples/watch_queue.ts [--until-settled] [--timeout SECONDS]
+ * deno run --allow-ffi --allow-read --allow-write --allow-env=LOCALAPPDATA,BITS_SHIM_PATH examples/watch_queue.ts [--until-settled] [--timeout SECONDS]
  * ```
  *
  * Runs until Ctrl+C; `--until-settled` ends once every job in the queue is

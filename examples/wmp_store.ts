@@ -6,7 +6,7 @@
  * track into a music library (`finishWmpStatusJob`).
  *
  * ```sh
- * deno run --allow-ffi --allow-read --allow-write --allow-env=BITS_SHIM_PATH examples/wmp_store.ts URL INCOMING LIBRARY
+ * deno run --allow-ffi --allow-read --allow-write --allow-env=LOCALAPPDATA,BITS_SHIM_PATH examples/wmp_store.ts URL INCOMING LIBRARY
  * ```
  *
  * URL is the track, INCOMING a full path ending in `.mp3`, `.wma`, `.wmv` or

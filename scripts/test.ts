@@ -7,7 +7,10 @@
  *    ASan/UBSan, FUZZ_SECONDS per target), one test case per target;
  * 4. runs the integration tests against real BITS with the Windows Deno
  *    (natively on Windows, under Wine on Linux);
- * 5. reads the JUnit reports and prints `N passed, N failed, N skipped`.
+ * 5. on Linux, runs the browser tests (tests/browser/): headless Chromium,
+ *    installed from Debian when missing, against the dashboard served by the
+ *    Windows Deno in the bed;
+ * 6. reads the JUnit reports and prints `N passed, N failed, N skipped`.
  *
  * Exits non-zero when anything failed or a suite produced no report.
  * Permissions: --allow-read --allow-write --allow-run --allow-env.
@@ -55,6 +58,25 @@ const WINE_PERMISSIONS = [
   "--allow-env",
   "--allow-run",
 ];
+
+// The browser test drives Chromium (a child process, its profile in a temporary directory) and the bed (run.sh).
+const BROWSER_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-net=127.0.0.1",
+  "--allow-env",
+  "--allow-sys",
+];
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Installs Debian's Chromium for the browser tests when it is missing (CI runs as root on Debian). */
+async function ensureChromium(): Promise<void> {
+  if (await Deno.stat(CHROMIUM).then(() => true, () => false)) return;
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  await run("apt-get", ["update", "-qq"], env);
+  await run("apt-get", ["install", "-y", "-qq", "chromium"], env);
+}
 
 // The suite takes well under a minute; this only stops a hang from using up CI's 90 minutes.
 const INTEGRATION_TIMEOUT_MS = 20 * 60_000;
@@ -124,6 +146,22 @@ async function main(): Promise<number> {
       INTEGRATION_TIMEOUT_MS,
     );
     add(await readCounts("integration (real BITS)", ".out/integration.xml", code));
+  }
+  // Whole runs only (on Linux, where the bed and Debian's Chromium are); `--only browser [files]` runs it alone.
+  if ((only === undefined && positionals.length === 0) || only === "browser") {
+    if (Deno.build.os === "windows") {
+      console.error("browser: skipped on Windows (the tests drive Debian's Chromium against the bed)");
+    } else {
+      await Deno.remove(new URL(".out/browser.xml", REPO_ROOT)).catch(() => {});
+      await ensureChromium();
+      const code = await run(Deno.execPath(), [
+        "test",
+        ...BROWSER_PERMISSIONS,
+        "--junit-path=.out/browser.xml",
+        ...(only === "browser" && positionals.length > 0 ? positionals : ["tests/browser/"]),
+      ]);
+      add(await readCounts("browser (Chromium, real BITS)", ".out/browser.xml", code));
+    }
   }
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   return totals.failed === 0 && totals.passed > 0 ? 0 : 1;

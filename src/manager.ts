@@ -12,6 +12,7 @@ import { formatGuid, isGuid, parseGuid } from "./guid.ts";
 import { decodeQueue } from "./decode.ts";
 import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { HR } from "./hresult.ts";
+import { discardHalfBuilt } from "./discard.ts";
 import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
 import { JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
@@ -192,11 +193,7 @@ export class BitsManager implements Disposable {
       try {
         await job.setProperties(options.properties);
       } catch (error) {
-        logger.warn("Setting properties on job {id} failed; cancelling it so nothing half-built stays queued", { id });
-        await job.cancel().catch((cancelError) =>
-          logger.error("Could not cancel job {id}: {error}", { id, error: String(cancelError) })
-        );
-        job.dispose();
+        await discardHalfBuilt(job, "the properties of job");
         throw error;
       }
     }
@@ -339,11 +336,7 @@ export class BitsManager implements Disposable {
       if (!options.suspended) await job.resume();
       return job;
     } catch (error) {
-      logger.warn("Setting up job {id} failed; cancelling it so nothing half-built stays queued", { id: job.id });
-      await job.cancel().catch((cancelError) =>
-        logger.error("Could not cancel job {id}: {error}", { id: job.id, error: String(cancelError) })
-      );
-      job.dispose();
+      await discardHalfBuilt(job);
       throw error;
     }
   }

@@ -17,6 +17,7 @@ import { BitsError, BitsUnsupportedError, InvalidArgumentError, unwrap } from ".
 import { REQUIRES } from "./features.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { HR } from "./hresult.ts";
+import { discardHalfBuilt } from "./discard.ts";
 import type { BitsJob } from "./job.ts";
 import { wineVersion } from "./platform.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
@@ -129,13 +130,7 @@ export async function createUpload(manager: UploadJobFactory, options: UploadOpt
     logger.debug("Created {type} job {id}", { type, id: job.id });
     return job;
   } catch (error) {
-    logger.warn("Setting up upload job {id} failed; cancelling it so nothing half-built stays queued", {
-      id: job.id,
-    });
-    await job.cancel().catch((cancelError) =>
-      logger.error("Could not cancel job {id}: {error}", { id: job.id, error: String(cancelError) })
-    );
-    job.dispose();
+    await discardHalfBuilt(job, "upload job");
     throw error;
   }
 }

@@ -7,14 +7,9 @@
  * @module
  */
 
-import { WmpJobOwnedError } from "../errors.ts";
-import type { BitsJob } from "../job.ts";
+import { guardAction } from "../action_guard.ts";
 import { connect } from "../manager.ts";
-import { wineVersion } from "../platform.ts";
 import { resolveJob } from "../resolve.ts";
-import type { JobSnapshot } from "../types.ts";
-import { wineUploadRefusal } from "../upload.ts";
-import { wmpKindOf } from "../wmp/codec.ts";
 import { type Command, FORCE_OPTION } from "./command.ts";
 import type { Context } from "./context.ts";
 import { emit } from "./context.ts";
@@ -22,18 +17,6 @@ import { ExitCode } from "./exit_codes.ts";
 
 /** A job action of this module. */
 export type JobAction = "suspend" | "resume" | "take-ownership";
-
-/** Checks what must hold before `action` reaches BITS; returns the job's snapshot read for it. */
-async function guard(job: BitsJob, action: JobAction, force: boolean): Promise<JobSnapshot> {
-  const snapshot = await job.snapshot();
-  if (!force && wmpKindOf(snapshot.description) === "job") throw new WmpJobOwnedError(job.id, action);
-  if (action === "resume" && snapshot.type !== "DOWNLOAD" && wineVersion() !== null) {
-    // Wine turns upload jobs into downloads over the file to upload; --force cannot make that safe.
-    const [file] = await job.files();
-    throw wineUploadRefusal(file?.localName ?? "the job's file", job.id);
-  }
-  return snapshot;
-}
 
 const DONE: Readonly<Record<JobAction, string>> = {
   suspend: "Suspended",
@@ -45,7 +28,7 @@ const DONE: Readonly<Record<JobAction, string>> = {
 export async function jobAction(ctx: Context, id: string, action: JobAction, force: boolean): Promise<number> {
   using bits = await connect();
   using job = await resolveJob(bits, id);
-  await guard(job, action, force);
+  await guardAction(job, action, force);
   if (action === "suspend") await job.suspend();
   else if (action === "resume") await job.resume();
   else await job.takeOwnership();

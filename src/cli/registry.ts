@@ -7,6 +7,7 @@
 import { ACTION_COMMANDS } from "./actions.ts";
 import { BUILD_COMMANDS } from "./build.ts";
 import type { Command } from "./command.ts";
+import { DASHBOARD_COMMANDS } from "./dashboard.ts";
 import { DOCTOR_COMMANDS } from "./doctor.ts";
 import { FILES_COMMANDS } from "./job_files.ts";
 import { HYGIENE_COMMANDS } from "./hygiene.ts";
@@ -35,6 +36,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...jobCommands,
   ...SET_COMMANDS,
   ...MONITOR_COMMANDS,
+  ...DASHBOARD_COMMANDS,
   ...WMP_COMMANDS,
   ...HYGIENE_COMMANDS,
   ...PROBE_COMMANDS,

@@ -107,6 +107,25 @@ export function startProxy(options: ProxyOptions = {}): TestProxy {
       /^proxy-authorization:/i.test(line) && line.slice(line.indexOf(":") + 1).trim() === expected
     );
   const challenge = 'Proxy-Authenticate: Basic realm="deno-bits proxy"\r\n';
+  /** Records the request and answers 403 (not loopback) or 407 (credentials); true when it may go through. */
+  const admit = async (
+    client: Deno.Conn,
+    request: { method: string; target: string; host: string; port: string; headerLines: readonly string[] },
+  ): Promise<boolean> => {
+    const { method, target } = request;
+    if (!loopbackTarget(request.host, request.port)) {
+      requests.push({ method, target, refused: 403 });
+      await answer(client, 403, "Forbidden");
+      return false;
+    }
+    if (!authorized(request.headerLines)) {
+      requests.push({ method, target, refused: 407, authorized: false });
+      await answer(client, 407, "Proxy Authentication Required", challenge);
+      return false;
+    }
+    requests.push({ method, target, ...(expected ? { authorized: true } : {}) });
+    return true;
+  };
 
   const serve = async (client: Deno.Conn): Promise<void> => {
     let upstream: Deno.Conn | undefined;
@@ -117,15 +136,7 @@ export function startProxy(options: ProxyOptions = {}): TestProxy {
       const [method, target, version] = requestLine.split(" ");
       if (method === "CONNECT") {
         const [host, port] = target.split(":");
-        if (!loopbackTarget(host, port)) {
-          requests.push({ method, target, refused: 403 });
-          return await answer(client, 403, "Forbidden");
-        }
-        if (!authorized(headerLines)) {
-          requests.push({ method, target, refused: 407, authorized: false });
-          return await answer(client, 407, "Proxy Authentication Required", challenge);
-        }
-        requests.push({ method, target, ...(expected ? { authorized: true } : {}) });
+        if (!await admit(client, { method, target, host, port, headerLines })) return;
         upstream = await Deno.connect({ hostname: host, port: Number(port) });
         open.add(upstream);
         await client.write(encoder.encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
@@ -140,15 +151,11 @@ export function startProxy(options: ProxyOptions = {}): TestProxy {
         requests.push({ method, target, refused: 400 });
         return await answer(client, 400, "Bad Request");
       }
-      if (url.protocol !== "http:" || !loopbackTarget(url.hostname, url.port || "80")) {
+      if (url.protocol !== "http:") {
         requests.push({ method, target, refused: 403 });
         return await answer(client, 403, "Forbidden");
       }
-      if (!authorized(headerLines)) {
-        requests.push({ method, target, refused: 407, authorized: false });
-        return await answer(client, 407, "Proxy Authentication Required", challenge);
-      }
-      requests.push({ method, target, ...(expected ? { authorized: true } : {}) });
+      if (!await admit(client, { method, target, host: url.hostname, port: url.port || "80", headerLines })) return;
       upstream = await Deno.connect({ hostname: url.hostname, port: Number(url.port || "80") });
       open.add(upstream);
       // Hop-by-hop headers are the proxy's own; the origin server gets one request and closes.

@@ -23,7 +23,13 @@ const onWine = wineVersion() !== null;
 const TESTED = ["download_progress.ts", "retry_policy.ts", "upload_reply.ts", "watch_queue.ts", "wmp_store.ts"];
 
 /** What an example may be granted: BITS does the networking, so no example needs --allow-net or more. */
-const ALLOWED_FLAGS = new Set(["--allow-ffi", "--allow-read", "--allow-write", "--allow-env=BITS_SHIM_PATH"]);
+// --allow-write and LOCALAPPDATA: from the package, the embedded shim is installed in %LOCALAPPDATA%\deno-bits.
+const ALLOWED_FLAGS = new Set([
+  "--allow-ffi",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env=LOCALAPPDATA,BITS_SHIM_PATH",
+]);
 
 /** The flags of the `deno run … examples/<name> …` line in the example's header. */
 async function documentedFlags(name: string): Promise<string[]> {
@@ -92,7 +98,8 @@ Deno.test("examples: every example is run here, with least-privilege flags from 
     for (const flag of flags) assert.ok(ALLOWED_FLAGS.has(flag), `${name}: ${flag} is more than an example needs`);
     const source = await Deno.readTextFile(new URL(name, EXAMPLES));
     for (const [, specifier] of source.matchAll(/^(?:import|\}) .*from "([^"]+)";$/gm)) {
-      assert.ok(specifier === "../mod.ts" || specifier.startsWith("node:"), `${name} imports ${specifier}`);
+      // The package by its name, as a user's program imports it: never its internals.
+      assert.ok(specifier === "@deno-bits/bits" || specifier.startsWith("node:"), `${name} imports ${specifier}`);
     }
   }
 });

@@ -27,5 +27,6 @@ Deno.test("BITS_SHIM_PATH overrides the search, and a wrong one fails with instr
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /BitsUnavailableError: Cannot load the BITS shim DLL/);
   assert.ok(bad.stderr.includes(bogus), bad.stderr);
-  assert.match(bad.stderr, /deno task build/);
+  // No silent fallback to another shim: the user is told to correct or unset the override.
+  assert.match(bad.stderr, /correct it, or unset it/);
 });

@@ -10,6 +10,7 @@ import { configure, type LogRecord, reset } from "@logtape/logtape";
 import {
   type BitsJob,
   BitsUnsupportedError,
+  formatWmpDescription,
   InvalidArgumentError,
   READABLE_PROPERTIES,
   type ReadablePropertyName,
@@ -380,6 +381,25 @@ Deno.test("createJob with properties: bad values create no job; a BITS failure c
       REQUIRES.job,
     );
     assert.deepEqual(await session.liveJobIds(), before, "the half-built job was cancelled");
+    // The Player-owned guard protects WMP_JOB jobs from others; a job this call created and could not set up is
+    // still removed.
+    const description = formatWmpDescription({
+      serviceId: 7,
+      provider: "Proseware",
+      albumArtist: "A",
+      albumTitle: "B",
+      trackNumber: 1,
+      title: "C",
+      duration: 60,
+      rating: 0,
+    });
+    await assertUnsupported(
+      session.bits.createJob("a WMP_JOB created then cancelled", { description, properties: { displayName: "x" } }),
+      "E_NOTIMPL",
+      "changing a job's display name",
+      REQUIRES.job,
+    );
+    assert.deepEqual(await session.liveJobIds(), before, "the half-built WMP_JOB job was cancelled too");
   }
   const job = session.track(
     await session.bits.createJob("with properties", {
