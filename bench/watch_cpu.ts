@@ -139,6 +139,7 @@ async function dashboardChild(seconds: number): Promise<void> {
     snapshot: counted.snapshot - before.snapshot,
     count: counted.count - before.count,
     enumerate: counted.enumerate - before.enumerate,
+    light: counted.light - before.light,
     drain: counted.drain - before.drain,
   };
   await dashboard.close();
