@@ -41,6 +41,7 @@ import { decodeSnapshot } from "../src/decode.ts";
 import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
 import { readSnapshot } from "../src/job.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
+import { num, numbers, type RefResult, RefServer, runRef } from "./ref_server.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
 import { ContentServer, splitLines } from "./content_server.ts";
 import { DEFAULT_PAIRS, type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
@@ -100,7 +101,6 @@ const MONITOR = QUICK
 const LATENCY_BYTES = 10 * 1024;
 
 const WATCH_CPU = fileURLToPath(new URL("./watch_cpu.ts", import.meta.url));
-const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
 const MICRO_DLL = new URL("./build/bench_micro.dll", import.meta.url);
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 /** What `deno task cli` grants, plus --cached-only (the bed has no registry access). */
@@ -198,92 +198,6 @@ async function longestStall(op: () => Promise<unknown>): Promise<number> {
 // ---------------------------------------------------------------------------
 // The C side
 
-type RefResult = Record<string, unknown>;
-
-/** Runs bits_ref.exe and returns its JSON, with the process's wall time in ms. */
-async function runRef(args: string[]): Promise<{ result: RefResult; wallMs: number }> {
-  const t0 = performance.now();
-  const output = await new Deno.Command(REF_EXE, { args, stdin: "null", stdout: "piped", stderr: "inherit" }).output();
-  const wallMs = performance.now() - t0;
-  const text = new TextDecoder().decode(output.stdout).trim();
-  let result: RefResult;
-  try {
-    result = JSON.parse(text.split("\n").at(-1) ?? "");
-  } catch {
-    throw new Error(`bits_ref.exe ${args.join(" ")} printed no JSON (exit ${output.code}): ${text}`);
-  }
-  if (result.ok !== true || output.code !== 0) {
-    throw new Error(`bits_ref.exe ${args.join(" ")} failed (exit ${output.code}): ${text}`);
-  }
-  return { result, wallMs };
-}
-
-function numbers(result: RefResult, key: string): number[] {
-  const value = result[key];
-  if (!Array.isArray(value)) throw new Error(`bits_ref.exe: no ${key} in ${JSON.stringify(result).slice(0, 200)}`);
-  return value as number[];
-}
-
-function num(result: RefResult, key: string): number {
-  const value = result[key];
-  if (typeof value !== "number") throw new Error(`bits_ref.exe: no ${key}`);
-  return value;
-}
-
-/**
- * One `bits_ref.exe serve` process for the whole run: commands go in on
- * stdin, one JSON line comes back per command. The reference keeps one
- * connection, like our side, and the two sides can alternate finely.
- */
-class RefServer {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #reader: ReadableStreamDefaultReader<string>;
-  #buffer = "";
-
-  constructor() {
-    this.#child = new Deno.Command(REF_EXE, { args: ["serve"], stdin: "piped", stdout: "piped", stderr: "inherit" })
-      .spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  /** Runs one command (tab-separated on the wire: paths may hold spaces). */
-  async run(args: readonly string[]): Promise<RefResult> {
-    await this.#writer.write(new TextEncoder().encode(args.join("\t") + "\n"));
-    const line = await this.#readLine();
-    let result: RefResult;
-    try {
-      result = JSON.parse(line);
-    } catch {
-      throw new Error(`bits_ref.exe serve: not JSON after ${args.join(" ")}: ${line}`);
-    }
-    if (result.ok !== true) throw new Error(`bits_ref.exe serve: ${args.join(" ")} failed: ${line}`);
-    return result;
-  }
-
-  async #readLine(): Promise<string> {
-    for (;;) {
-      const newline = this.#buffer.indexOf("\n");
-      if (newline >= 0) {
-        const line = this.#buffer.slice(0, newline);
-        this.#buffer = this.#buffer.slice(newline + 1);
-        return line.trim();
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error("bits_ref.exe serve ended early");
-      this.#buffer += value;
-    }
-  }
-
-  /** Ends the process (EOF on its stdin) and waits for it. */
-  async close(): Promise<void> {
-    await this.#writer.close().catch(() => {});
-    await this.#reader.cancel().catch(() => {});
-    await this.#child.status;
-  }
-}
-
 const micro = Deno.dlopen(MICRO_DLL, {
   micro_shim_calls: { parameters: ["u32", "u32", "u32", "buffer"], result: "i32" },
   micro_utf16_encode: { parameters: ["buffer", "u32", "u32", "u32", "buffer"], result: "i32" },
@@ -330,8 +244,9 @@ function addTrips(
   operation: string,
   ffi: Record<string, number> | null,
   ref: { calls: number; releases: number } | null,
+  queueJobs = 0,
 ): void {
-  const ours = ffi ? comFromFfi(ffi) : null;
+  const ours = ffi ? comFromFfi(ffi, queueJobs) : null;
   const retries = (ffi?.bits_manager_enum_jobs ?? 0) - 1;
   roundTrips.push({
     operation: retries > 0 ? `${operation}; EnumJobs retried ${retries}x (array too small)` : operation,
@@ -983,7 +898,7 @@ async function main(): Promise<void> {
     addTrips(`connect() + listJobs() + close(), ${queueJobs} jobs (= cli list)`, listCalls, {
       calls: num(refCold.result, "com_calls"),
       releases: num(refCold.result, "com_releases"),
-    });
+    }, queueJobs);
     const createCalls = await countFfi(() => createJobs(bits, dir, 1, "counted").then(() => {}));
     if (refCreate) {
       addTrips("download([1 file], { suspended: true })", createCalls, {

@@ -710,18 +710,24 @@ export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }>
   bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
   bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
   bits_release: { calls: 0, releases: 1 },
-  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (listJobs releases off the JS thread)
+  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (a failed synchronous release retried)
 };
 
 /**
- * Our COM calls and releases for a set of counted FFI calls. Several
+ * Our COM calls and releases for a set of counted FFI calls; `queueJobs` is
+ * the queue's size for each `bits_manager_read_queue` among them. Several
  * `bits_manager_enum_jobs` calls in one operation are retries: every call but
  * the last found the array too small and made only EnumJobs + GetCount and the
  * enumerator's release (no Next).
  */
-export function comFromFfi(ffi: Record<string, number>): { calls: number; releases: number; ffi: number } {
-  let calls = 0;
-  let releases = 0;
+export function comFromFfi(
+  ffi: Record<string, number>,
+  queueJobs = 0,
+): { calls: number; releases: number; ffi: number } {
+  // bits_manager_read_queue: EnumJobs, GetCount, Next, then each job's six getters and release, and the enumerator's.
+  const reads = ffi.bits_manager_read_queue ?? 0;
+  let calls = reads * (3 + 6 * queueJobs);
+  let releases = reads * (1 + queueJobs);
   let total = 0;
   for (const [name, count] of Object.entries(ffi)) {
     const per = SHIM_COM_CALLS[name] ?? { calls: 0, releases: 0 };

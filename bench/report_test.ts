@@ -118,6 +118,11 @@ Deno.test("COM accounting follows the shim and counts EnumJobs retries without N
     { calls: 3, releases: 1, ffi: 3 },
   );
   assert.deepEqual(comFromFfi({ bits_job_description: 1, bits_job_cancel: 1 }), { calls: 2, releases: 0, ffi: 2 });
+  // The whole queue in one call: EnumJobs, GetCount, Next, six getters and a release per job, the enumerator's release.
+  assert.deepEqual(
+    comFromFfi({ bits_connect: 1, bits_manager_read_queue: 1, bits_release: 1 }, 300),
+    { calls: 1 + 3 + 1800, releases: 301 + 1, ffi: 3 },
+  );
   assert.equal(formatCount(1800), "1,800");
   assert.equal(formatCount(1.5), "1.50");
 });

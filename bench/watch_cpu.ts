@@ -54,12 +54,14 @@ const CHILD_FLAGS = [
 
 /** Shim calls of the window, by kind: what they cost in COM round trips is in docs/performance.md. */
 export interface WatchCalls {
-  /** `bits_job_snapshot`: one job read, 6 round trips. */
+  /** `bits_job_snapshot`, or a job read by `bits_manager_read_queue`: one job read, 6 round trips. */
   snapshot: number;
   /** `bits_manager_enum_jobs` with capacity 0: the queue counted, 3 round trips. */
   count: number;
-  /** `bits_manager_enum_jobs` with room for the queue: a full read's enumeration, 4 round trips. */
+  /** `bits_manager_enum_jobs` with room for the queue, or `bits_manager_read_queue`: a full read's enumeration, 4 round trips. */
   enumerate: number;
+  /** Jobs read by `bits_jobs_progress` (the idle tier's light read): 2 round trips each. */
+  light: number;
   /** `bits_watcher_drain`: a wait for callbacks (no round trip). */
   drain: number;
 }
@@ -77,7 +79,7 @@ type AnyFn = (...args: any[]) => any;
 
 /** Counts the shim calls the watch makes (the calls still go to BITS). */
 function countCalls(): WatchCalls {
-  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
+  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
   const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
   const original = loaded.symbols;
   loaded.symbols = {
@@ -89,6 +91,19 @@ function countCalls(): WatchCalls {
       return original.bits_manager_enum_jobs(...args);
     },
     bits_watcher_drain: (...args: unknown[]) => (calls.drain++, original.bits_watcher_drain(...args)),
+    bits_jobs_progress: (
+      ...args: unknown[]
+    ) => (calls.light += args[1] as number, original.bits_jobs_progress(...args)),
+    // A whole-queue read in one call: an enumeration plus a snapshot per job (the count field of its buffer).
+    bits_manager_read_queue: async (...args: unknown[]) => {
+      const hr = await original.bits_manager_read_queue(...args);
+      if (hr === 0) {
+        const buffer = args[2] as Uint8Array;
+        calls.enumerate++;
+        calls.snapshot += new DataView(buffer.buffer, buffer.byteOffset).getUint32(8, true);
+      }
+      return hr;
+    },
   };
   return calls;
 }
@@ -124,6 +139,7 @@ async function dashboardChild(seconds: number): Promise<void> {
     snapshot: counted.snapshot - before.snapshot,
     count: counted.count - before.count,
     enumerate: counted.enumerate - before.enumerate,
+    light: counted.light - before.light,
     drain: counted.drain - before.drain,
   };
   await dashboard.close();
@@ -137,7 +153,7 @@ async function child(seconds: number, idle: boolean, uniform: boolean): Promise<
   let events = 0;
   let consuming: Promise<void> = Promise.resolve();
   let bits: BitsManager | undefined;
-  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, drain: 0 };
+  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
   if (!idle) {
     bits = await connect();
     const counted = countCalls();
@@ -164,6 +180,7 @@ async function child(seconds: number, idle: boolean, uniform: boolean): Promise<
       snapshot: counted.snapshot - before.snapshot,
       count: counted.count - before.count,
       enumerate: counted.enumerate - before.enumerate,
+      light: counted.light - before.light,
       drain: counted.drain - before.drain,
     };
     stop.abort();

@@ -114,6 +114,23 @@ static void read_error(IBackgroundCopyJob *job, DWORD langid,
   HRESULT hr;
 
   hr = IBackgroundCopyJob_GetError(job, &error);
+  if (FAILED(hr)) {
+    /* A failed getter's out pointer is not ours to release. */
+    error = NULL;
+  }
+#ifdef BITS_SHIM_TEST
+  if (SUCCEEDED(hr) && shim_test_fault(SHIM_TEST_FAULT_NULL_ERROR)) {
+    if (error != NULL) {
+      IBackgroundCopyError_Release(error);
+    }
+    error = NULL;
+  }
+#endif
+  /* S_OK without an object is legal over DCOM; it would read as "no
+   * error", so it is reported as unexpected, as bits_job_snapshot does. */
+  if (SUCCEEDED(hr) && error == NULL) {
+    hr = E_UNEXPECTED;
+  }
   if (SUCCEEDED(hr)) {
     hr = IBackgroundCopyError_GetError(error, &context, &code);
   }

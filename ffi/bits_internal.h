@@ -57,4 +57,24 @@ HRESULT shim_drain_enum(void *enumerator, void **out, uint32_t cap,
  * (SecureZeroMemory). NULL or 0 bytes is a no-op. */
 void shim_wipe(void *p, size_t bytes);
 
+/* Runs fn(arg) in the multithreaded apartment and returns its result: on
+ * the calling thread when it is already in the MTA (explicitly, or
+ * implicitly through the pin bits_connect takes), else on a short-lived
+ * thread of its own that joins the MTA, waited for. For the synchronous
+ * entry points, which run on the JavaScript thread: that thread may be an
+ * STA another library made (a webview), where a call on an MTA proxy fails
+ * with RPC_E_CHANGED_MODE or RPC_E_WRONG_THREAD, and the shim must not make
+ * it an MTA thread either, or that library's CoInitializeEx would fail. */
+HRESULT shim_run_in_mta(HRESULT (*fn)(void *arg), void *arg);
+
+#ifdef BITS_SHIM_TEST
+#include "bits_shim_test.h"
+
+/* Test builds only (-DBITS_SHIM_TEST, never the release DLL): faults a test
+ * forges through bits_test_set_faults, read with shim_test_fault. */
+#define SHIM_TEST_FAULT_NULL_ERROR 0x1u  /* GetError: S_OK with no object */
+#define SHIM_TEST_FAULT_DRAIN_GET_ID 0x2u /* a drain's GetId fails */
+int shim_test_fault(uint32_t fault);
+#endif
+
 #endif /* BITS_INTERNAL_H */

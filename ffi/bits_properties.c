@@ -502,6 +502,15 @@ BITS_SHIM_API int32_t bits_job_get_string(BITS_JOB job, uint32_t prop,
   hr = shim_copy_string(s, buf, cap, len);
 
 done:
+  if (prop == BITS_STRPROP_CUSTOM_HEADERS && s != NULL) {
+    /* Header values are often tokens: wiped like the credentials before the
+     * memory goes back to the heap. */
+    size_t units = 0;
+    while (s[units] != 0) {
+      units++;
+    }
+    shim_wipe(s, (units + 1u) * sizeof *s);
+  }
   CoTaskMemFree(s);
   if (http != NULL) {
     IBackgroundCopyJobHttpOptions_Release(http);

@@ -84,6 +84,59 @@ void shim_wipe(void *p, size_t bytes) {
   }
 }
 
+/* What a helper thread of shim_run_in_mta runs, and its result. */
+typedef struct shim_mta_call {
+  HRESULT (*fn)(void *arg);
+  void *arg;
+  HRESULT hr;
+} shim_mta_call;
+
+static DWORD WINAPI shim_mta_thread(void *param) {
+  shim_mta_call *call = (shim_mta_call *)param;
+  HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+  if (FAILED(hr)) {
+    call->hr = hr;
+    return 0;
+  }
+  call->hr = call->fn(call->arg);
+  /* This thread ends here, so it leaves the apartment it joined; the MTA
+   * itself outlives it (pin_mta, or the pool threads). */
+  CoUninitialize();
+  return 0;
+}
+
+HRESULT shim_run_in_mta(HRESULT (*fn)(void *arg), void *arg) {
+  APTTYPE type = APTTYPE_CURRENT;
+  APTTYPEQUALIFIER qualifier = APTTYPEQUALIFIER_NONE;
+  shim_mta_call call;
+  HANDLE thread;
+  HRESULT hr;
+
+  /* The implicit MTA counts: a thread that never initialised COM may use
+   * MTA proxies while the MTA exists, and is left uninitialised. */
+  hr = CoGetApartmentType(&type, &qualifier);
+  if (SUCCEEDED(hr) && type == APTTYPE_MTA) {
+    return fn(arg);
+  }
+  call.fn = fn;
+  call.arg = arg;
+  call.hr = E_UNEXPECTED;
+  thread = CreateThread(NULL, 0, shim_mta_thread, &call, 0, NULL);
+  if (thread == NULL) {
+    return HRESULT_FROM_WIN32(GetLastError());
+  }
+  /* Not a wait an STA should make for long, but these calls are releases
+   * and unregistrations: one round trip each, with no callback into this
+   * thread's apartment. */
+  if (WaitForSingleObject(thread, INFINITE) == WAIT_FAILED) {
+    hr = HRESULT_FROM_WIN32(GetLastError());
+    CloseHandle(thread);
+    return hr;
+  }
+  CloseHandle(thread);
+  return call.hr;
+}
+
 /* The helper walks both enumerators through IEnumBackgroundCopyJobs'
  * vtable: the two interfaces have the same methods in the same slots. */
 _Static_assert(offsetof(IEnumBackgroundCopyJobsVtbl, Next) ==
@@ -174,19 +227,19 @@ BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
   return (int32_t)shim_copy_ascii(version, buf, cap, len);
 }
 
+static HRESULT release_in_mta(void *handle) {
+  IUnknown_Release((IUnknown *)handle);
+  return S_OK;
+}
+
 BITS_SHIM_API int32_t bits_release(void *handle) {
-  HRESULT hr;
   if (handle == NULL) {
     return (int32_t)S_FALSE;
   }
   /* A proxy released from a thread outside the MTA would be released in
-   * the wrong apartment. */
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  IUnknown_Release((IUnknown *)handle);
-  return (int32_t)S_OK;
+   * the wrong apartment; and this runs on the JavaScript thread too
+   * (dispose, finalizers), which must not be made an MTA thread. */
+  return (int32_t)shim_run_in_mta(release_in_mta, handle);
 }
 
 BITS_SHIM_API int32_t bits_connect(BITS_MANAGER *manager) {
@@ -457,9 +510,125 @@ BITS_SHIM_API int32_t bits_job_take_ownership(BITS_JOB job) {
   return run_job_action(job, SHIM_JOB_TAKE_OWNERSHIP);
 }
 
+/* bits_job_snapshot's reads, on a thread already in the MTA. */
+static HRESULT snapshot_job(IBackgroundCopyJob *j, uint8_t *out, uint32_t cap,
+                            uint32_t *needed);
+
 BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
                                         uint32_t cap, uint32_t *needed) {
-  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
+  HRESULT hr;
+
+  if (needed != NULL) {
+    *needed = 0;
+  }
+  if (job == NULL || needed == NULL || (out == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  return (int32_t)snapshot_job((IBackgroundCopyJob *)job, out, cap, needed);
+}
+
+BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
+                                              uint32_t flags, uint8_t *out,
+                                              uint32_t cap, uint32_t *needed) {
+  IBackgroundCopyManager *mgr = (IBackgroundCopyManager *)manager;
+  IEnumBackgroundCopyJobs *enumerator = NULL;
+  IBackgroundCopyJob **jobs = NULL;
+  uint32_t count = 0;
+  uint32_t kept = 0;
+  uint32_t i;
+  ULONG total = 0;
+  uint64_t offset = BITS_QUEUE_HEADER_BYTES;
+  BOOL fits;
+  HRESULT hr;
+
+  if (needed != NULL) {
+    *needed = 0;
+  }
+  if (mgr == NULL || needed == NULL || (out == NULL && cap != 0)) {
+    hr = E_POINTER;
+    goto done;
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = IBackgroundCopyManager_EnumJobs(mgr, (DWORD)flags, &enumerator);
+  if (FAILED(hr)) {
+    enumerator = NULL;
+    goto done;
+  }
+  hr = IEnumBackgroundCopyJobs_GetCount(enumerator, &total);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  if (total != 0) {
+    jobs = (IBackgroundCopyJob **)calloc(total, sizeof *jobs);
+    if (jobs == NULL) {
+      hr = E_OUTOFMEMORY;
+      goto done;
+    }
+    hr = shim_drain_enum(enumerator, (void **)jobs, (uint32_t)total, &count);
+    if (FAILED(hr)) {
+      count = 0;
+      goto done;
+    }
+  }
+  /* Each job is read once, straight into its place in out while there is
+   * room; once one does not fit, the rest are only measured, so the caller
+   * learns the whole size from this one call. */
+  fits = cap >= BITS_QUEUE_HEADER_BYTES;
+  for (i = 0; i < count; i++) {
+    uint32_t room = fits && offset < cap ? cap - (uint32_t)offset : 0;
+    uint32_t size = 0;
+    HRESULT read =
+        snapshot_job(jobs[i], room != 0 ? out + offset : NULL, room, &size);
+    if (read == BITS_SHIM_E_INSUFFICIENT_BUFFER) {
+      fits = FALSE;
+    } else if (FAILED(read)) {
+      /* The job left the queue between the enumeration and its read. */
+      continue;
+    }
+    offset += ((uint64_t)size + 7u) & ~(uint64_t)7u;
+    if (offset > UINT32_MAX) {
+      hr = SHIM_E_ARITHMETIC_OVERFLOW;
+      goto done;
+    }
+    kept++;
+  }
+  *needed = (uint32_t)offset;
+  if (!fits || offset > cap) {
+    hr = BITS_SHIM_E_INSUFFICIENT_BUFFER;
+    goto done;
+  }
+  {
+    uint32_t header[4];
+    header[0] = BITS_SHIM_ABI_VERSION;
+    header[1] = (uint32_t)offset;
+    header[2] = kept;
+    header[3] = count;
+    memcpy(out, header, sizeof header);
+  }
+  hr = S_OK;
+
+done:
+  for (i = 0; i < count; i++) {
+    if (jobs[i] != NULL) {
+      IBackgroundCopyJob_Release(jobs[i]);
+    }
+  }
+  free(jobs);
+  if (enumerator != NULL) {
+    IEnumBackgroundCopyJobs_Release(enumerator);
+  }
+  return (int32_t)hr;
+}
+
+static HRESULT snapshot_job(IBackgroundCopyJob *j, uint8_t *out, uint32_t cap,
+                            uint32_t *needed) {
   IBackgroundCopyError *error = NULL;
   LPWSTR name = NULL;
   LPWSTR desc = NULL;
@@ -475,17 +644,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   memset(&h, 0, sizeof h);
   memset(&id, 0, sizeof id);
   memset(&progress, 0, sizeof progress);
-  if (needed != NULL) {
-    *needed = 0;
-  }
-  if (j == NULL || needed == NULL || (out == NULL && cap != 0)) {
-    hr = E_POINTER;
-    goto done;
-  }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
+  *needed = 0;
   hr = IBackgroundCopyJob_GetId(j, &id);
   if (FAILED(hr)) {
     goto done;
@@ -562,7 +721,60 @@ done:
   }
   CoTaskMemFree(name);
   CoTaskMemFree(desc);
-  return (int32_t)hr;
+  return hr;
+}
+
+BITS_SHIM_API int32_t bits_jobs_progress(const uint64_t *jobs, uint32_t count,
+                                         uint8_t *out, uint32_t cap) {
+  uint32_t i;
+  HRESULT hr;
+
+  if ((jobs == NULL && count != 0) || (out == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
+  }
+  if (cap < count) {
+    return (int32_t)BITS_SHIM_E_INSUFFICIENT_BUFFER;
+  }
+  for (i = 0; i < count; i++) {
+    if (jobs[i] == 0) {
+      return (int32_t)E_POINTER;
+    }
+  }
+  hr = shim_enter_mta();
+  if (FAILED(hr)) {
+    return (int32_t)hr;
+  }
+  for (i = 0; i < count; i++) {
+    IBackgroundCopyJob *j = (IBackgroundCopyJob *)(uintptr_t)jobs[i];
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    BG_JOB_PROGRESS progress;
+    uint8_t *r = out + (size_t)i * BITS_PROGRESS_RECORD_BYTES;
+    int32_t state_out = -1;
+    HRESULT read;
+
+    memset(&progress, 0, sizeof progress);
+    memset(r, 0, BITS_PROGRESS_RECORD_BYTES);
+    read = IBackgroundCopyJob_GetState(j, &state);
+    if (SUCCEEDED(read)) {
+      state_out = (int32_t)state;
+      read = IBackgroundCopyJob_GetProgress(j, &progress);
+    }
+    /* A job that cannot be read (gone) is reported in its record; the
+     * others are still read. */
+    memcpy(r, &state_out, 4);
+    memcpy(r + 4, &read, 4);
+    if (SUCCEEDED(read)) {
+      uint64_t total = progress.BytesTotal;
+      uint64_t done = progress.BytesTransferred;
+      uint32_t files_total = (uint32_t)progress.FilesTotal;
+      uint32_t files_done = (uint32_t)progress.FilesTransferred;
+      memcpy(r + 8, &total, 8);
+      memcpy(r + 16, &done, 8);
+      memcpy(r + 24, &files_total, 4);
+      memcpy(r + 28, &files_done, 4);
+    }
+  }
+  return (int32_t)S_OK;
 }
 
 /* Frees the two CoTaskMem strings of an item bits_job_files read (the
@@ -791,6 +1003,10 @@ static const GUID shim_iid_callback2 = {
 static const GUID shim_iid_callback3 = {
     0x98c97bd2, 0xe32b, 0x4ad8, {0xa5, 0x28, 0x95, 0xfd, 0x8b, 0x16, 0xbd, 0x42}};
 
+/* E_ILLEGAL_METHOD_CALL (winerror.h, left out by WIN32_LEAN_AND_MEAN):
+ * attaching to a closed watcher. */
+#define SHIM_E_ILLEGAL_METHOD_CALL ((HRESULT)0x8000000EL)
+
 /* The largest queue bits_watcher_create accepts (bits_shim.h). */
 #define SHIM_WATCHER_MAX_CAPACITY 65536u
 
@@ -831,7 +1047,27 @@ typedef struct shim_watcher {
    * sees number 1, 2, 3 ... without gaps; drops show up in the dropped
    * counter instead. Sequences wrap after 2^32 notifications. */
   shim_ring queue;
+  /* Set once by bits_watcher_close: callbacks then drop what they get, and
+   * drains return at once. */
+  BOOL closed;
+  /* The jobs this watcher is registered on (attached_count of
+   * attached_cap). Touched by attach, detach, close and drain, never by a
+   * callback; guarded by the lock, and no COM call runs under it. */
+  struct shim_attachment *attached;
+  uint32_t attached_count;
+  uint32_t attached_cap;
 } shim_watcher;
+
+/* One registration: its own reference on the job (so it can be undone
+ * after the caller released theirs), the job's COM identity (to recognise
+ * the job in a callback's pointer), its id (for events whose job can no
+ * longer be read), and the notify flags this watcher replaced. */
+typedef struct shim_attachment {
+  IBackgroundCopyJob *job;
+  IUnknown *identity;
+  GUID id;
+  ULONG previous_flags;
+} shim_attachment;
 
 static shim_watcher *watcher_impl(IBackgroundCopyCallback2 *iface) {
   return (shim_watcher *)((char *)iface - offsetof(shim_watcher, iface));
@@ -897,6 +1133,13 @@ static ULONG STDMETHODCALLTYPE watcher_Release(IBackgroundCopyCallback2 *This) {
   for (i = 0; i < w->queue.count; i++) {
     release_entry(&w->ring[shim_ring_slot(&w->queue, i)]);
   }
+  /* Registrations never undone (no bits_watcher_close) only lose their
+   * references here; the jobs keep notifying a disconnected object. */
+  for (i = 0; i < w->attached_count; i++) {
+    IBackgroundCopyJob_Release(w->attached[i].job);
+    IUnknown_Release(w->attached[i].identity);
+  }
+  free(w->attached);
   free(w->ring);
   DeleteCriticalSection(&w->lock);
   CloseHandle(w->ready);
@@ -936,7 +1179,13 @@ static HRESULT watcher_push(shim_watcher *w, uint32_t kind,
   entry.range_count = range_count;
 
   EnterCriticalSection(&w->lock);
-  /* A full queue counts the drop (saturating) and leaves the slot alone. */
+  /* A closed watcher takes nothing: nobody drains it any more. A full queue
+   * counts the drop (saturating) and leaves the slot alone. */
+  if (w->closed) {
+    LeaveCriticalSection(&w->lock);
+    release_entry(&entry);
+    return S_FALSE;
+  }
   if (shim_ring_push(&w->queue, &slot, &entry.sequence)) {
     w->ring[slot] = entry;
     queued = TRUE;
@@ -1068,7 +1317,7 @@ static void keep_first_failure(HRESULT *first, HRESULT hr) {
  * a failed read leaves its fields zero (state -1) and is reported in
  * read_hr. Releases nothing; the caller owns the entry. */
 static void watcher_fill_record(const shim_watcher_entry *e,
-                                shim_event_record *r) {
+                                const GUID *known_id, shim_event_record *r) {
   HRESULT first = S_OK;
   HRESULT hr;
 
@@ -1093,8 +1342,18 @@ static void watcher_fill_record(const shim_watcher_entry *e,
     GUID id;
     memset(&id, 0, sizeof id);
     hr = IBackgroundCopyJob_GetId(e->job, &id);
+#ifdef BITS_SHIM_TEST
+    if (shim_test_fault(SHIM_TEST_FAULT_DRAIN_GET_ID)) {
+      hr = RPC_E_DISCONNECTED;
+    }
+#endif
     if (SUCCEEDED(hr)) {
       memcpy(r->job_id, &id, sizeof id);
+    } else if (known_id != NULL) {
+      /* A job that can no longer be read (gone, or the service restarted)
+       * still has the id its registration kept, so a `removed` reaches
+       * whoever tracks it. */
+      memcpy(r->job_id, known_id, sizeof *known_id);
     }
     keep_first_failure(&first, hr);
   }
@@ -1214,13 +1473,134 @@ done:
   return (int32_t)hr;
 }
 
+/* The COM identity of a pointer (its IUnknown), with a reference the
+ * caller releases. On a proxy this is answered locally. */
+static HRESULT identity_of(IUnknown *p, IUnknown **identity) {
+  *identity = NULL;
+  return IUnknown_QueryInterface(p, &shim_iid_unknown, (void **)identity);
+}
+
+/*
+ * Reads who the job notifies: *ours 1 when it is this watcher, *other 1
+ * when it is someone else's interface (another watcher, here or in another
+ * process), both 0 when nobody's.
+ */
+static HRESULT notify_owner(shim_watcher *w, IBackgroundCopyJob *j, int *ours,
+                            int *other) {
+  IUnknown *current = NULL;
+  IUnknown *identity = NULL;
+  HRESULT hr;
+
+  *ours = 0;
+  *other = 0;
+  hr = IBackgroundCopyJob_GetNotifyInterface(j, &current);
+  if (FAILED(hr)) {
+    /* A failed getter's out pointer is not ours to release. */
+    return hr;
+  }
+  if (current == NULL) {
+    return S_OK;
+  }
+  /* BITS hands back the pointer it holds (a proxy in the service, which
+   * unmarshals to the registered object, possibly as another of its
+   * interfaces); COM identity is the IUnknown a QueryInterface returns. */
+  hr = identity_of(current, &identity);
+  IUnknown_Release(current);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  if (identity == (IUnknown *)&w->iface) {
+    *ours = 1;
+  } else {
+    *other = 1;
+  }
+  IUnknown_Release(identity);
+  return S_OK;
+}
+
+/*
+ * Undoes one registration with the attachment's own job reference: if the
+ * job still notifies this watcher, SetNotifyInterface(NULL) and the flags it
+ * had before; if someone else registered since, nothing (the last
+ * SetNotifyInterface wins, and their flags are theirs). S_OK when undone,
+ * S_FALSE when left to the other client. Releases nothing.
+ */
+static HRESULT undo_attachment(shim_watcher *w, const shim_attachment *a) {
+  int ours = 0;
+  int other = 0;
+  HRESULT hr = notify_owner(w, a->job, &ours, &other);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  if (!ours) {
+    return S_FALSE;
+  }
+  hr = IBackgroundCopyJob_SetNotifyInterface(a->job, NULL);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  /* Interface before flags: the watcher stops being called first. If only
+   * the flags fail, the watcher is already unregistered; the failure is
+   * still reported so the caller knows the flags were not restored. */
+  return IBackgroundCopyJob_SetNotifyFlags(a->job, a->previous_flags);
+}
+
+static void release_attachment(shim_attachment *a) {
+  if (a->job != NULL) {
+    IBackgroundCopyJob_Release(a->job);
+  }
+  if (a->identity != NULL) {
+    IUnknown_Release(a->identity);
+  }
+  a->job = NULL;
+  a->identity = NULL;
+}
+
+/* Index of the attachment with this id, or attached_count. Under the lock. */
+static uint32_t find_attachment(const shim_watcher *w, const GUID *id) {
+  uint32_t i;
+  for (i = 0; i < w->attached_count; i++) {
+    if (same_guid(&w->attached[i].id, id)) {
+      break;
+    }
+  }
+  return i;
+}
+
+/* Makes room for one more attachment, so that a registration never has to
+ * be undone for want of memory. Not under the lock (realloc); the array is
+ * only resized here, and attach is not run concurrently on one watcher by
+ * its one owner, so the worst a race costs is a second allocation. */
+static HRESULT reserve_attachment(shim_watcher *w) {
+  shim_attachment *bigger;
+  uint32_t grown;
+  EnterCriticalSection(&w->lock);
+  if (w->attached_count < w->attached_cap) {
+    LeaveCriticalSection(&w->lock);
+    return S_OK;
+  }
+  grown = w->attached_cap != 0 ? w->attached_cap * 2 : 8;
+  bigger = (shim_attachment *)realloc(w->attached, (size_t)grown * sizeof *bigger);
+  if (bigger != NULL) {
+    w->attached = bigger;
+    w->attached_cap = grown;
+  }
+  LeaveCriticalSection(&w->lock);
+  return bigger != NULL ? S_OK : E_OUTOFMEMORY;
+}
+
 BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
                                           uint32_t *previous_flags) {
   shim_watcher *w = watcher_from_handle(watcher);
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
+  shim_attachment a;
   ULONG flags = 0;
+  int ours = 0;
+  int other = 0;
+  BOOL stored = FALSE;
   HRESULT hr;
 
+  memset(&a, 0, sizeof a);
   if (previous_flags != NULL) {
     *previous_flags = 0;
   }
@@ -1236,6 +1616,40 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
   if (FAILED(hr)) {
     goto done;
   }
+  hr = IBackgroundCopyJob_GetId(j, &a.id);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  EnterCriticalSection(&w->lock);
+  if (w->closed) {
+    hr = SHIM_E_ILLEGAL_METHOD_CALL;
+  } else if (find_attachment(w, &a.id) != w->attached_count) {
+    /* Already registered by this watcher: nothing to do twice. */
+    hr = S_FALSE;
+  }
+  LeaveCriticalSection(&w->lock);
+  if (hr == S_FALSE) {
+    hr = S_OK;
+    goto done;
+  }
+  if (FAILED(hr)) {
+    goto done;
+  }
+  hr = reserve_attachment(w);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  /* Someone else's callback (another watch here or in another process)
+   * stays: taking it over would leave that client restoring flags it no
+   * longer owns, and the job's own flags would be lost when both end. */
+  hr = notify_owner(w, j, &ours, &other);
+  if (FAILED(hr)) {
+    goto done;
+  }
+  if (ours || other) {
+    hr = S_FALSE;
+    goto done;
+  }
   hr = IBackgroundCopyJob_GetNotifyFlags(j, &flags);
   if (FAILED(hr)) {
     goto done;
@@ -1243,6 +1657,11 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
   /* Written as soon as it is known, so that a caller still learns the
    * original flags if restoring them below fails too. */
   *previous_flags = (uint32_t)flags;
+  a.previous_flags = flags;
+  hr = identity_of((IUnknown *)j, &a.identity);
+  if (FAILED(hr)) {
+    goto done;
+  }
   /* Flags first: once the interface is set, BITS may call it, and it must
    * then already ask for every kind the watcher handles. BITS before 10.1
    * and Wine (E_NOTIMPL, docs/wine.md, "Notifications") refuse FILE_RANGES_TRANSFERRED:
@@ -1261,21 +1680,41 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
     (void)IBackgroundCopyJob_SetNotifyFlags(j, flags);
     goto done;
   }
+  /* The registration's own reference: it outlives the caller's handle. */
+  IBackgroundCopyJob_AddRef(j);
+  a.job = j;
+  EnterCriticalSection(&w->lock);
+  if (!w->closed && w->attached_count < w->attached_cap) {
+    w->attached[w->attached_count++] = a;
+    stored = TRUE;
+  }
+  LeaveCriticalSection(&w->lock);
+  if (!stored) {
+    /* Closed meanwhile (or the reserved slot was taken by a concurrent
+     * attach): undo at once rather than leave a registration nobody can
+     * undo. */
+    (void)undo_attachment(w, &a);
+    hr = SHIM_E_ILLEGAL_METHOD_CALL;
+    goto done;
+  }
+  memset(&a, 0, sizeof a);
   hr = S_OK;
 
 done:
+  release_attachment(&a);
   return (int32_t)hr;
 }
 
-BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
-                                          uint32_t restore_flags) {
+BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher,
+                                          const uint8_t *guid) {
   shim_watcher *w = watcher_from_handle(watcher);
-  IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
-  IUnknown *current = NULL;
-  IUnknown *identity = NULL;
+  shim_attachment a;
+  uint32_t i;
+  GUID id;
   HRESULT hr;
 
-  if (watcher == NULL || j == NULL) {
+  memset(&a, 0, sizeof a);
+  if (watcher == NULL || guid == NULL) {
     hr = E_POINTER;
     goto done;
   }
@@ -1287,48 +1726,101 @@ BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = IBackgroundCopyJob_GetNotifyInterface(j, &current);
-  if (FAILED(hr)) {
-    current = NULL;
-    goto done;
+  memcpy(&id, guid, sizeof id);
+  /* Taken out of the table first: whatever happens below, this
+   * registration is over for the watcher. */
+  EnterCriticalSection(&w->lock);
+  i = find_attachment(w, &id);
+  if (i < w->attached_count) {
+    a = w->attached[i];
+    w->attached[i] = w->attached[--w->attached_count];
   }
-  if (current == NULL) {
+  LeaveCriticalSection(&w->lock);
+  if (a.job == NULL) {
     hr = S_FALSE;
     goto done;
   }
-  /* BITS hands back the pointer it holds (a proxy in the service, which
-   * unmarshals to this object in this process, possibly as another of its
-   * interfaces); COM identity is the IUnknown a QueryInterface returns. */
-  hr = IUnknown_QueryInterface(current, &shim_iid_unknown, (void **)&identity);
-  if (FAILED(hr)) {
-    identity = NULL;
-    goto done;
-  }
-  if (identity != (IUnknown *)&w->iface) {
-    /* The last SetNotifyInterface wins: someone else's now, leave it. */
-    hr = S_FALSE;
-    goto done;
-  }
-  hr = IBackgroundCopyJob_SetNotifyInterface(j, NULL);
-  if (FAILED(hr)) {
-    goto done;
-  }
-  /* Interface before flags: the watcher stops being called first. If only
-   * the flags fail, the watcher is already unregistered; the failure is
-   * still reported so the caller knows the flags were not restored. */
-  hr = IBackgroundCopyJob_SetNotifyFlags(j, (ULONG)restore_flags);
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = S_OK;
+  hr = undo_attachment(w, &a);
 
 done:
-  if (identity != NULL) {
-    IUnknown_Release(identity);
+  release_attachment(&a);
+  return (int32_t)hr;
+}
+
+static HRESULT close_in_mta(void *arg) {
+  shim_watcher *w = (shim_watcher *)arg;
+  shim_attachment *attached;
+  shim_watcher_entry *taken = NULL;
+  uint32_t attached_count;
+  uint32_t n = 0;
+  uint32_t i;
+  HRESULT first = S_OK;
+
+  EnterCriticalSection(&w->lock);
+  w->closed = TRUE;
+  attached = w->attached;
+  attached_count = w->attached_count;
+  w->attached = NULL;
+  w->attached_count = 0;
+  w->attached_cap = 0;
+  LeaveCriticalSection(&w->lock);
+
+  /* Unregistered before disconnecting, so that BITS' next call finds no
+   * interface rather than a dead one. */
+  for (i = 0; i < attached_count; i++) {
+    keep_first_failure(&first, undo_attachment(w, &attached[i]));
+    release_attachment(&attached[i]);
   }
-  if (current != NULL) {
-    IUnknown_Release(current);
+  free(attached);
+  /* Ends every remote connection to the object: stubs BITS still holds
+   * (a job someone else now owns, a registration that could not be
+   * undone) release their references, and calls in flight fail
+   * instead of queueing. */
+  (void)CoDisconnectObject((IUnknown *)&w->iface, 0);
+
+  /* Queued entries hold proxies: released here, outside the lock. */
+  EnterCriticalSection(&w->lock);
+  if (w->queue.count != 0) {
+    taken = (shim_watcher_entry *)malloc((size_t)w->queue.count * sizeof *taken);
   }
+  while (w->queue.count != 0) {
+    uint32_t slot = shim_ring_pop(&w->queue);
+    if (taken != NULL) {
+      taken[n++] = w->ring[slot];
+    } else {
+      /* No memory for a copy: released under the lock, which no callback
+       * waits on any more (closed). */
+      release_entry(&w->ring[slot]);
+    }
+    memset(&w->ring[slot], 0, sizeof w->ring[slot]);
+  }
+  (void)shim_ring_take_dropped(&w->queue);
+  /* Latched for good: a drain pending or to come returns at once. */
+  SetEvent(w->ready);
+  LeaveCriticalSection(&w->lock);
+  for (i = 0; i < n; i++) {
+    release_entry(&taken[i]);
+  }
+  free(taken);
+  return first;
+}
+
+BITS_SHIM_API int32_t bits_watcher_close(BITS_WATCHER watcher) {
+  shim_watcher *w = watcher_from_handle(watcher);
+  HRESULT hr;
+
+  if (watcher == NULL) {
+    return (int32_t)E_POINTER;
+  }
+  if (w == NULL) {
+    return (int32_t)E_INVALIDARG;
+  }
+  /* A reference of its own: the caller may release theirs meanwhile. */
+  IBackgroundCopyCallback2_AddRef(&w->iface);
+  /* Also called synchronously from the JavaScript thread (on unload),
+   * which may be another library's STA. */
+  hr = shim_run_in_mta(close_in_mta, w);
+  IBackgroundCopyCallback2_Release(&w->iface);
   return (int32_t)hr;
 }
 
@@ -1368,6 +1860,11 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
    * (lock, event, ring) alive even if the caller's is released meanwhile. */
   IBackgroundCopyCallback2_AddRef(&w->iface);
   held = w;
+  if (w->closed) {
+    /* Nothing will ever be queued again. */
+    hr = S_FALSE;
+    goto done;
+  }
   /* The event is signalled whenever entries are queued, so this returns at
    * once when there is work; a timeout is not an error, the queue is looked
    * at anyway. 0xFFFFFFFF is INFINITE. */
@@ -1401,7 +1898,7 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
   /* Reset only when empty, and under the lock: an entry queued after this
    * sets the event again, so the next drain cannot miss it. This also
    * consumes a pending wake. */
-  if (w->queue.count == 0) {
+  if (w->queue.count == 0 && !w->closed) {
     ResetEvent(w->ready);
   }
   *dropped = shim_ring_take_dropped(&w->queue);
@@ -1411,7 +1908,26 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
    * must not wait for them. */
   for (i = 0; i < n; i++) {
     shim_event_record r;
-    watcher_fill_record(&taken[i], &r);
+    GUID known;
+    BOOL have_known = FALSE;
+    IUnknown *identity = NULL;
+    /* The registration's id, matched by COM identity (a local question on
+     * a proxy, which works even when the job is gone). */
+    if (taken[i].job != NULL &&
+        SUCCEEDED(identity_of((IUnknown *)taken[i].job, &identity))) {
+      uint32_t k;
+      EnterCriticalSection(&w->lock);
+      for (k = 0; k < w->attached_count; k++) {
+        if (w->attached[k].identity == identity) {
+          known = w->attached[k].id;
+          have_known = TRUE;
+          break;
+        }
+      }
+      LeaveCriticalSection(&w->lock);
+      IUnknown_Release(identity);
+    }
+    watcher_fill_record(&taken[i], have_known ? &known : NULL, &r);
     /* Cannot fail: i < n <= cap. */
     (void)shim_store_event_record(out, cap, i, &r);
   }
@@ -1448,6 +1964,26 @@ BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher) {
   return (int32_t)S_OK;
 }
 
+#ifdef BITS_SHIM_TEST
+/* ------------------------------------------------------------------------
+ * Test builds only (bits_shim_test.h): never in the release DLL.
+ */
+
+static volatile LONG g_test_faults = 0;
+
+int shim_test_fault(uint32_t fault) {
+  return (InterlockedCompareExchange(&g_test_faults, 0, 0) & (LONG)fault) != 0;
+}
+
+BITS_SHIM_API int32_t bits_test_set_faults(uint32_t faults) {
+  InterlockedExchange(&g_test_faults, (LONG)faults);
+  return (int32_t)S_OK;
+}
+
+BITS_SHIM_API int32_t bits_test_enter_sta(void) {
+  return (int32_t)CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+}
+
 BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
                                           const uint8_t *guid) {
   shim_watcher *w = watcher_from_handle(watcher);
@@ -1465,3 +2001,4 @@ BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
    * (counted like a dropped callback). */
   return (int32_t)watcher_push(w, kind, &id, NULL, NULL, NULL, 0);
 }
+#endif /* BITS_SHIM_TEST */

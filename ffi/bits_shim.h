@@ -43,7 +43,7 @@ extern "C" {
 
 /* ABI version: bumped whenever an export is added or removed, or a signature
  * or a record layout changes (2: the per-area headers). */
-#define BITS_SHIM_ABI_VERSION 2
+#define BITS_SHIM_ABI_VERSION 3
 
 /* HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER). */
 #define BITS_SHIM_E_INSUFFICIENT_BUFFER ((int32_t)0x8007007A)
@@ -63,7 +63,11 @@ BITS_SHIM_API int32_t bits_wine_version(uint16_t *buf, uint32_t cap,
                                         uint32_t *len);
 
 /* Releases any handle returned by this API (IUnknown::Release). NULL is a
- * no-op returning S_FALSE. */
+ * no-op returning S_FALSE. Safe on any thread: on one already in the MTA
+ * (explicitly, or implicitly while bits_connect's pin holds it) it releases
+ * in place and leaves the thread's COM state alone; on any other (an STA
+ * another library made, e.g. a webview's JavaScript thread) it releases on
+ * a short-lived MTA thread of its own and waits for it. */
 BITS_SHIM_API int32_t bits_release(void *handle);
 
 /* Connects to the BITS service: CoCreateInstance of the 1.0
@@ -166,6 +170,47 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
                                         uint32_t cap, uint32_t *needed);
 
 /*
+ * The whole queue in one call: EnumJobs(flags), then every job's snapshot
+ * (as bits_job_snapshot), each job read once and released here. Jobs that
+ * leave the queue between the enumeration and their read are skipped.
+ *
+ * Layout written to out (little-endian):
+ *    0 u32 abi_version   BITS_SHIM_ABI_VERSION
+ *    4 u32 total_bytes   header + all records
+ *    8 u32 count         snapshot records that follow
+ *   12 u32 enumerated    jobs EnumJobs listed (count plus the skipped)
+ *   16 records: one snapshot each (bits_job_snapshot's layout, its own
+ *      total_bytes at +4), each padded to a multiple of 8 bytes
+ *
+ * When cap is too small, every job is still read once (to measure it),
+ * *needed receives the bytes the whole queue took, and
+ * BITS_SHIM_E_INSUFFICIENT_BUFFER is returned: call again with at least
+ * that much (with some room: the queue may grow in between).
+ */
+#define BITS_QUEUE_HEADER_BYTES 16u
+BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
+                                              uint32_t flags, uint8_t *out,
+                                              uint32_t cap, uint32_t *needed);
+
+/*
+ * The light read of an idle watch: GetState and GetProgress of each of
+ * `count` jobs (an array of BITS_JOB handles the caller holds, as 64-bit
+ * values), two round trips per job and no enumeration or release. out
+ * receives `count` records of BITS_PROGRESS_RECORD_BYTES (cap counts
+ * records):
+ *    0 i32 state              BG_JOB_STATE, -1 when GetState failed
+ *    4 i32 read_hr            the first failure reading the job, else S_OK
+ *    8 u64 bytes_total        GetProgress, (UINT64)-1 while unknown
+ *   16 u64 bytes_transferred
+ *   24 u32 files_total
+ *   28 u32 files_transferred
+ * Fails only for bad arguments (a NULL handle, cap below count).
+ */
+#define BITS_PROGRESS_RECORD_BYTES 32u
+BITS_SHIM_API int32_t bits_jobs_progress(const uint64_t *jobs, uint32_t count,
+                                         uint8_t *out, uint32_t cap);
+
+/*
  * Every file of a job, in BITS' enumeration order, in one call: EnumFiles,
  * then GetRemoteName, GetLocalName and GetProgress for each file.
  *
@@ -249,22 +294,39 @@ typedef void *BITS_WATCHER; /* the callback object (IUnknown*) */
 BITS_SHIM_API int32_t bits_watcher_create(uint32_t capacity,
                                           BITS_WATCHER *watcher);
 
-/* Registers the watcher on a job: saves the job's notify flags in
- * *previous_flags, sets BITS_WATCHER_NOTIFY_FLAGS_RANGES, or
- * BITS_WATCHER_NOTIFY_FLAGS when SetNotifyFlags refuses that with E_NOTIMPL
- * or E_INVALIDARG (BITS before 10.1 and Wine refuse
- * FILE_RANGES_TRANSFERRED), then SetNotifyInterface. Any other failure of
- * SetNotifyFlags is returned. If SetNotifyInterface fails the flags are
- * restored. */
+/* Registers the watcher on a job, unless the job already notifies another
+ * interface (another watcher, in this process or another): then nothing is
+ * changed and the result is S_FALSE, because taking the job over would
+ * leave that client restoring flags it no longer owns. Otherwise saves the
+ * job's notify flags in *previous_flags, sets
+ * BITS_WATCHER_NOTIFY_FLAGS_RANGES, or BITS_WATCHER_NOTIFY_FLAGS when
+ * SetNotifyFlags refuses that with E_NOTIMPL or E_INVALIDARG (BITS before
+ * 10.1 and Wine refuse FILE_RANGES_TRANSFERRED), then SetNotifyInterface,
+ * and keeps the registration: its own reference on the job, the job's id
+ * and the previous flags, so that detach and close work after the caller
+ * released the job. S_OK when registered (or already registered here). Any
+ * other failure of SetNotifyFlags is returned. If SetNotifyInterface fails
+ * the flags are restored. E_ILLEGAL_METHOD_CALL after bits_watcher_close. */
 BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
                                           uint32_t *previous_flags);
 
-/* Unregisters the watcher from a job if the job still notifies it
- * (GetNotifyInterface is this watcher): SetNotifyInterface(NULL) and
- * SetNotifyFlags(restore_flags), S_OK. S_FALSE when another client's
- * interface (or none) is registered now: nothing is changed. */
-BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher, BITS_JOB job,
-                                          uint32_t restore_flags);
+/* Ends the registration on the job with this GUID (16 bytes), through the
+ * registration's own job reference: if the job still notifies this watcher,
+ * SetNotifyInterface(NULL) and SetNotifyFlags(previous flags), S_OK.
+ * S_FALSE when the watcher is not registered on that job or another
+ * client's interface (or none) is registered now: nothing is changed. The
+ * registration is forgotten and its reference released either way. */
+BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher,
+                                          const uint8_t *guid);
+
+/* Closes the watcher for good: later callbacks are dropped, every
+ * registration is undone as bits_watcher_detach does (the first failure is
+ * returned, the others are still undone), CoDisconnectObject cuts BITS'
+ * remaining connections to it, queued entries are released, and every
+ * pending or later drain returns S_FALSE at once. Idempotent. Safe on any
+ * thread, an STA included (the work then runs on a thread of its own in the
+ * MTA). Release the watcher with bits_release afterwards. */
+BITS_SHIM_API int32_t bits_watcher_close(BITS_WATCHER watcher);
 
 /*
  * Waits up to timeout_ms for at least one queued entry (0: do not wait),
@@ -303,13 +365,6 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
 /* Ends a pending bits_watcher_drain at once (it returns S_FALSE with no
  * records unless entries are queued). Never blocks. */
 BITS_SHIM_API int32_t bits_watcher_wake(BITS_WATCHER watcher);
-
-/* For tests: queues a synthetic notification of `kind` for the job with
- * this GUID, as a callback would, but without a job pointer (drain then
- * reports state -1 and read_hr S_FALSE, and job_id as given). Subject to the
- * same capacity and drop counting. */
-BITS_SHIM_API int32_t bits_watcher_inject(BITS_WATCHER watcher, uint32_t kind,
-                                          const uint8_t *guid);
 
 #ifdef __cplusplus
 }

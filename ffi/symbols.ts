@@ -28,7 +28,10 @@ const coreSymbols = {
   bits_shim_abi_version: { parameters: [BUFFER], result: HRESULT },
   /** bits_wine_version(uint16_t* buf, uint32_t cap, uint32_t* len) */
   bits_wine_version: { parameters: [BUFFER, "u32", BUFFER], result: HRESULT },
-  /** bits_release(void* handle): synchronous so dispose and finalizers can use it. */
+  /**
+   * bits_release(void* handle): synchronous so dispose and finalizers can use it. Never makes the calling
+   * thread an MTA thread; from an STA it releases on a thread of its own.
+   */
   bits_release: { parameters: [HANDLE], result: HRESULT },
   /** bits_connect(BITS_MANAGER* manager) */
   bits_connect: { parameters: [BUFFER], result: HRESULT, nonblocking: true },
@@ -49,11 +52,15 @@ const coreSymbols = {
     result: HRESULT,
     nonblocking: true,
   },
+  /** bits_manager_read_queue(manager, uint32_t flags, uint8_t* out, uint32_t cap, uint32_t* needed): every snapshot */
+  bits_manager_read_queue: { parameters: [HANDLE, "u32", BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_jobs_progress(const uint64_t* jobs, uint32_t count, uint8_t* out, uint32_t cap): state and progress only */
+  bits_jobs_progress: { parameters: [BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_add_file(job, remote, remote_len, local, local_len) */
   bits_job_add_file: { parameters: [HANDLE, BUFFER, "u32", BUFFER, "u32"], result: HRESULT, nonblocking: true },
   /** bits_job_description(job, uint16_t* buf, uint32_t cap, uint32_t* len) */
   bits_job_description: { parameters: [HANDLE, BUFFER, "u32", BUFFER], result: HRESULT, nonblocking: true },
-  /** bits_release(handle), off the JavaScript thread: a proxy's release is a round trip. */
+  /** bits_release(handle) on a pool thread: the retry of a synchronous release that failed (src/handle.ts). */
   bits_release_async: { name: "bits_release", parameters: [HANDLE], result: HRESULT, nonblocking: true },
   /** bits_job_resume(job) */
   bits_job_resume: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
@@ -75,10 +82,14 @@ const coreSymbols = {
   bits_hkcu_set_dword: { parameters: [BUFFER, "u32", BUFFER, "u32", "u32"], result: HRESULT },
   /** bits_watcher_create(uint32_t capacity, BITS_WATCHER* watcher): release the watcher with bits_release */
   bits_watcher_create: { parameters: ["u32", BUFFER], result: HRESULT, nonblocking: true },
-  /** bits_watcher_attach(watcher, job, uint32_t* previous_flags) */
+  /** bits_watcher_attach(watcher, job, uint32_t* previous_flags): S_FALSE when another interface is registered */
   bits_watcher_attach: { parameters: [HANDLE, HANDLE, BUFFER], result: HRESULT, nonblocking: true },
-  /** bits_watcher_detach(watcher, job, uint32_t restore_flags): S_FALSE when another interface is registered */
-  bits_watcher_detach: { parameters: [HANDLE, HANDLE, "u32"], result: HRESULT, nonblocking: true },
+  /** bits_watcher_detach(watcher, const uint8_t* guid): S_FALSE when not registered there or another interface is */
+  bits_watcher_detach: { parameters: [HANDLE, BUFFER], result: HRESULT, nonblocking: true },
+  /** bits_watcher_close(watcher): undoes every registration, disconnects, drops the queue; idempotent */
+  bits_watcher_close: { parameters: [HANDLE], result: HRESULT, nonblocking: true },
+  /** bits_watcher_close(watcher), on the JavaScript thread: for the unload handler, which cannot wait for a promise. */
+  bits_watcher_close_sync: { name: "bits_watcher_close", parameters: [HANDLE], result: HRESULT },
   /**
    * bits_watcher_drain(watcher, uint8_t* out, uint32_t cap, uint32_t timeout_ms, uint32_t* count,
    * uint32_t* dropped): cap counts records of BITS_EVENT_RECORD_BYTES; S_FALSE without records
@@ -90,8 +101,6 @@ const coreSymbols = {
   },
   /** bits_watcher_wake(watcher): synchronous, never blocks; ends a pending drain */
   bits_watcher_wake: { parameters: [HANDLE], result: HRESULT },
-  /** bits_watcher_inject(watcher, uint32_t kind, const uint8_t* guid): for tests; S_FALSE when dropped */
-  bits_watcher_inject: { parameters: [HANDLE, "u32", BUFFER], result: HRESULT },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Symbols of `bits_shim.dll`, for `Deno.dlopen`. */
@@ -106,10 +115,14 @@ export const symbols = {
 export type ShimSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 /** ABI version this module was written for (`BITS_SHIM_ABI_VERSION`). */
-export const SHIM_ABI_VERSION = 2;
+export const SHIM_ABI_VERSION = 3;
 
 /** Size of the fixed part of a snapshot (`BITS_SNAPSHOT_HEADER_BYTES`). */
 export const SNAPSHOT_HEADER_BYTES = 88;
+/** Size of the fixed part of a whole-queue read (`BITS_QUEUE_HEADER_BYTES`). */
+export const QUEUE_HEADER_BYTES = 16;
+/** Size of one record of `bits_jobs_progress` (`BITS_PROGRESS_RECORD_BYTES`). */
+export const PROGRESS_RECORD_BYTES = 32;
 /** Size of the fixed part of a file list (`BITS_FILES_HEADER_BYTES`). */
 export const FILES_HEADER_BYTES = 16;
 /** Size of the fixed part of one file record (`BITS_FILE_RECORD_HEADER_BYTES`). */

@@ -54,6 +54,8 @@ export async function prepare(): Promise<void> {
     "--allow-run",
     "scripts/build_shim.ts",
   ]);
+  // The test variant (-DBITS_SHIM_TEST, ffi/build/test/): the Wine tests' hooks, kept out of the release DLL.
+  await mustRun(Deno.execPath(), ["run", "--allow-read", "--allow-write", "--allow-run", "tests/support/test_shim.ts"]);
   await mustRun(Deno.execPath(), ["install", "--quiet"]);
   await mustRun(Deno.execPath(), [
     "run",

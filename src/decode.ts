@@ -1,5 +1,5 @@
 /**
- * Decoders for the buffers `bits_job_snapshot` and `bits_job_files` fill
+ * Decoders for the buffers `bits_job_snapshot`, `bits_manager_read_queue` and `bits_job_files` fill
  * (layouts documented in ffi/bits_shim.h). Pure functions, tested on any OS.
  *
  * @module
@@ -8,13 +8,15 @@
 import {
   FILE_RECORD_HEADER_BYTES,
   FILES_HEADER_BYTES,
+  PROGRESS_RECORD_BYTES,
+  QUEUE_HEADER_BYTES,
   SHIM_ABI_VERSION,
   SNAPSHOT_HEADER_BYTES,
 } from "../ffi/symbols.ts";
 import { formatGuid } from "./guid.ts";
 import { describeHresult, failed } from "./hresult.ts";
 import { enumName, ERROR_CONTEXTS, JOB_STATES, JOB_TYPES } from "./types.ts";
-import type { JobErrorInfo, JobFile, JobSnapshot } from "./types.ts";
+import type { JobErrorInfo, JobFile, JobProgress, JobSnapshot, JobState } from "./types.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
 const SIZE_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
@@ -34,6 +36,58 @@ function checkHeader(view: DataView, what: string, minimum: number): number {
     throw new RangeError(`${what} claims ${total} bytes in a ${view.byteLength}-byte buffer`);
   }
   return total;
+}
+
+/**
+ * Decodes a whole-queue buffer (`bits_manager_read_queue`): the snapshots in
+ * BITS' enumeration order.
+ */
+export function decodeQueue(bytes: Uint8Array): JobSnapshot[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const total = checkHeader(view, "Queue", QUEUE_HEADER_BYTES);
+  const count = view.getUint32(8, true);
+  const snapshots: JobSnapshot[] = [];
+  let offset = QUEUE_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (offset + SNAPSHOT_HEADER_BYTES > total) throw new RangeError(`Queue record ${i} overruns the queue`);
+    const size = view.getUint32(offset + 4, true);
+    if (size < SNAPSHOT_HEADER_BYTES || offset + size > total) {
+      throw new RangeError(`Queue record ${i} claims ${size} bytes`);
+    }
+    snapshots.push(decodeSnapshot(bytes.subarray(offset, offset + size)));
+    // Records are padded to 8 bytes.
+    offset += Math.ceil(size / 8) * 8;
+  }
+  return snapshots;
+}
+
+/** One job's state and progress (`bits_jobs_progress`); `readHr` < 0 when the job could not be read. */
+export interface ProgressRecord {
+  readonly state: JobState | undefined;
+  readonly readHr: number;
+  readonly progress: JobProgress;
+}
+
+/** Decodes `count` records of `bits_jobs_progress`. */
+export function decodeProgressRecords(bytes: Uint8Array, count: number): ProgressRecord[] {
+  if (count * PROGRESS_RECORD_BYTES > bytes.byteLength) {
+    throw new RangeError(`${count} progress records do not fit in ${bytes.byteLength} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: count }, (_, i) => {
+    const o = i * PROGRESS_RECORD_BYTES;
+    const stateValue = view.getInt32(o, true);
+    return {
+      state: stateValue < 0 ? undefined : enumName(JOB_STATES, stateValue),
+      readHr: view.getInt32(o + 4, true),
+      progress: {
+        bytesTotal: sizeFromU64(view.getBigUint64(o + 8, true)),
+        bytesTransferred: Number(view.getBigUint64(o + 16, true)),
+        filesTotal: view.getUint32(o + 24, true),
+        filesTransferred: view.getUint32(o + 28, true),
+      },
+    };
+  });
 }
 
 /** Decodes a job snapshot buffer into a {@linkcode JobSnapshot}. */

@@ -12,19 +12,40 @@ import { loadShim } from "../ffi/library.ts";
 // Handles whose pointer is not released yet (a cheap counter for leak checks).
 let live = 0;
 
-/** How many owned handles still hold a COM pointer (disposed ones in flight included until released). */
+/**
+ * How many owned handles still hold a COM pointer (disposed ones in flight included until released, and
+ * ones whose release failed).
+ */
 export function liveHandleCount(): number {
   return live;
 }
 
-const finalizer = new FinalizationRegistry<Deno.PointerObject>((pointer) => {
-  live--;
+/**
+ * Releases `pointer` now, on the JavaScript thread, and counts it released
+ * only if the release succeeded. The shim never makes this thread an MTA
+ * thread (another library may have made it an STA): it releases in the
+ * implicit MTA, or on a thread of its own. Should that fail anyway, the
+ * release is retried on a pool thread; a pointer no attempt released stays
+ * counted, so a leak check sees it.
+ */
+function releaseNow(pointer: Deno.PointerObject): void {
+  let hr: number;
   try {
-    loadShim().symbols.bits_release(pointer);
+    hr = loadShim().symbols.bits_release(pointer);
   } catch {
-    // A finalizer has no one to report to; the process is likely exiting.
+    // The library is gone (the process is likely exiting): not released, so still counted.
+    return;
   }
-});
+  if (hr >= 0) {
+    live--;
+    return;
+  }
+  loadShim().symbols.bits_release_async(pointer).then((again) => {
+    if (again >= 0) live--;
+  }, () => {});
+}
+
+const finalizer = new FinalizationRegistry<Deno.PointerObject>(releaseNow);
 
 /** Reads the pointer a shim function wrote into a one-element out-parameter. */
 export function pointerFromOut(out: BigUint64Array, operation: string): Deno.PointerObject {
@@ -41,8 +62,6 @@ export class OwnedHandle {
   #pointer: Deno.PointerObject | null;
   #pending = 0;
   #disposed = false;
-  // Resolved when the last in-flight call settles (for disposeAsync).
-  readonly #idle: (() => void)[] = [];
   readonly #what: string;
 
   /** Takes ownership of `pointer`; `what` names it in errors ("job {…}"). */
@@ -67,28 +86,46 @@ export class OwnedHandle {
     try {
       return await call(this.#pointer);
     } finally {
-      if (--this.#pending === 0 && this.#disposed) {
-        if (this.#idle.length) this.#idle.splice(0).forEach((resolve) => resolve());
-        else this.#release();
-      }
+      this.#settled();
     }
   }
 
+  /** One in-flight call settled: the last one releases a disposed handle. */
+  #settled(): void {
+    if (--this.#pending === 0 && this.#disposed) this.#release();
+  }
+
   /**
-   * Releases the pointer off the JavaScript thread (a proxy's release is a
-   * round trip to the service), waiting for in-flight calls first. Idempotent.
+   * Runs `call` with the live pointers of several handles at once (for one
+   * native call over many jobs), keeping each alive until it settles.
    */
-  async disposeAsync(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    finalizer.unregister(this);
-    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
-    const pointer = this.#pointer;
-    this.#pointer = null;
-    if (pointer !== null) {
-      live--;
-      await loadShim().symbols.bits_release_async(pointer);
+  static async useAll<T>(
+    handles: readonly OwnedHandle[],
+    call: (pointers: Deno.PointerObject[]) => Promise<T>,
+  ): Promise<T> {
+    const pointers: Deno.PointerObject[] = [];
+    const taken: OwnedHandle[] = [];
+    try {
+      for (const handle of handles) {
+        if (handle.#disposed || handle.#pointer === null) {
+          throw new ReferenceError(`The ${handle.#what} handle was disposed`);
+        }
+        handle.#pending++;
+        taken.push(handle);
+        pointers.push(handle.#pointer);
+      }
+      return await call(pointers);
+    } finally {
+      for (const handle of taken) handle.#settled();
     }
+  }
+
+  /** Runs a synchronous `call` with the live pointer; throws if disposed. */
+  useSync<T>(call: (pointer: Deno.PointerObject) => T): T {
+    if (this.#disposed || this.#pointer === null) {
+      throw new ReferenceError(`The ${this.#what} handle was disposed`);
+    }
+    return call(this.#pointer);
   }
 
   /** Releases the pointer (now, or when the last in-flight call settles). Idempotent. */
@@ -102,9 +139,6 @@ export class OwnedHandle {
   #release(): void {
     const pointer = this.#pointer;
     this.#pointer = null;
-    if (pointer !== null) {
-      live--;
-      loadShim().symbols.bits_release(pointer);
-    }
+    if (pointer !== null) releaseNow(pointer);
   }
 }

@@ -9,6 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
 import { formatGuid, isGuid, parseGuid } from "./guid.ts";
+import { decodeQueue } from "./decode.ts";
 import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { HR } from "./hresult.ts";
 import { discardHalfBuilt } from "./discard.ts";
@@ -91,6 +92,8 @@ export interface ListOptions {
 }
 
 const ENUM_ALL_USERS = 1;
+/** listJobs' first buffer: about 40 jobs with short names; it grows to the queue's size once. */
+const QUEUE_BUFFER_BYTES = 16 * 1024;
 
 // The library only obtains loggers; applications (such as the CLI) configure sinks.
 const logger = getLogger(["deno-bits", "manager"]);
@@ -132,6 +135,8 @@ export async function checkDestination(path: string, overwrite: boolean): Promis
  */
 export class BitsManager implements Disposable {
   readonly #handle: OwnedHandle;
+  // listJobs' buffer between reads (undefined while a read holds it).
+  #queueBuffer: Uint8Array | undefined;
 
   private constructor(pointer: Deno.PointerObject) {
     this.#handle = new OwnedHandle(pointer, "BITS manager");
@@ -225,14 +230,36 @@ export class BitsManager implements Disposable {
   }
 
   /**
-   * Snapshots every job in the queue, newest first as BITS enumerates them.
+   * Snapshots every job in the queue, newest first as BITS enumerates them,
+   * in one nonblocking call (the shim enumerates and reads every job).
    * Jobs that vanish while being read are skipped.
    */
   async listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
-    const read = await this.#enumerate(options);
-    // Each release is a round trip: off the JavaScript thread, so the event loop keeps running.
-    for (const { handle } of read) await handle.disposeAsync();
-    return read.map(({ snapshot }) => snapshot);
+    const flags = options.allUsers ? ENUM_ALL_USERS : 0;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      // One nonblocking call reads the whole queue, into a buffer kept from the last read (its
+      // size is the queue's high-water mark), taken while in use so concurrent reads never share it.
+      const buffer = this.#queueBuffer ?? new Uint8Array(QUEUE_BUFFER_BYTES);
+      this.#queueBuffer = undefined;
+      const needed = new Uint32Array(1);
+      const hr = await this.#handle.use((manager) =>
+        loadShim().symbols.bits_manager_read_queue(manager, flags, buffer, buffer.byteLength, needed)
+      );
+      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+        // Room to spare: the queue may grow before the retry.
+        this.#queueBuffer = new Uint8Array(Math.ceil(needed[0] * 1.25) + QUEUE_BUFFER_BYTES);
+        continue;
+      }
+      try {
+        unwrap(hr, "EnumJobs");
+        return decodeQueue(buffer);
+      } finally {
+        // A concurrent read may have put back a buffer meanwhile: keep the larger.
+        const kept = this.#queueBuffer as Uint8Array | undefined;
+        if (kept === undefined || kept.byteLength < buffer.byteLength) this.#queueBuffer = buffer;
+      }
+    }
+    throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumJobs (the queue keeps growing)" });
   }
 
   /** Enumerates the queue and snapshots each job; the caller owns the handles. */

@@ -58,7 +58,12 @@ export async function applyOp(job: Job, jobId: string, op: PropertyOp): Promise<
       return;
     case "string": {
       const text = encodeUtf16(op.value);
-      check(await shim.bits_job_set_string(job, op.id, text.buffer, text.length), operation, op.property, jobId);
+      try {
+        check(await shim.bits_job_set_string(job, op.id, text.buffer, text.length), operation, op.property, jobId);
+      } finally {
+        // Custom header values are often tokens: not left in memory, like passwords.
+        text.buffer.fill(0);
+      }
       return;
     }
     case "notifyCommandLine": {
@@ -144,12 +149,17 @@ async function readString(job: Job, id: number, units: number, property: Propert
     const buffer = new Uint16Array(units);
     const length = new Uint32Array(1);
     const hr = await loadShim().symbols.bits_job_get_string(job, id, buffer, units, length);
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      units = Math.max(length[0] + 1, units * 2);
-      continue;
+    try {
+      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
+        units = Math.max(length[0] + 1, units * 2);
+        continue;
+      }
+      check(hr, `Get ${property}`, property, jobId);
+      return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
+    } finally {
+      // Custom header values are often tokens: the copy the shim wrote is wiped once decoded.
+      buffer.fill(0);
     }
-    check(hr, `Get ${property}`, property, jobId);
-    return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
   }
   throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: `Get ${property}`, jobId });
 }

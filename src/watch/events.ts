@@ -92,6 +92,13 @@ export class Coalescer {
     return this.#jobs.get(jobId)?.state;
   }
 
+  /** Whether a reading of a job's state and progress says anything the job's last reported ones do not. */
+  differs(jobId: string, state: JobState | undefined, progress: JobProgress): boolean {
+    const known = this.#jobs.get(jobId);
+    return !known || state !== known.state || progress.bytesTransferred !== known.bytes ||
+      progress.filesTransferred !== known.files;
+  }
+
   /** The events `observation` implies, in order; empty when it changes nothing. */
   observe(observation: Observation): WatchEvent[] {
     const { jobId, source, at } = observation;

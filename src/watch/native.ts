@@ -8,6 +8,7 @@
 import { loadShim } from "../../ffi/library.ts";
 import { unwrap } from "../errors.ts";
 import { OwnedHandle, pointerFromOut } from "../handle.ts";
+import { parseGuid } from "../guid.ts";
 import { HR } from "../hresult.ts";
 import { type BitsJob, jobHandle } from "../job.ts";
 import { decodeEventRecords, EVENT_RECORD_BYTES, type NotificationRecord } from "./records.ts";
@@ -23,19 +24,30 @@ export interface DrainResult {
   readonly dropped: number;
 }
 
-/** One registration: the job, and its notify flags from before. */
-interface Attachment {
-  readonly job: BitsJob;
-  readonly previousFlags: number;
+/**
+ * Watchers not closed yet. On `unload` (the end of the event loop, or
+ * `Deno.exit()`) each is closed synchronously, so that no job is left
+ * notifying a process that is gone, e.g. after an abandoned `watch()`.
+ */
+const open = new Set<NativeWatcher>();
+let unloadHooked = false;
+
+function closeAllOnUnload(): void {
+  for (const watcher of [...open]) watcher.closeSync();
 }
 
-/** A native watcher; dispose it (after `detachAll`) to release it. */
+/** A native watcher; {@linkcode close} it to undo its registrations and release it. */
 export class NativeWatcher {
   readonly #handle: OwnedHandle;
-  readonly #attached = new Map<string, Attachment>();
+  readonly #attached = new Set<string>();
 
   private constructor(handle: OwnedHandle) {
     this.#handle = handle;
+    open.add(this);
+    if (!unloadHooked) {
+      unloadHooked = true;
+      globalThis.addEventListener("unload", closeAllOnUnload);
+    }
   }
 
   /** Creates a watcher whose native queue holds `capacity` notifications. */
@@ -47,18 +59,26 @@ export class NativeWatcher {
 
   /** Ids of the jobs this watcher is registered on. */
   get attachedIds(): string[] {
-    return [...this.#attached.keys()];
+    return [...this.#attached];
   }
 
-  /** Registers for a job's notifications (replacing another client's callback on it). */
-  async attach(job: BitsJob): Promise<void> {
-    if (this.#attached.has(job.id)) return;
+  /**
+   * Registers for a job's notifications. Returns false, changing nothing, when
+   * the job already notifies another client (another watch, here or in another
+   * process): taking it over would lose the job's own notify flags when both
+   * end. The shim keeps its own reference on the job, so the registration can
+   * be undone after `job` is disposed.
+   */
+  async attach(job: BitsJob): Promise<boolean> {
+    if (this.#attached.has(job.id)) return true;
     const previous = new Uint32Array(1);
     const hr = await this.#handle.use((watcher) =>
       jobHandle(job).use((pointer) => loadShim().symbols.bits_watcher_attach(watcher, pointer, previous))
     );
     unwrap(hr, "SetNotifyInterface", { jobId: job.id });
-    this.#attached.set(job.id, { job, previousFlags: previous[0] });
+    if (hr !== HR.S_OK) return false;
+    this.#attached.add(job.id);
+    return true;
   }
 
   /**
@@ -66,21 +86,11 @@ export class NativeWatcher {
    * notify flags. Returns false when another client took over in between.
    */
   async detach(jobId: string): Promise<boolean> {
-    const attachment = this.#attached.get(jobId);
-    if (!attachment) return false;
-    this.#attached.delete(jobId);
-    const hr = await this.#handle.use((watcher) =>
-      jobHandle(attachment.job).use((pointer) =>
-        loadShim().symbols.bits_watcher_detach(watcher, pointer, attachment.previousFlags)
-      )
-    );
+    if (!this.#attached.delete(jobId)) return false;
+    const guid = parseGuid(jobId);
+    const hr = await this.#handle.use((watcher) => loadShim().symbols.bits_watcher_detach(watcher, guid));
     unwrap(hr, "SetNotifyInterface(NULL)", { jobId });
     return hr === HR.S_OK;
-  }
-
-  /** Unregisters from every job; failures (a job already gone) are ignored. */
-  async detachAll(): Promise<void> {
-    for (const id of this.attachedIds) await this.detach(id).catch(() => {});
   }
 
   /** Waits up to `timeoutMs` for notifications; returns early on {@linkcode wake}. */
@@ -110,8 +120,33 @@ export class NativeWatcher {
     void this.#handle.use((watcher) => Promise.resolve(loadShim().symbols.bits_watcher_wake(watcher))).catch(() => {});
   }
 
-  /** Releases the watcher (after the last in-flight drain). Call {@linkcode detachAll} first. */
-  dispose(): void {
+  /**
+   * Undoes every registration (restoring each job's notify flags), cuts
+   * BITS' connections to the watcher, drops what is queued, ends a pending
+   * drain, and releases the watcher. Idempotent.
+   *
+   * @throws {BitsError} when a registration could not be undone (the others still are, and the watcher is released).
+   */
+  async close(): Promise<void> {
+    if (!open.delete(this)) return;
+    this.#attached.clear();
+    try {
+      const hr = await this.#handle.use((watcher) => loadShim().symbols.bits_watcher_close(watcher));
+      unwrap(hr, "Closing the notification watcher");
+    } finally {
+      this.#handle.dispose();
+    }
+  }
+
+  /** {@linkcode close} on the JavaScript thread, for `unload`, which cannot wait; errors are dropped. */
+  closeSync(): void {
+    if (!open.delete(this)) return;
+    this.#attached.clear();
+    try {
+      this.#handle.useSync((watcher) => loadShim().symbols.bits_watcher_close_sync(watcher));
+    } catch {
+      // The process is ending: nobody is left to tell.
+    }
     this.#handle.dispose();
   }
 }

@@ -18,7 +18,8 @@ import type { JobSnapshot } from "../types.ts";
 import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
-import { NativeWatcher } from "./native.ts";
+import { Subscription } from "./hub.ts";
+import { readProgress } from "./light.ts";
 import { QueueCounter } from "./queue_count.ts";
 import { chooseRead, PollSchedule } from "./schedule.ts";
 
@@ -26,6 +27,12 @@ const logger = getLogger(["deno-bits", "watch"]);
 
 /** Default of {@linkcode WatchOptions.idlePollInterval}, in multiples of `pollInterval`. */
 const IDLE_POLL_FACTOR = 5;
+/**
+ * Watching a manager, how many idle intervals a light read (state and
+ * progress of the known jobs) may stand in for a whole-queue read: the
+ * enumeration still runs this often to catch what one count cannot tell.
+ */
+const FULL_READ_FACTOR = 6;
 
 /** Options of {@linkcode watch}. */
 export interface WatchOptions {
@@ -45,11 +52,13 @@ export interface WatchOptions {
    * `pollInterval` counts as `pollInterval`, so `idlePollInterval:
    * pollInterval` polls every job alike. A change seen by a callback or a
    * poll moves the job back to `pollInterval` at once. Watching a manager,
-   * the whole queue is read every `idlePollInterval`, and in between only
-   * the number of jobs is read (three round trips) every `pollInterval`:
-   * a job that appears or leaves is seen within one `pollInterval`, or
-   * within one `idlePollInterval` when another leaves or appears in the
-   * same interval.
+   * every known job's state and progress is read every `idlePollInterval`
+   * (two round trips per job, in one call; a job whose reading changed is
+   * then read in full), the whole queue every sixth time or whenever the
+   * count moves, and in between only the number of jobs is read (three
+   * round trips) every `pollInterval`: a job that appears or leaves is seen
+   * within one `pollInterval`, or within one `idlePollInterval` when another
+   * leaves or appears in the same interval.
    */
   readonly idlePollInterval?: number;
   /**
@@ -103,10 +112,11 @@ export async function* watch(
   const coalescer = new Coalescer();
   const jobs = new Map<string, BitsJob>();
   const opened = new Set<BitsJob>();
-  let native: NativeWatcher | undefined;
+  // The process's one watcher, shared with every other watch (./hub.ts): no pool thread of this watch's own.
+  let native: Subscription | undefined;
   if (options.callbacks ?? true) {
     try {
-      native = await NativeWatcher.create();
+      native = await Subscription.open();
     } catch (error) {
       // Polling alone still reports everything, only later.
       logger.warn("BITS callbacks unavailable, polling only: {error}", { error: String(error) });
@@ -119,7 +129,10 @@ export async function* watch(
     jobs.set(job.id, job);
     if (!native || wmpKindOf(description) === "job") return;
     try {
-      await native.attach(job);
+      if (!await native.attach(job)) {
+        // Its notify flags stay the other client's to restore; the poll covers this job.
+        logger.debug("Job {id} already notifies another client: polled only", { id: job.id });
+      }
     } catch (error) {
       logger.debug("No callback on job {id}: {error}", { id: job.id, error: String(error) });
     }
@@ -130,12 +143,18 @@ export async function* watch(
     const at = Date.now();
     const observations: Observation[] = [];
     const read = new Set<string>();
-    for (const { job, snapshot } of await manager.jobsWithSnapshots()) {
-      read.add(job.id);
-      if (jobs.has(job.id)) {
-        // A twin of a proxy this process holds: its release stays local (no round trip).
-        job.dispose();
-      } else {
+    // One nonblocking call for every snapshot; only a job seen for the first time is opened.
+    for (const snapshot of await manager.listJobs()) {
+      read.add(snapshot.id);
+      if (!jobs.has(snapshot.id)) {
+        let job: BitsJob;
+        try {
+          job = await manager.getJob(snapshot.id);
+        } catch (error) {
+          // Gone since the read: the next full read will not list it either.
+          if (error instanceof BitsError && error.code === "BG_E_NOT_FOUND") continue;
+          throw error;
+        }
         opened.add(job);
         await track(job, snapshot.description);
       }
@@ -171,6 +190,8 @@ export async function* watch(
   let counting = !isJobList(target) && !schedule.uniform;
   let lastCount: number | undefined;
   let lastFullRead = -Infinity;
+  // When the queue was last read in full (enumerated), not just its known jobs lightly.
+  let lastQueueRead = -Infinity;
   /** The queue's job count, undefined when it cannot be read; false when counting is off. */
   const countQueue = async (): Promise<number | undefined | false> => {
     if (!counting) return false;
@@ -206,10 +227,35 @@ export async function* watch(
       due: due.length,
       known: jobs.size,
     });
+    // The count held still and matches the jobs known: nothing appeared or left, as far as one count can tell.
+    const steady = typeof count === "number" && count === lastCount && count === jobs.size;
     if (count !== false) lastCount = count;
     if (read === "jobs") return readJobs(due);
     lastFullRead = now;
+    if (steady && now < lastQueueRead + FULL_READ_FACTOR * schedule.idleInterval) return lightPass(target, now);
+    lastQueueRead = now;
     return readQueue(target);
+  };
+
+  /**
+   * Stands in for a whole-queue read while the count holds still: every known
+   * job's state and progress in one call, and a full read of the jobs whose
+   * reading differs from what was reported (or that could not be read). When
+   * one of them left, the queue is read in full at once, to find a job that
+   * may have arrived in its place.
+   */
+  const lightPass = async (manager: BitsManager, now: number): Promise<Observation[]> => {
+    const ids = [...jobs.keys()];
+    const records = await readProgress(ids.map((id) => jobs.get(id) as BitsJob));
+    const changed: string[] = [];
+    records.forEach((record, i) => {
+      if (record.readHr < 0 || coalescer.differs(ids[i], record.state, record.progress)) changed.push(ids[i]);
+      else schedule.polled(ids[i], record.state, false, now);
+    });
+    const observations = await readJobs(changed);
+    if (!observations.some((o) => o.removed)) return observations;
+    lastQueueRead = now;
+    return [...observations, ...(await readQueue(manager)).filter((o) => !changed.includes(o.jobId))];
   };
 
   /** When the next tick is due, after one at `lastTick`. */
@@ -263,7 +309,7 @@ export async function* watch(
         await sleep(next - now, signal);
         continue;
       }
-      const { records, dropped } = await native.drain(next - now);
+      const { records, dropped } = await native.next(next - now);
       if (dropped) logger.warn("{dropped} BITS notifications were dropped; the watchdog poll covers them", { dropped });
       for (const record of records) {
         if (!jobs.has(record.jobId)) continue;
@@ -278,10 +324,9 @@ export async function* watch(
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (native) {
-      await native.detachAll();
-      native.dispose();
-    }
+    // Undoes every registration with the shim's own job references, so jobs disposed meanwhile
+    // (a `Promise.race` around `wait()`) are unregistered too.
+    await native?.close().catch((error) => logger.warn("Unregistering BITS callbacks failed: {error}", { error }));
     counter?.[Symbol.dispose]();
     for (const job of opened) job.dispose();
   }

@@ -5,9 +5,10 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { decodeFiles, decodeSnapshot } from "../../src/decode.ts";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
+import { decodeFiles, decodeProgressRecords, decodeQueue, decodeSnapshot } from "../../src/decode.ts";
 
-const ABI_VERSION = 2; // BITS_SHIM_ABI_VERSION
+const ABI_VERSION = SHIM_ABI_VERSION;
 const SNAPSHOT_HEADER = 88; // BITS_SNAPSHOT_HEADER_BYTES
 const FILES_HEADER = 16; // BITS_FILES_HEADER_BYTES
 const RECORD_HEADER = 40; // BITS_FILE_RECORD_HEADER_BYTES
@@ -422,4 +423,69 @@ Deno.test("decode: a file list with another ABI version or a bad total_bytes is 
   assert.throws(() => decodeFiles(filesBuffer([], { totalBytes: 17 })), RangeError);
   assert.throws(() => decodeFiles(filesBuffer([], { totalBytes: 15 })), RangeError);
   assert.throws(() => decodeFiles(new Uint8Array(8)), RangeError);
+});
+
+const QUEUE_HEADER = 16; // BITS_QUEUE_HEADER_BYTES
+
+/** A bits_manager_read_queue buffer, per ffi/bits_shim.h: records padded to 8 bytes. */
+function queueBuffer(records: readonly Uint8Array[], overrides: { count?: number; total?: number } = {}): Uint8Array {
+  const padded = records.map((r) => Math.ceil(r.byteLength / 8) * 8);
+  const total = QUEUE_HEADER + padded.reduce((a, b) => a + b, 0);
+  const bytes = new Uint8Array(total + 32).fill(0xCD, total);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, ABI_VERSION, true);
+  view.setUint32(4, overrides.total ?? total, true);
+  view.setUint32(8, overrides.count ?? records.length, true);
+  view.setUint32(12, records.length + 1, true);
+  let offset = QUEUE_HEADER;
+  records.forEach((r, i) => {
+    bytes.set(r, offset);
+    offset += padded[i];
+  });
+  return bytes;
+}
+
+Deno.test("decode: a whole-queue read decodes every record in order, across the 8-byte padding", () => {
+  // Records of 94 bytes (padded to 96), 98 (padded to 104) and 88 (no padding).
+  const records = [
+    snapshotBuffer({ displayName: "abc", state: 1 }),
+    snapshotBuffer({ displayName: "wxyz", description: "d", state: 6 }),
+    snapshotBuffer({ displayName: "", state: 2 }),
+  ];
+  const snapshots = decodeQueue(queueBuffer(records));
+  assert.deepEqual(snapshots.map((s) => [s.displayName, s.description, s.state]), [
+    ["abc", "", "CONNECTING"],
+    ["wxyz", "d", "TRANSFERRED"],
+    ["", "", "TRANSFERRING"],
+  ]);
+  assert.deepEqual(decodeQueue(queueBuffer([])), []);
+});
+
+Deno.test("decode: a whole-queue read whose records overrun its total is refused", () => {
+  const records = [snapshotBuffer({ displayName: "abc" }), snapshotBuffer({ displayName: "def" })];
+  assert.throws(() => decodeQueue(queueBuffer(records, { count: 3 })), RangeError);
+  assert.throws(() => decodeQueue(queueBuffer(records, { total: QUEUE_HEADER + 96 })), RangeError);
+  assert.throws(() => decodeQueue(queueBuffer(records, { total: 8 })), RangeError);
+});
+
+Deno.test("decode: progress records (bits_jobs_progress): state, read_hr and progress; a failed read has no state", () => {
+  const bytes = new Uint8Array(2 * 32 + 8).fill(0xCD, 64);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, 3, true); // SUSPENDED
+  view.setInt32(4, 0, true);
+  view.setBigUint64(8, UNKNOWN_SIZE, true);
+  view.setBigUint64(16, 6_000_000_000n, true);
+  view.setUint32(24, 3, true);
+  view.setUint32(28, 2, true);
+  view.setInt32(32, -1, true);
+  view.setInt32(36, 0x80200001 | 0, true); // BG_E_NOT_FOUND
+  const [first, second] = decodeProgressRecords(bytes, 2);
+  assert.deepEqual(first, {
+    state: "SUSPENDED",
+    readHr: 0,
+    progress: { bytesTotal: null, bytesTransferred: 6_000_000_000, filesTotal: 3, filesTransferred: 2 },
+  });
+  assert.equal(second.state, undefined);
+  assert.equal(second.readHr >>> 0, 0x80200001);
+  assert.throws(() => decodeProgressRecords(bytes, 3), RangeError);
 });

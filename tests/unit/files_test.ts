@@ -6,6 +6,7 @@
 // Permissions: --allow-read (the upload check stats a path that does not exist).
 
 import assert from "node:assert/strict";
+import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import {
   checkRanges,
@@ -19,7 +20,7 @@ import { checkTransferOptions, dispositionFor, TransferInterruptedError } from "
 import { checkUpload } from "../../src/upload.ts";
 import { BitsError } from "../../src/errors.ts";
 
-const ABI_VERSION = 2; // BITS_SHIM_ABI_VERSION
+const ABI_VERSION = SHIM_ABI_VERSION;
 const HEADER = 120; // BITS_FILE_DETAILS_HEADER_BYTES
 const RANGE = 16; // BITS_FILE_RANGE_BYTES
 const EOF = 0xFFFF_FFFF_FFFF_FFFFn; // BG_LENGTH_TO_EOF, also BG_SIZE_UNKNOWN

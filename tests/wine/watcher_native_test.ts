@@ -1,5 +1,6 @@
 /**
- * The native notification watcher, called directly through FFI: queue order,
+ * The native notification watcher, called directly through FFI (the shim's
+ * test variant, tests/support/test_shim.ts): queue order,
  * sequence numbers, capacity and drop counting, wake-ups, and a real
  * JobTransferred callback from the BITS service (the only notification Wine
  * delivers, docs/wine.md, "Notifications").
@@ -7,14 +8,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadShim } from "../../ffi/library.ts";
 import { wineVersion } from "../../src/platform.ts";
-import {
-  EVENT_RECORD_BYTES,
-  type ShimSymbols,
-  WATCHER_NOTIFY_FLAGS,
-  WATCHER_NOTIFY_FLAGS_RANGES,
-} from "../../ffi/symbols.ts";
+import { EVENT_RECORD_BYTES, WATCHER_NOTIFY_FLAGS, WATCHER_NOTIFY_FLAGS_RANGES } from "../../ffi/symbols.ts";
+import { loadTestShim, TEST_FAULT, type TestShim } from "../support/test_shim.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";
 import { startServer } from "../support/server.ts";
 
@@ -28,14 +24,17 @@ const FILE_RANGES_TRANSFERRED = 5;
 const STATE_TRANSFERRED = 6;
 const STATE_ACKNOWLEDGED = 7;
 const STATE_CANCELLED = 8;
+/** BITS_PROP_NOTIFY_FLAGS (ffi/bits_properties.h). */
+const NOTIFY_FLAGS_PROPERTY = 2;
 /** QUEUED, CONNECTING, TRANSFERRING: cancelling these crashes Wine's BITS service. */
 const RUNNING_STATES: ReadonlySet<number> = new Set([0, 1, 2]);
 
 /** Milliseconds between 1601-01-01 (FILETIME) and 1970-01-01 (Unix). */
 const FILETIME_UNIX_OFFSET_MS = 11_644_473_600_000;
 
-function symbols(): ShimSymbols {
-  return loadShim().symbols;
+/** The test variant of the shim (bits_watcher_inject and forged faults are not in the release DLL). */
+function symbols(): TestShim {
+  return loadTestShim();
 }
 
 function hex(hr: number): string {
@@ -404,6 +403,13 @@ class NativeJob implements AsyncDisposable {
     return new DataView(out.buffer).getInt32(28, true);
   }
 
+  /** The job's notify flags (GetNotifyFlags). */
+  async notifyFlags(): Promise<number> {
+    const out = new BigUint64Array(1);
+    assertHr(await symbols().bits_job_get_u64(this.job, NOTIFY_FLAGS_PROPERTY, out), S_OK, "GetNotifyFlags");
+    return Number(out[0]);
+  }
+
   async complete(): Promise<void> {
     assertHr(await symbols().bits_job_complete(this.job), S_OK, "bits_job_complete");
     this.#finished = true;
@@ -470,8 +476,8 @@ Deno.test("BITS delivers JobTransferred to an attached watcher, and detach unreg
       assert.ok(received >= started - 1_000 && received <= Date.now() + 1_000, `received_at ${received}`);
       assert.ok(received >= Date.now() - 60_000);
 
-      assertHr(await shim.bits_watcher_detach(watcher, native.job, previous[0]), S_OK, "detach");
-      assertHr(await shim.bits_watcher_detach(watcher, native.job, previous[0]), S_FALSE, "second detach");
+      assertHr(await shim.bits_watcher_detach(watcher, native.guid), S_OK, "detach");
+      assertHr(await shim.bits_watcher_detach(watcher, native.guid), S_FALSE, "second detach");
 
       await native.complete();
       assert.equal((await Deno.stat(path)).size, 50_000);
@@ -483,7 +489,7 @@ Deno.test("BITS delivers JobTransferred to an attached watcher, and detach unreg
   }
 });
 
-Deno.test("the last watcher attached wins, and detach restores the notify flags", async () => {
+Deno.test("a second watcher leaves the first one's registration alone, and detach restores the notify flags", async () => {
   const dir = await Deno.makeTempDir({ prefix: "bits-watcher-" });
   try {
     // Never resumed: the job stays SUSPENDED and is cancelled at the end, which is safe under Wine.
@@ -497,26 +503,34 @@ Deno.test("the last watcher attached wins, and detach restores the notify flags"
       const original = new Uint32Array(1);
       const between = new Uint32Array(1);
       assertHr(await shim.bits_watcher_attach(first, native.job, original), S_OK, "attach first");
-      assertHr(await shim.bits_watcher_attach(second, native.job, between), S_OK, "attach second");
+      const attached = await native.notifyFlags();
       // With FILE_RANGES_TRANSFERRED where BITS takes it (10.1), without it on Wine and older BITS.
       assert.ok(
-        between[0] === WATCHER_NOTIFY_FLAGS_RANGES || between[0] === WATCHER_NOTIFY_FLAGS,
-        `flags after attach: ${hex(between[0])}`,
+        attached === WATCHER_NOTIFY_FLAGS_RANGES || attached === WATCHER_NOTIFY_FLAGS,
+        `flags after attach: ${hex(attached)}`,
       );
       // Wine refuses 0x20 with E_NOTIMPL (docs/wine.md, "Notifications"): attach fell back and still succeeded.
-      if (wineVersion() !== null) assert.equal(between[0], WATCHER_NOTIFY_FLAGS);
+      if (wineVersion() !== null) assert.equal(attached, WATCHER_NOTIFY_FLAGS);
+      assertHr(await shim.bits_watcher_attach(first, native.job, between), S_OK, "attach first again");
+      // Taking the job over would leave `first` unable to restore the flags it replaced: refused, nothing changed.
+      assertHr(await shim.bits_watcher_attach(second, native.job, between), S_FALSE, "attach second");
+      assert.equal(between[0], 0, "no flags reported for a refused registration");
+      assert.equal(await native.notifyFlags(), attached, "the refused attach changed the flags");
+      assertHr(await shim.bits_watcher_detach(second, native.guid), S_FALSE, "detach second (never registered)");
 
-      // Not `first` any more: nothing changes.
-      assertHr(await shim.bits_watcher_detach(first, native.job, original[0]), S_FALSE, "detach first");
-      assertHr(await shim.bits_watcher_detach(second, native.job, original[0]), S_OK, "detach second");
+      // Still `first`'s: its detach undoes the registration.
+      assertHr(await shim.bits_watcher_detach(first, native.guid), S_OK, "detach first");
       // Nothing registered now.
-      assertHr(await shim.bits_watcher_detach(second, native.job, original[0]), S_FALSE, "detach second again");
+      assertHr(await shim.bits_watcher_detach(first, native.guid), S_FALSE, "detach first again");
+      assert.equal(await native.notifyFlags(), original[0]);
 
-      // The flags are back to what they were before the first attach.
+      // The flags are back to what they were before the first attach, and the job is free for another watcher.
       const again = new Uint32Array(1);
-      assertHr(await shim.bits_watcher_attach(first, native.job, again), S_OK, "re-attach");
+      assertHr(await shim.bits_watcher_attach(second, native.job, again), S_OK, "attach second now");
       assert.equal(again[0], original[0]);
-      assertHr(await shim.bits_watcher_detach(first, native.job, original[0]), S_OK, "detach after re-attach");
+      const now = new Uint32Array(1);
+      assertHr(await shim.bits_watcher_attach(first, native.job, now), S_FALSE, "first, while second holds it");
+      assertHr(await shim.bits_watcher_detach(second, native.guid), S_OK, "detach second");
 
       // A job handle is not a watcher.
       assertHr(await shim.bits_watcher_attach(native.job, native.job, again), E_INVALIDARG, "job as watcher");
@@ -524,6 +538,87 @@ Deno.test("the last watcher attached wins, and detach restores the notify flags"
     } finally {
       shim.bits_release(first);
       shim.bits_release(second);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("close undoes every registration through the watcher's own job references, and drains end at once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "bits-watcher-" });
+  try {
+    await using a = await NativeJob.create("watcher close test a", [
+      { url: "http://127.0.0.1:9/never", path: join(dir, "a.bin") },
+    ]);
+    await using b = await NativeJob.create("watcher close test b", [
+      { url: "http://127.0.0.1:9/never", path: join(dir, "b.bin") },
+    ]);
+    const shim = symbols();
+    const before = [await a.notifyFlags(), await b.notifyFlags()];
+    const watcher = await createWatcher(4);
+    try {
+      const previous = new Uint32Array(1);
+      // Through second handles to the same jobs, released before close: the registrations keep their own.
+      for (const job of [a, b]) {
+        const out = new BigUint64Array(1);
+        assertHr(await shim.bits_manager_get_job(job.manager, job.guid, out), S_OK, "GetJob");
+        const twin = pointerOut(out, "bits_manager_get_job");
+        assertHr(await shim.bits_watcher_attach(watcher, twin, previous), S_OK, "attach");
+        assertHr(shim.bits_release(twin), S_OK, "release the twin");
+      }
+      assert.notEqual(await a.notifyFlags(), before[0]);
+      const pending = drain(watcher, 4, 60_000);
+      assertHr(await shim.bits_watcher_close(watcher), S_OK, "close");
+      const ended = await pending;
+      assertHr(ended.hr, S_FALSE, "the pending drain");
+      assert.ok(ended.elapsedMs < 30_000, `the pending drain took ${ended.elapsedMs} ms`);
+      assert.deepEqual([await a.notifyFlags(), await b.notifyFlags()], before);
+      // Both jobs are free for another watcher: nothing of the closed one is registered.
+      const other = await createWatcher(4);
+      try {
+        assertHr(await shim.bits_watcher_attach(other, a.job, previous), S_OK, "attach another watcher");
+        assert.equal(previous[0], before[0]);
+        assertHr(await shim.bits_watcher_detach(other, a.guid), S_OK, "detach it");
+      } finally {
+        shim.bits_release(other);
+      }
+      assertHr(await shim.bits_watcher_attach(watcher, a.job, previous), 0x8000000e | 0, "attach after close");
+      assertHr(await shim.bits_watcher_close(watcher), S_OK, "close again");
+      assertHr((await drain(watcher, 4, 60_000)).hr, S_FALSE, "drain after close");
+    } finally {
+      shim.bits_release(watcher);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("an event whose job can no longer be read still carries the registered job's id", async () => {
+  await using server = startServer();
+  const dir = await Deno.makeTempDir({ prefix: "bits-watcher-" });
+  const shim = symbols();
+  try {
+    await using native = await NativeJob.create("watcher vanished id test", [
+      { url: server.contentUrl(10_000, 2), path: join(dir, "gone.bin") },
+    ]);
+    const watcher = await createWatcher(16);
+    try {
+      assertHr(await shim.bits_watcher_attach(watcher, native.job, new Uint32Array(1)), S_OK, "attach");
+      assertHr(await shim.bits_job_resume(native.job), S_OK, "resume");
+      // Forged: the drain's GetId fails as for a job that left the service (test build only).
+      shim.bits_test_set_faults(TEST_FAULT.drainGetId);
+      let transferred: EventRecord | undefined;
+      const deadline = Date.now() + 30_000;
+      while (transferred === undefined && Date.now() < deadline) {
+        transferred = (await drain(watcher, 16, 30_000)).records.find((r) => r.kind === JOB_TRANSFERRED);
+      }
+      assert.ok(transferred !== undefined, "no JobTransferred within 30 s");
+      assertHr(transferred.readHr, 0x80010108 | 0, "read_hr (RPC_E_DISCONNECTED, forged)");
+      assert.deepEqual(transferred.jobId, native.guid);
+      assertHr(await shim.bits_watcher_close(watcher), S_OK, "close");
+    } finally {
+      shim.bits_test_set_faults(0);
+      shim.bits_release(watcher);
     }
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
