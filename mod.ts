@@ -42,12 +42,14 @@ export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES } from "./src/types
 export type {
   CancelOutcome,
   CompleteOutcome,
+  DatedJobSnapshot,
   ErrorContext,
   JobErrorInfo,
   JobFile,
   JobProgress,
   JobSnapshot,
   JobState,
+  JobTimes,
   JobType,
 } from "./src/types.ts";
 export { formatGuid, isGuid, normalizeGuid, parseGuid } from "./src/guid.ts";
@@ -169,7 +171,8 @@ export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResul
 export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
 
 // Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).
-export { dateFromFiletime, decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";
+export { decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";
+export { dateFromFiletime } from "./src/filetime.ts";
 export type {
   DetailsField,
   DetailsOptions,

@@ -29,10 +29,6 @@ static const GUID shim_iid_job4 = {
  * header) and the order of its strings (SHIM_STR_*) are in bits_pure.h,
  * with the code that writes it. */
 
-static uint64_t filetime_u64(FILETIME t) {
-  return ((uint64_t)t.dwHighDateTime << 32) | (uint64_t)t.dwLowDateTime;
-}
-
 /*
  * "DOMAIN\user" for a SID string, in a malloc'd buffer the caller frees.
  * LookupAccountSidW is asked for the sizes first: account and domain names
@@ -209,9 +205,9 @@ BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
   memset(&times, 0, sizeof times);
   h.times_hr = (int32_t)IBackgroundCopyJob_GetTimes(j, &times);
   if (SUCCEEDED(h.times_hr)) {
-    h.creation_time = filetime_u64(times.CreationTime);
-    h.modification_time = filetime_u64(times.ModificationTime);
-    h.transfer_completion_time = filetime_u64(times.TransferCompletionTime);
+    h.creation_time = shim_filetime_u64(times.CreationTime);
+    h.modification_time = shim_filetime_u64(times.ModificationTime);
+    h.transfer_completion_time = shim_filetime_u64(times.TransferCompletionTime);
   }
 
   h.owner_hr =

@@ -40,6 +40,11 @@
  * live there, so that they also build and are fuzzed on Linux. */
 #include "bits_pure.h"
 
+/* A FILETIME as one 64-bit count of 100 ns intervals since 1601 (UTC). */
+static inline uint64_t shim_filetime_u64(FILETIME t) {
+  return ((uint64_t)t.dwHighDateTime << 32) | (uint64_t)t.dwLowDateTime;
+}
+
 /* Joins the multithreaded apartment on the calling thread (kept for the
  * thread's lifetime). Every entry point that makes a COM call starts here. */
 HRESULT shim_enter_mta(void);

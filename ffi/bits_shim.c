@@ -531,6 +531,34 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   return (int32_t)snapshot_job((IBackgroundCopyJob *)job, out, cap, needed);
 }
 
+/*
+ * One job's times record of bits_manager_read_queue at out. Once GetTimes
+ * has answered E_NOTIMPL (*unsupported), it is not asked again.
+ */
+static void write_times(IBackgroundCopyJob *j, uint8_t *out,
+                        HRESULT *unsupported) {
+  BG_JOB_TIMES times;
+  uint64_t values[3] = {0, 0, 0};
+  int32_t head[2] = {0, 0};
+  HRESULT hr = *unsupported;
+
+  if (hr == S_OK) {
+    memset(&times, 0, sizeof times);
+    hr = IBackgroundCopyJob_GetTimes(j, &times);
+    if (hr == E_NOTIMPL) {
+      *unsupported = hr;
+    }
+    if (SUCCEEDED(hr)) {
+      values[0] = shim_filetime_u64(times.CreationTime);
+      values[1] = shim_filetime_u64(times.ModificationTime);
+      values[2] = shim_filetime_u64(times.TransferCompletionTime);
+    }
+  }
+  head[0] = (int32_t)hr;
+  memcpy(out, head, sizeof head);
+  memcpy(out + 8, values, sizeof values);
+}
+
 BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
                                               uint32_t flags, uint8_t *out,
                                               uint32_t cap, uint32_t *needed) {
@@ -542,6 +570,8 @@ BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
   uint32_t i;
   ULONG total = 0;
   uint64_t offset = BITS_QUEUE_HEADER_BYTES;
+  const BOOL with_times = (flags & BITS_QUEUE_WITH_TIMES) != 0;
+  HRESULT times_unsupported = S_OK;
   BOOL fits;
   HRESULT hr;
 
@@ -556,7 +586,8 @@ BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = IBackgroundCopyManager_EnumJobs(mgr, (DWORD)flags, &enumerator);
+  hr = IBackgroundCopyManager_EnumJobs(
+      mgr, (DWORD)(flags & ~BITS_QUEUE_WITH_TIMES), &enumerator);
   if (FAILED(hr)) {
     enumerator = NULL;
     goto done;
@@ -593,6 +624,14 @@ BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
       continue;
     }
     offset += ((uint64_t)size + 7u) & ~(uint64_t)7u;
+    if (with_times) {
+      if (fits && offset + BITS_QUEUE_TIMES_BYTES <= cap) {
+        write_times(jobs[i], out + offset, &times_unsupported);
+      } else {
+        fits = FALSE;
+      }
+      offset += BITS_QUEUE_TIMES_BYTES;
+    }
     if (offset > UINT32_MAX) {
       hr = SHIM_E_ARITHMETIC_OVERFLOW;
       goto done;

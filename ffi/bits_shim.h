@@ -43,7 +43,7 @@ extern "C" {
 
 /* ABI version: bumped whenever an export is added or removed, or a signature
  * or a record layout changes (2: the per-area headers). */
-#define BITS_SHIM_ABI_VERSION 3
+#define BITS_SHIM_ABI_VERSION 4
 
 /* HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER). */
 #define BITS_SHIM_E_INSUFFICIENT_BUFFER ((int32_t)0x8007007A)
@@ -182,12 +182,24 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
  *   16 records: one snapshot each (bits_job_snapshot's layout, its own
  *      total_bytes at +4), each padded to a multiple of 8 bytes
  *
+ * With BITS_QUEUE_WITH_TIMES in flags (not passed on to EnumJobs), each
+ * padded snapshot is followed by BITS_QUEUE_TIMES_BYTES of the job's times:
+ *    0 i32 hr            GetTimes' result; the times are 0 when it failed
+ *    4 u32 reserved      0
+ *    8 u64 creation      FILETIME (100 ns since 1601-01-01 UTC)
+ *   16 u64 modification
+ *   24 u64 transfer_completion (0 until the job is transferred)
+ * A BITS without GetTimes (E_NOTIMPL) is asked once: the other jobs get its
+ * hr without a round trip of their own.
+ *
  * When cap is too small, every job is still read once (to measure it),
  * *needed receives the bytes the whole queue took, and
  * BITS_SHIM_E_INSUFFICIENT_BUFFER is returned: call again with at least
  * that much (with some room: the queue may grow in between).
  */
 #define BITS_QUEUE_HEADER_BYTES 16u
+#define BITS_QUEUE_WITH_TIMES 0x80000000u
+#define BITS_QUEUE_TIMES_BYTES 32u
 BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
                                               uint32_t flags, uint8_t *out,
                                               uint32_t cap, uint32_t *needed);

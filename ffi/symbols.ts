@@ -115,12 +115,16 @@ export const symbols = {
 export type ShimSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 /** ABI version this module was written for (`BITS_SHIM_ABI_VERSION`). */
-export const SHIM_ABI_VERSION = 3;
+export const SHIM_ABI_VERSION = 4;
 
 /** Size of the fixed part of a snapshot (`BITS_SNAPSHOT_HEADER_BYTES`). */
 export const SNAPSHOT_HEADER_BYTES = 88;
 /** Size of the fixed part of a whole-queue read (`BITS_QUEUE_HEADER_BYTES`). */
 export const QUEUE_HEADER_BYTES = 16;
+/** `bits_manager_read_queue` flag: each job's times follow its snapshot (`BITS_QUEUE_WITH_TIMES`). */
+export const QUEUE_WITH_TIMES = 0x8000_0000;
+/** Size of one job's times in a whole-queue read (`BITS_QUEUE_TIMES_BYTES`). */
+export const QUEUE_TIMES_BYTES = 32;
 /** Size of one record of `bits_jobs_progress` (`BITS_PROGRESS_RECORD_BYTES`). */
 export const PROGRESS_RECORD_BYTES = 32;
 /** Size of the fixed part of a file list (`BITS_FILES_HEADER_BYTES`). */

@@ -10,13 +10,15 @@ import {
   FILES_HEADER_BYTES,
   PROGRESS_RECORD_BYTES,
   QUEUE_HEADER_BYTES,
+  QUEUE_TIMES_BYTES,
   SHIM_ABI_VERSION,
   SNAPSHOT_HEADER_BYTES,
 } from "../ffi/symbols.ts";
 import { formatGuid } from "./guid.ts";
 import { describeHresult, failed } from "./hresult.ts";
 import { enumName, ERROR_CONTEXTS, JOB_STATES, JOB_TYPES } from "./types.ts";
-import type { JobErrorInfo, JobFile, JobProgress, JobSnapshot, JobState } from "./types.ts";
+import type { DatedJobSnapshot, JobErrorInfo, JobFile, JobProgress, JobSnapshot, JobState, JobTimes } from "./types.ts";
+import { dateFromFiletime } from "./filetime.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
 const SIZE_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
@@ -43,10 +45,25 @@ function checkHeader(view: DataView, what: string, minimum: number): number {
  * BITS' enumeration order.
  */
 export function decodeQueue(bytes: Uint8Array): JobSnapshot[] {
+  return decodeQueueRecords(bytes, false).map(({ snapshot }) => snapshot);
+}
+
+/**
+ * Decodes a whole-queue buffer read with `QUEUE_WITH_TIMES`: each snapshot with
+ * its times, `null` where GetTimes failed (a BITS without it: Wine).
+ */
+export function decodeDatedQueue(bytes: Uint8Array): DatedJobSnapshot[] {
+  return decodeQueueRecords(bytes, true).map(({ snapshot, times }) => ({ ...snapshot, times }));
+}
+
+function decodeQueueRecords(
+  bytes: Uint8Array,
+  withTimes: boolean,
+): { snapshot: JobSnapshot; times: JobTimes | null }[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const total = checkHeader(view, "Queue", QUEUE_HEADER_BYTES);
   const count = view.getUint32(8, true);
-  const snapshots: JobSnapshot[] = [];
+  const records: { snapshot: JobSnapshot; times: JobTimes | null }[] = [];
   let offset = QUEUE_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
     if (offset + SNAPSHOT_HEADER_BYTES > total) throw new RangeError(`Queue record ${i} overruns the queue`);
@@ -54,11 +71,24 @@ export function decodeQueue(bytes: Uint8Array): JobSnapshot[] {
     if (size < SNAPSHOT_HEADER_BYTES || offset + size > total) {
       throw new RangeError(`Queue record ${i} claims ${size} bytes`);
     }
-    snapshots.push(decodeSnapshot(bytes.subarray(offset, offset + size)));
+    const snapshot = decodeSnapshot(bytes.subarray(offset, offset + size));
     // Records are padded to 8 bytes.
     offset += Math.ceil(size / 8) * 8;
+    let times: JobTimes | null = null;
+    if (withTimes) {
+      if (offset + QUEUE_TIMES_BYTES > total) throw new RangeError(`Queue record ${i}'s times overrun the queue`);
+      if (!failed(view.getInt32(offset, true))) {
+        times = {
+          creationTime: dateFromFiletime(view.getBigUint64(offset + 8, true)),
+          modificationTime: dateFromFiletime(view.getBigUint64(offset + 16, true)),
+          transferCompletionTime: dateFromFiletime(view.getBigUint64(offset + 24, true)),
+        };
+      }
+      offset += QUEUE_TIMES_BYTES;
+    }
+    records.push({ snapshot, times });
   }
-  return snapshots;
+  return records;
 }
 
 /** One job's state and progress (`bits_jobs_progress`); `readHr` < 0 when the job could not be read. */

@@ -11,6 +11,7 @@ import { loadShim } from "../ffi/library.ts";
 import { DETAILS_HEADER_BYTES, MESSAGE_SOURCE_SYSTEM, MESSAGE_SOURCE_WINHTTP } from "../ffi/symbols_inspection.ts";
 import { SHIM_ABI_VERSION } from "../ffi/symbols.ts";
 import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
+import { dateFromFiletime } from "./filetime.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { describeHresult, failed, HR, isWinHttpError } from "./hresult.ts";
 import { enumName, ERROR_CONTEXTS, JOB_STATES } from "./types.ts";
@@ -115,15 +116,6 @@ const UNSUPPORTED = new Set([HR.E_NOTIMPL, HR.E_NOINTERFACE, HR.RPC_X_NULL_REF_P
 // "Nothing to report" answers of IBackgroundCopyError::GetFile / GetProtocol, not failures.
 const NONE = new Set([0x80200004, 0x80200005]);
 const S_FALSE = 1;
-
-// Unix epoch in FILETIME units (100 ns since 1601-01-01 UTC).
-const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
-
-/** A FILETIME as a `Date`; `null` for 0 (BITS' "never"). */
-export function dateFromFiletime(filetime: bigint): Date | null {
-  if (filetime === 0n) return null;
-  return new Date(Number((filetime - FILETIME_UNIX_EPOCH) / 10_000n));
-}
 
 /** An integrity RID by name, `UNKNOWN(0x…)` for RIDs without one. */
 export function integrityLevelName(rid: number): IntegrityLevel {

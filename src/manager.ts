@@ -7,14 +7,15 @@
 
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
+import { QUEUE_WITH_TIMES } from "../ffi/symbols.ts";
 import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
 import { formatGuid, isGuid, parseGuid } from "./guid.ts";
-import { decodeQueue } from "./decode.ts";
+import { decodeDatedQueue, decodeQueue } from "./decode.ts";
 import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { HR } from "./hresult.ts";
 import { discardHalfBuilt } from "./discard.ts";
 import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
-import { JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
+import { type DatedJobSnapshot, JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
 import { encodeUtf16 } from "./utf16.ts";
 import { planProperties } from "./properties/encode.ts";
 import type { JobProperties } from "./properties/types.ts";
@@ -234,8 +235,22 @@ export class BitsManager implements Disposable {
    * in one nonblocking call (the shim enumerates and reads every job).
    * Jobs that vanish while being read are skipped.
    */
-  async listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
-    const flags = options.allUsers ? ENUM_ALL_USERS : 0;
+  listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
+    return this.#readQueue(options.allUsers ? ENUM_ALL_USERS : 0, decodeQueue);
+  }
+
+  /**
+   * {@linkcode listJobs} with each job's times (creation, modification,
+   * transfer completion), still in one nonblocking call: one more COM round
+   * trip per job, and none after a BITS without GetTimes (Wine) has said so
+   * once; `times` is then `null`.
+   */
+  listJobsWithTimes(options: ListOptions = {}): Promise<DatedJobSnapshot[]> {
+    return this.#readQueue((options.allUsers ? ENUM_ALL_USERS : 0) | QUEUE_WITH_TIMES, decodeDatedQueue);
+  }
+
+  /** One `bits_manager_read_queue` call (retried with a larger buffer), decoded. */
+  async #readQueue<T>(flags: number, decode: (buffer: Uint8Array) => T): Promise<T> {
     for (let attempt = 0; attempt < 8; attempt++) {
       // One nonblocking call reads the whole queue, into a buffer kept from the last read (its
       // size is the queue's high-water mark), taken while in use so concurrent reads never share it.
@@ -243,7 +258,7 @@ export class BitsManager implements Disposable {
       this.#queueBuffer = undefined;
       const needed = new Uint32Array(1);
       const hr = await this.#handle.use((manager) =>
-        loadShim().symbols.bits_manager_read_queue(manager, flags, buffer, buffer.byteLength, needed)
+        loadShim().symbols.bits_manager_read_queue(manager, flags >>> 0, buffer, buffer.byteLength, needed)
       );
       if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
         // Room to spare: the queue may grow before the retry.
@@ -252,7 +267,7 @@ export class BitsManager implements Disposable {
       }
       try {
         unwrap(hr, "EnumJobs");
-        return decodeQueue(buffer);
+        return decode(buffer);
       } finally {
         // A concurrent read may have put back a buffer meanwhile: keep the larger.
         const kept = this.#queueBuffer as Uint8Array | undefined;

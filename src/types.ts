@@ -93,6 +93,22 @@ export interface JobSnapshot {
   readonly error: JobErrorInfo | null;
 }
 
+/** When BITS created a job, last changed it, and finished its transfer. */
+export interface JobTimes {
+  /** When the job was created. */
+  readonly creationTime: Date | null;
+  /** When the job or its state last changed. */
+  readonly modificationTime: Date | null;
+  /** When the job reached TRANSFERRED; `null` before. */
+  readonly transferCompletionTime: Date | null;
+}
+
+/** A snapshot with the job's times (`listJobsWithTimes`). */
+export interface DatedJobSnapshot extends JobSnapshot {
+  /** `null` when this BITS does not report times (Wine) or could not read them for this job. */
+  readonly times: JobTimes | null;
+}
+
 /** One file of a job, with its own progress. */
 export interface JobFile {
   /** Remote URL (download) or destination URL (upload). */

@@ -15,7 +15,7 @@
 
 import { BitsError } from "../errors.ts";
 import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
-import { FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
+import { type DatedJobSnapshot, FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { ALL_USERS_OPTION, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { type Context, emit, PROGRAM } from "./context.ts";
@@ -23,7 +23,6 @@ import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { nameMatcher, parseDuration } from "./filters.ts";
 import { formatDuration, table } from "./format.ts";
-import { readJobTimes } from "./jobs.ts";
 
 /** Why a job is a candidate: it failed, or nothing happened to it for too long. */
 export type CleanReason = "error" | "stale";
@@ -197,29 +196,25 @@ export async function clean(ctx: Context, options: ParsedArgs["options"]): Promi
     now: Date.now(),
   };
   using bits = await connect();
-  const enumerated = await bits.jobsWithSnapshots({ allUsers: options["all-users"] === true });
-  let plans: PlannedClean[];
-  let others = 0;
-  try {
-    const scoped = enumerated.filter(({ snapshot }) => inScope(snapshot, policy));
-    others = enumerated.filter(({ snapshot }) => inScope(snapshot, { ...policy, all: true })).length -
-      scoped.length;
-    // Times only matter for jobs that could be stale; ERROR jobs qualify at any age.
-    const timed = olderThan === undefined ? [] : scoped.filter(({ snapshot }) => STALE_STATES.has(snapshot.state));
-    const times = await readJobTimes(timed.map(({ job }) => job));
-    if (timed.length > 0 && times.size === 0) {
-      logger.warn("This BITS does not report job times (Wine): --older-than finds no stale jobs; ERROR jobs only");
-    }
-    plans = planClean(
-      scoped.map(({ snapshot }) => {
-        const t = times.get(snapshot.id);
-        return { snapshot, lastChange: t?.modificationTime ?? t?.creationTime ?? null };
-      }),
-      policy,
-    );
-  } finally {
-    for (const { job } of enumerated) job.dispose();
+  // The whole queue in one FFI call; with its times only when --older-than needs them.
+  const allUsers = options["all-users"] === true;
+  const queue: readonly DatedJobSnapshot[] = olderThan === undefined
+    ? (await bits.listJobs({ allUsers })).map((snapshot) => ({ ...snapshot, times: null }))
+    : await bits.listJobsWithTimes({ allUsers });
+  const scoped = queue.filter((job) => inScope(job, policy));
+  const others = queue.filter((job) => inScope(job, { ...policy, all: true })).length - scoped.length;
+  // Times only matter for jobs that could be stale; ERROR jobs qualify at any age.
+  const timed = olderThan === undefined ? [] : scoped.filter((job) => STALE_STATES.has(job.state));
+  if (timed.length > 0 && timed.every((job) => job.times === null)) {
+    logger.warn("This BITS does not report job times (Wine): --older-than finds no stale jobs; ERROR jobs only");
   }
+  const plans: PlannedClean[] = planClean(
+    scoped.map(({ times, ...snapshot }) => ({
+      snapshot,
+      lastChange: times?.modificationTime ?? times?.creationTime ?? null,
+    })),
+    policy,
+  );
   const actions: CleanEntry[] = [];
   for (const plan of plans) {
     actions.push(dryRun ? { ...plan, outcome: "dry-run" } : await act(bits, plan, policy, options.force === true));

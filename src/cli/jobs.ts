@@ -10,7 +10,6 @@ import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
 import { checkExpectation, type FileExpectation } from "../integrity.ts";
 import type { ExpectedFile } from "../verified_complete.ts";
-import type { BitsJob } from "../job.ts";
 import type { DetailsField, JobDetails } from "../inspection.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
 import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
@@ -113,34 +112,6 @@ export interface ListedJob extends JobSnapshot {
   readonly modificationTime: Date | null;
 }
 
-/**
- * Reads the times of `jobs` (one details call each). Stops at the first job
- * whose BITS does not implement GetTimes (Wine), so a BITS without times costs
- * one call, not one per job. Jobs that vanish meanwhile get no times.
- */
-export async function readJobTimes(
-  jobs: readonly BitsJob[],
-): Promise<Map<string, { creationTime: Date | null; modificationTime: Date | null }>> {
-  const times = new Map<string, { creationTime: Date | null; modificationTime: Date | null }>();
-  const started = performance.now();
-  for (const job of jobs) {
-    let details;
-    try {
-      details = await job.details();
-    } catch {
-      continue;
-    }
-    if (details.unsupported.includes("times")) break;
-    times.set(job.id, { creationTime: details.creationTime, modificationTime: details.modificationTime });
-  }
-  logger.debug("Read the times of {count} of {total} jobs in {ms} ms", {
-    count: times.size,
-    total: jobs.length,
-    ms: Math.round(performance.now() - started),
-  });
-  return times;
-}
-
 /** A time for people: local `YYYY-MM-DD HH:MM:SS`. */
 export function formatTime(date: Date): string {
   const p = (n: number): string => String(n).padStart(2, "0");
@@ -154,24 +125,18 @@ export async function list(ctx: Context, options: ParsedArgs["options"]): Promis
   const states = parseStates(options.state, "list");
   const matches = typeof options.name === "string" ? nameMatcher(options.name) : undefined;
   using bits = await connect();
-  const enumerated = await bits.jobsWithSnapshots({ allUsers: options["all-users"] === true });
-  let jobs: ListedJob[];
-  try {
-    const selected = enumerated.filter(({ snapshot }) =>
-      (!states || states.has(snapshot.state)) && (!matches || matches(snapshot.displayName))
-    );
-    const times = await readJobTimes(selected.map(({ job }) => job));
-    jobs = newestFirst(
-      selected.map(({ snapshot }) => ({
+  // The whole queue with its times in one FFI call.
+  const queue = await bits.listJobsWithTimes({ allUsers: options["all-users"] === true });
+  const jobs: ListedJob[] = newestFirst(
+    queue
+      .filter((job) => (!states || states.has(job.state)) && (!matches || matches(job.displayName)))
+      .map(({ times, ...snapshot }) => ({
         ...snapshot,
-        creationTime: times.get(snapshot.id)?.creationTime ?? null,
-        modificationTime: times.get(snapshot.id)?.modificationTime ?? null,
+        creationTime: times?.creationTime ?? null,
+        modificationTime: times?.modificationTime ?? null,
       })),
-      (job) => job.creationTime,
-    );
-  } finally {
-    for (const { job } of enumerated) job.dispose();
-  }
+    (job) => job.creationTime,
+  );
   const dated = jobs.some((j) => j.creationTime !== null);
   emit(ctx, { jobs }, () =>
     jobs.length === 0 ? (states || matches ? "No matching jobs." : "No jobs.") : table([

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
-import { decodeFiles, decodeProgressRecords, decodeQueue, decodeSnapshot } from "../../src/decode.ts";
+import { decodeDatedQueue, decodeFiles, decodeProgressRecords, decodeQueue, decodeSnapshot } from "../../src/decode.ts";
 
 const ABI_VERSION = SHIM_ABI_VERSION;
 const SNAPSHOT_HEADER = 88; // BITS_SNAPSHOT_HEADER_BYTES
@@ -466,6 +466,55 @@ Deno.test("decode: a whole-queue read whose records overrun its total is refused
   assert.throws(() => decodeQueue(queueBuffer(records, { count: 3 })), RangeError);
   assert.throws(() => decodeQueue(queueBuffer(records, { total: QUEUE_HEADER + 96 })), RangeError);
   assert.throws(() => decodeQueue(queueBuffer(records, { total: 8 })), RangeError);
+});
+
+/** A times record of bits_manager_read_queue (BITS_QUEUE_TIMES_BYTES): hr, then three FILETIMEs. */
+function timesRecord(hr: number, creation: bigint, modification: bigint, completion: bigint): Uint8Array {
+  const bytes = new Uint8Array(32);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, hr, true);
+  view.setBigUint64(8, creation, true);
+  view.setBigUint64(16, modification, true);
+  view.setBigUint64(24, completion, true);
+  return bytes;
+}
+
+// 2026-01-02T03:04:05Z and one second later, as FILETIMEs.
+const FT_A = 116_444_736_000_000_000n + BigInt(Date.UTC(2026, 0, 2, 3, 4, 5)) * 10_000n;
+const FT_B = FT_A + 10_000_000n;
+
+Deno.test("decode: a whole-queue read with times pairs each snapshot with the record after it", () => {
+  const a = snapshotBuffer({ displayName: "abc", state: 1 }); // 94 bytes, padded to 96
+  const b = snapshotBuffer({ displayName: "wxyz", state: 6 });
+  const c = snapshotBuffer({ displayName: "", state: 2 });
+  // The queue buffer pads each piece to 8 bytes; a times record is 32 bytes already.
+  const bytes = queueBuffer([
+    a,
+    timesRecord(0, FT_A, FT_B, 0n),
+    b,
+    timesRecord(0, FT_B, FT_B, FT_B),
+    c,
+    timesRecord(
+      0x80004001 | 0,
+      0n,
+      0n,
+      0n,
+    ),
+  ], { count: 3 });
+  const jobs = decodeDatedQueue(bytes);
+  assert.deepEqual(jobs.map((j) => [j.displayName, j.state]), [["abc", "CONNECTING"], ["wxyz", "TRANSFERRED"], [
+    "",
+    "TRANSFERRING",
+  ]]);
+  assert.deepEqual(jobs[0].times, {
+    creationTime: new Date("2026-01-02T03:04:05Z"),
+    modificationTime: new Date("2026-01-02T03:04:06Z"),
+    transferCompletionTime: null,
+  });
+  assert.equal(jobs[1].times?.transferCompletionTime?.toISOString(), "2026-01-02T03:04:06.000Z");
+  assert.equal(jobs[2].times, null, "E_NOTIMPL: no times");
+  // Read without the flag's records, the same buffer would be misread: the decoder must be told.
+  assert.throws(() => decodeDatedQueue(queueBuffer([a, b], { count: 2 })), RangeError);
 });
 
 Deno.test("decode: progress records (bits_jobs_progress): state, read_hr and progress; a failed read has no state", () => {

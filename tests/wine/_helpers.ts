@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, type BitsManager, connect, type JobState, wineVersion } from "../../mod.ts";
 import { parseCommandLine } from "../../src/cli/args.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
@@ -185,4 +186,26 @@ export function spawnCli(args: readonly string[], env?: Record<string, string>):
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Counts the real shim calls named in `names` (the calls still go to BITS)
+ * until the returned function is called, which restores the table.
+ */
+export function countCalls(names: readonly string[]): { calls: Map<string, unknown[][]>; restore: () => void } {
+  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
+  const original = loaded.symbols;
+  const calls = new Map<string, unknown[][]>(names.map((name) => [name, []]));
+  const wrapped = { ...original };
+  for (const name of names) {
+    wrapped[name] = (...args: unknown[]): unknown => {
+      calls.get(name)!.push(args);
+      return original[name](...args);
+    };
+  }
+  loaded.symbols = wrapped;
+  return { calls, restore: () => void (loaded.symbols = original) };
 }

@@ -8,7 +8,7 @@ import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, CLI_PERMISSIONS, eventually, runCli } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS, countCalls, eventually, runCli } from "./_helpers.ts";
 
 /** Collects events until `stop` says so (the watch then ends through its signal). */
 async function collect(
@@ -132,28 +132,6 @@ Deno.test("watch --json writes one versioned JSON event per line and ends when t
   const usage = await runCli(["watch"]);
   assert.equal(usage.code, 2);
 });
-
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
-
-/**
- * Counts the real shim calls named in `names` (the calls still go to BITS)
- * until the returned function is called, which restores the table.
- */
-function countCalls(names: readonly string[]): { calls: Map<string, unknown[][]>; restore: () => void } {
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
-  const calls = new Map<string, unknown[][]>(names.map((name) => [name, []]));
-  const wrapped = { ...original };
-  for (const name of names) {
-    wrapped[name] = (...args: unknown[]): unknown => {
-      calls.get(name)!.push(args);
-      return original[name](...args);
-    };
-  }
-  loaded.symbols = wrapped;
-  return { calls, restore: () => void (loaded.symbols = original) };
-}
 
 Deno.test("an idle job is read once per idle interval, and its change is still reported by the poll", async () => {
   await using server = startServer();

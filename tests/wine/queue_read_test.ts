@@ -1,0 +1,71 @@
+/**
+ * The whole-queue reads against real BITS: `listJobs()` and
+ * `listJobsWithTimes()` read every job in one FFI call, and `bits list` and
+ * `bits clean --older-than` use them rather than one call per job.
+ */
+
+import assert from "node:assert/strict";
+import { wineVersion } from "../../mod.ts";
+import { startServer } from "../support/server.ts";
+import { BitsSession, countCalls, parseJson, runCli } from "./_helpers.ts";
+
+const onWine = wineVersion() !== null;
+
+Deno.test("listJobsWithTimes reads every job and its times in one FFI call; Wine has no times", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const ids = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const job = session.track(
+      await session.bits.download([{ url: server.contentUrl(1000, 40 + i), path: session.path(`q${i}.bin`) }], {
+        displayName: `queue read ${i}`,
+        suspended: true,
+      }),
+    );
+    ids.add(job.id);
+  }
+  const counted = countCalls(["bits_manager_read_queue", "bits_job_snapshot", "bits_job_details"]);
+  let dated;
+  let plain;
+  try {
+    dated = await session.bits.listJobsWithTimes();
+    plain = await session.bits.listJobs();
+  } finally {
+    counted.restore();
+  }
+  assert.equal(counted.calls.get("bits_manager_read_queue")!.length, 2, "one call per read");
+  assert.equal(counted.calls.get("bits_job_snapshot")!.length, 0);
+  assert.equal(counted.calls.get("bits_job_details")!.length, 0);
+  const ours = dated.filter((j) => ids.has(j.id));
+  assert.equal(ours.length, 5);
+  assert.deepEqual(
+    ours.map(({ times: _, ...snapshot }) => snapshot),
+    plain.filter((j) => ids.has(j.id)),
+    "the same snapshots as listJobs()",
+  );
+  for (const job of ours) {
+    if (onWine) {
+      assert.equal(job.times, null, "Wine's GetTimes is E_NOTIMPL");
+    } else {
+      assert.ok(job.times?.creationTime instanceof Date, job.id);
+      assert.ok(job.times!.creationTime!.getTime() <= Date.now() + 60_000);
+    }
+  }
+});
+
+Deno.test("bits list --json lists the queue with its times (null under Wine)", async () => {
+  await using server = startServer();
+  await using session = await BitsSession.open();
+  const name = `list times ${crypto.randomUUID()}`;
+  const job = session.track(
+    await session.bits.download([{ url: server.contentUrl(1000, 50), path: session.path("lt.bin") }], {
+      displayName: name,
+      suspended: true,
+    }),
+  );
+  const document = parseJson(await runCli(["list", "--name", name, "--json"]));
+  const jobs = document.jobs as { id: string; creationTime: string | null }[];
+  assert.deepEqual(jobs.map((j) => j.id), [job.id]);
+  if (onWine) assert.equal(jobs[0].creationTime, null);
+  else assert.ok(jobs[0].creationTime !== null);
+});
