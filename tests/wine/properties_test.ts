@@ -19,7 +19,7 @@ import {
 } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession, countCalls } from "./_helpers.ts";
 import { loadShim } from "../../ffi/library.ts";
 import { jobHandle } from "../../src/job.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";
@@ -432,6 +432,25 @@ Deno.test("the shim zeroes the caller's user name and password buffers, even for
   );
   assert.equal(refusedHr >>> 0, 0x80070057);
   assert.ok(refusedPassword.buffer.subarray(0, 5).every((u) => u === 0));
+});
+
+Deno.test("custom header values (often tokens) are wiped from the buffers that carried them, in and out", async () => {
+  await using session = await BitsSession.open();
+  const job = await idleJob(session, "wipe-headers");
+  const token = "Authorization: Bearer wipe-me-" + crypto.randomUUID();
+  const counted = countCalls(["bits_job_set_string", "bits_job_get_string"]);
+  let read;
+  try {
+    await job.setProperties({ customHeaders: [token] });
+    read = await job.getProperty("customHeaders");
+  } finally {
+    counted.restore();
+  }
+  assert.deepEqual(read, [token], "the header round-trips");
+  const buffers = [...counted.calls.get("bits_job_set_string")!, ...counted.calls.get("bits_job_get_string")!]
+    .map((args) => args[2] as Uint16Array);
+  assert.ok(buffers.length >= 2, "both directions were seen");
+  for (const buffer of buffers) assert.ok(buffer.every((u) => u === 0), "a buffer still holds the header value");
 });
 
 Deno.test("getProperty refuses a name that is not a readable property, as a rejected promise", async () => {
