@@ -241,9 +241,22 @@ bed_ns_deno_version() {
 	sed -n '1{s/\r$//;p;}' "$out"
 }
 
+# Where deno.exe 2.9.5 under Wine leaves a ~100 MB copy of itself at every
+# start (node_compat_bin/node.exe.tmp-<pid>: its rename onto node.exe fails).
+# A whole test run starts hundreds of deno.exe processes: swept while the
+# command runs (copies older than a minute), and once more by run.sh.
+BED_NODE_COMPAT_BIN=$BED_PREFIX/drive_c/users/root/AppData/Local/deno/node_compat_bin
+_bed_sweep_node_compat() {
+	while sleep 20; do
+		find "$BED_TREE$BED_NODE_COMPAT_BIN" -maxdepth 1 -type f -name 'node.exe.tmp-*' -mmin +1 -delete \
+			2>/dev/null || true
+	done
+}
+
 # run.sh: bed_ns_run REPO BITS(1|0) COMMAND ARGS...
 _bed_cmd_pid=
 _bed_keep_pid=
+_bed_sweep_pid=
 bed_ns_run() {
 	local repo=$1 bits=$2 rc=0 name
 	shift 2
@@ -277,6 +290,8 @@ bed_ns_run() {
 	# Run the command in the background and wait, so a signal runs our trap at
 	# once. Background jobs get /dev/null as stdin unless redirected, so hand
 	# ours on explicitly (run.sh already made sure there is one).
+	_bed_sweep_node_compat </dev/null >/dev/null 2>&1 &
+	_bed_sweep_pid=$!
 	exec 3<&0
 	bed_log "running: $*"
 	bed_cmd "${pass[@]}" -- "$@"
@@ -297,6 +312,9 @@ _bed_run_cleanup() {
 	fi
 	if [ -n "$_bed_keep_pid" ]; then
 		kill -TERM "$_bed_keep_pid" 2>/dev/null || true
+	fi
+	if [ -n "$_bed_sweep_pid" ]; then
+		kill -TERM "$_bed_sweep_pid" 2>/dev/null || true
 	fi
 	bed_stop_wineserver
 	bed_log "stopped wineserver; exit code $rc"

@@ -75,4 +75,7 @@ while kill -0 "$ns_pid" 2>/dev/null; do
 done
 rc=0
 wait "$ns_pid" || rc=$?
+# The rest of deno.exe's leftover copies of itself (common.sh, BED_NODE_COMPAT_BIN):
+# the namespace is gone, so no deno.exe is running and nothing is mounted.
+find "$BED_TREE$BED_NODE_COMPAT_BIN" -maxdepth 1 -type f -name 'node.exe.tmp-*' -delete 2>/dev/null || true
 exit "$rc"

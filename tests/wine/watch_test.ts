@@ -4,7 +4,6 @@
  */
 
 import assert from "node:assert/strict";
-import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
