@@ -10,6 +10,7 @@
 import { loadShim } from "../ffi/library.ts";
 import { SHIM_ABI_VERSION } from "../ffi/symbols.ts";
 import { FILE_DETAILS_HEADER_BYTES, FILE_PART, FILE_RANGE_BYTES } from "../ffi/symbols_files.ts";
+import { readBytes, readGrowing } from "./buffer_read.ts";
 import { sizeFromU64 } from "./decode.ts";
 import { BitsError, BitsUnsupportedError, InvalidArgumentError, unwrap } from "./errors.ts";
 import { REQUIRES } from "./features.ts";
@@ -356,7 +357,6 @@ export function fileDetailsFromRecord(record: FileRecord, jobId?: string): FileD
 
 // Two names, a few ranges and the headers fit; larger records are retried at their exact size.
 const RECORD_BUFFER_BYTES = 8 * 1024;
-const MAX_READ_ATTEMPTS = 6;
 
 /**
  * One file of a job, holding one COM reference (IBackgroundCopyFile).
@@ -379,20 +379,14 @@ export class BitsFile implements Disposable {
 
   /** Reads the requested parts in one native call. */
   async #read(parts: number): Promise<FileRecord> {
-    let size = RECORD_BUFFER_BYTES;
-    for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-      // A fresh buffer each time: a nonblocking call owns its buffer until it settles.
-      const out = new Uint8Array(size);
-      const needed = new Uint32Array(1);
-      const hr = await this.#handle.use((file) => loadShim().symbols.bits_file_read(file, parts, out, size, needed));
-      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-        size = Math.max(needed[0], size * 2);
-        continue;
-      }
-      unwrap(hr, "Reading a file", { jobId: this.jobId });
-      return decodeFileRecord(out);
-    }
-    throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "Reading a file", jobId: this.jobId });
+    const record = await readBytes(
+      RECORD_BUFFER_BYTES,
+      "Reading a file",
+      this.jobId,
+      (out, size, needed) =>
+        this.#handle.use((file) => loadShim().symbols.bits_file_read(file, parts, out, size, needed)),
+    );
+    return decodeFileRecord(record);
   }
 
   /** Reads one optional value, throwing {@linkcode BitsUnsupportedError} when this BITS lacks it. */
@@ -694,27 +688,27 @@ export async function openFile(handle: OwnedHandle, jobId: string, index: number
 }
 
 /** Opens every file of a job, in BITS' enumeration order. */
-export async function openFiles(handle: OwnedHandle, jobId: string): Promise<BitsFile[]> {
+export function openFiles(handle: OwnedHandle, jobId: string): Promise<BitsFile[]> {
   // BITS' default policy allows 200 files per job; larger queues are retried at their size.
-  let capacity = 256;
-  for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
-    const out = new BigUint64Array(capacity);
-    const count = new Uint32Array(1);
-    const hr = await handle.use((job) => loadShim().symbols.bits_job_file_handles(job, out, capacity, count));
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      capacity = count[0] + 16;
-      continue;
-    }
-    unwrap(hr, "EnumFiles", { jobId });
-    return Array.from(
-      out.subarray(0, count[0]),
-      (address, index) =>
-        new BitsFile(
-          new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumFiles"), `file ${index} of job ${jobId}`),
-          jobId,
-          index,
-        ),
-    );
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumFiles (the file list keeps growing)", jobId });
+  return readGrowing({
+    initialSize: 256,
+    allocate: (capacity: number) => ({ out: new BigUint64Array(capacity), count: new Uint32Array(1) }),
+    call: ({ out, count }) =>
+      handle.use((job) => loadShim().symbols.bits_job_file_handles(job, out, out.length, count)),
+    grow: ({ count }) => count[0] + 16,
+    finish: (hr, { out, count }) => {
+      unwrap(hr, "EnumFiles", { jobId });
+      return Array.from(
+        out.subarray(0, count[0]),
+        (address, index) =>
+          new BitsFile(
+            new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumFiles"), `file ${index} of job ${jobId}`),
+            jobId,
+            index,
+          ),
+      );
+    },
+    operation: "EnumFiles (the file list keeps growing)",
+    jobId,
+  });
 }

@@ -10,7 +10,8 @@
 import { loadShim } from "../ffi/library.ts";
 import { DETAILS_HEADER_BYTES, MESSAGE_SOURCE_SYSTEM, MESSAGE_SOURCE_WINHTTP } from "../ffi/symbols_inspection.ts";
 import { SHIM_ABI_VERSION } from "../ffi/symbols.ts";
-import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
+import { BitsError, InvalidArgumentError } from "./errors.ts";
+import { readBytes, readGrowing } from "./buffer_read.ts";
 import { dateFromFiletime } from "./filetime.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { describeHresult, failed, HR, isWinHttpError } from "./hresult.ts";
@@ -252,7 +253,6 @@ export function decodeDetails(bytes: Uint8Array, id: string): JobDetails {
 
 // Header plus owner, account and BITS' texts: one allocation almost always fits.
 const DETAILS_BUFFER_BYTES = 8192;
-const MAX_ATTEMPTS = 6;
 
 /** Reads a job's details through its owned handle (one FFI call, retried only if the texts outgrow the buffer). */
 export async function readDetails(
@@ -261,20 +261,13 @@ export async function readDetails(
   options: DetailsOptions = {},
 ): Promise<JobDetails> {
   const langId = checkLangId(options.langId);
-  let size = DETAILS_BUFFER_BYTES;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    // Fresh per call: a nonblocking call owns its buffers until it settles.
-    const out = new Uint8Array(size);
-    const needed = new Uint32Array(1);
-    const hr = await handle.use((job) => loadShim().symbols.bits_job_details(job, langId, out, size, needed));
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      size = Math.max(needed[0], size * 2);
-      continue;
-    }
-    unwrap(hr, "Reading job details", { jobId });
-    return decodeDetails(out, jobId);
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "Reading job details", jobId });
+  const bytes = await readBytes(
+    DETAILS_BUFFER_BYTES,
+    "Reading job details",
+    jobId,
+    (out, size, needed) => handle.use((job) => loadShim().symbols.bits_job_details(job, langId, out, size, needed)),
+  );
+  return decodeDetails(bytes, jobId);
 }
 
 /** Where an error text came from. */
@@ -329,23 +322,33 @@ export function messageSources(hr: number): { source: "winhttp" | "system"; mess
   return sources;
 }
 
-/** Reads a string a shim function writes into a caller buffer, growing the buffer once if needed. */
+/**
+ * Reads a string a shim function writes into a caller buffer, growing the
+ * buffer as it asks; a failure comes back as its HRESULT with no text (the
+ * caller tries the next source), never as an error.
+ */
 async function readText(
   call: (buffer: Uint16Array, length: Uint32Array) => number | Promise<number>,
 ): Promise<{ hr: number; text: string }> {
-  let units = 1024;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const buffer = new Uint16Array(units);
-    const length = new Uint32Array(1);
-    const hr = await call(buffer, length);
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      units = length[0] + 1;
-      continue;
+  try {
+    return await readGrowing({
+      initialSize: 1024,
+      allocate: (units: number) => ({ buffer: new Uint16Array(units), length: new Uint32Array(1) }),
+      call: ({ buffer, length }) => call(buffer, length),
+      grow: ({ length }) => length[0] + 1,
+      finish: (hr, { buffer, length }) =>
+        failed(hr)
+          ? { hr, text: "" }
+          : { hr, text: decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]).trimEnd() },
+      operation: "Reading an error text",
+    });
+  } catch (error) {
+    // The text kept outgrowing its buffer: as much a miss as any other failure.
+    if (error instanceof BitsError && error.hresult === (HR.ERROR_INSUFFICIENT_BUFFER >>> 0)) {
+      return { hr: HR.ERROR_INSUFFICIENT_BUFFER, text: "" };
     }
-    if (failed(hr)) return { hr, text: "" };
-    return { hr, text: decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]).trimEnd() };
+    throw error;
   }
-  return { hr: HR.ERROR_INSUFFICIENT_BUFFER, text: "" };
 }
 
 function sentence(description: string): string {

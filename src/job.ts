@@ -8,6 +8,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
+import { readBytes } from "./buffer_read.ts";
 import { decodeFiles, decodeSnapshot } from "./decode.ts";
 import { BitsError, UNKNOWN_JOB_ERROR, unwrap, WmpJobOwnedError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
@@ -115,39 +116,15 @@ const logger = getLogger(["deno-bits", "job"]);
 // allocation of this size always fits; files start here and grow on demand.
 const SNAPSHOT_BUFFER_BYTES = 4096;
 const FILES_BUFFER_BYTES = 16 * 1024;
-const MAX_BUFFER_ATTEMPTS = 6;
-
-/** Calls a shim function that fills a caller buffer, growing the buffer until it fits. */
-async function readVariable(
-  call: (out: Uint8Array, cap: number, needed: Uint32Array) => Promise<number>,
-  initialBytes: number,
-  operation: string,
-  jobId: string,
-): Promise<Uint8Array> {
-  let size = initialBytes;
-  for (let attempt = 0; attempt < MAX_BUFFER_ATTEMPTS; attempt++) {
-    // A fresh buffer each time: a nonblocking call owns its buffer until it settles.
-    const out = new Uint8Array(size);
-    const needed = new Uint32Array(1);
-    const hr = await call(out, size, needed);
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      size = Math.max(needed[0], size * 2);
-      continue;
-    }
-    unwrap(hr, operation, { jobId });
-    return out;
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation, jobId });
-}
 
 /** Reads a job's snapshot through any owned job handle (one FFI call). */
 export async function readSnapshot(handle: OwnedHandle, jobId: string): Promise<JobSnapshot> {
   const bytes = await handle.use((job) =>
-    readVariable(
-      (out, cap, needed) => loadShim().symbols.bits_job_snapshot(job, out, cap, needed),
+    readBytes(
       SNAPSHOT_BUFFER_BYTES,
       "Snapshot",
       jobId,
+      (out, cap, needed) => loadShim().symbols.bits_job_snapshot(job, out, cap, needed),
     )
   );
   return decodeSnapshot(bytes);
@@ -329,11 +306,11 @@ export class BitsJob implements Disposable {
   /** Lists the job's files with their progress, in BITS' order (reverse of addition on Wine). */
   async files(): Promise<JobFile[]> {
     const bytes = await this.#handle.use((job) =>
-      readVariable(
-        (out, cap, needed) => loadShim().symbols.bits_job_files(job, out, cap, needed),
+      readBytes(
         FILES_BUFFER_BYTES,
         "EnumFiles",
         this.id,
+        (out, cap, needed) => loadShim().symbols.bits_job_files(job, out, cap, needed),
       )
     );
     return decodeFiles(bytes);

@@ -8,11 +8,11 @@
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
 import { QUEUE_WITH_TIMES } from "../ffi/symbols.ts";
-import { BitsError, InvalidArgumentError, unwrap } from "./errors.ts";
+import { InvalidArgumentError, unwrap } from "./errors.ts";
 import { formatGuid, isGuid, parseGuid } from "./guid.ts";
 import { decodeDatedQueue, decodeQueue } from "./decode.ts";
 import { OwnedHandle, pointerFromOut } from "./handle.ts";
-import { HR } from "./hresult.ts";
+import { readGrowing } from "./buffer_read.ts";
 import { discardHalfBuilt } from "./discard.ts";
 import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
 import { type DatedJobSnapshot, JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
@@ -250,68 +250,73 @@ export class BitsManager implements Disposable {
   }
 
   /** One `bits_manager_read_queue` call (retried with a larger buffer), decoded. */
-  async #readQueue<T>(flags: number, decode: (buffer: Uint8Array) => T): Promise<T> {
-    for (let attempt = 0; attempt < 8; attempt++) {
+  #readQueue<T>(flags: number, decode: (buffer: Uint8Array) => T): Promise<T> {
+    return readGrowing({
+      initialSize: QUEUE_BUFFER_BYTES,
       // One nonblocking call reads the whole queue, into a buffer kept from the last read (its
       // size is the queue's high-water mark), taken while in use so concurrent reads never share it.
-      const buffer = this.#queueBuffer ?? new Uint8Array(QUEUE_BUFFER_BYTES);
-      this.#queueBuffer = undefined;
-      const needed = new Uint32Array(1);
-      const hr = await this.#handle.use((manager) =>
-        loadShim().symbols.bits_manager_read_queue(manager, flags >>> 0, buffer, buffer.byteLength, needed)
-      );
-      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-        // Room to spare: the queue may grow before the retry.
-        this.#queueBuffer = new Uint8Array(Math.ceil(needed[0] * 1.25) + QUEUE_BUFFER_BYTES);
-        continue;
-      }
-      try {
+      allocate: (size: number) => {
+        const kept = this.#queueBuffer;
+        this.#queueBuffer = undefined;
+        return {
+          buffer: kept !== undefined && kept.byteLength >= size ? kept : new Uint8Array(size),
+          needed: new Uint32Array(1),
+        };
+      },
+      call: ({ buffer, needed }) =>
+        this.#handle.use((manager) =>
+          loadShim().symbols.bits_manager_read_queue(manager, flags >>> 0, buffer, buffer.byteLength, needed)
+        ),
+      // Room to spare: the queue may grow before the retry.
+      grow: ({ needed }) => Math.ceil(needed[0] * 1.25) + QUEUE_BUFFER_BYTES,
+      finish: (hr, { buffer }) => {
         unwrap(hr, "EnumJobs");
         return decode(buffer);
-      } finally {
-        // A concurrent read may have put back a buffer meanwhile: keep the larger.
-        const kept = this.#queueBuffer as Uint8Array | undefined;
+      },
+      // Put back once the call has settled and the queue is decoded. A concurrent read may have
+      // put back a buffer meanwhile: keep the larger.
+      release: ({ buffer }) => {
+        const kept = this.#queueBuffer;
         if (kept === undefined || kept.byteLength < buffer.byteLength) this.#queueBuffer = buffer;
-      }
-    }
-    throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumJobs (the queue keeps growing)" });
+      },
+      operation: "EnumJobs (the queue keeps growing)",
+    });
   }
 
   /** Enumerates the queue and snapshots each job; the caller owns the handles. */
   async #enumerate(options: ListOptions): Promise<{ handle: OwnedHandle; snapshot: JobSnapshot }[]> {
     const flags = options.allUsers ? ENUM_ALL_USERS : 0;
-    // Room for a full machine queue (300 jobs by policy) on the first try.
-    let capacity = 1024;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const out = new BigUint64Array(capacity);
-      const count = new Uint32Array(1);
-      const hr = await this.#handle.use((manager) =>
-        loadShim().symbols.bits_manager_enum_jobs(manager, flags, out, capacity, count)
-      );
-      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-        // The queue outgrew the array; retry with room to spare.
-        capacity = count[0] + 16;
-        continue;
+    const handles = await readGrowing({
+      // Room for a full machine queue (300 jobs by policy) on the first try.
+      initialSize: 1024,
+      allocate: (capacity: number) => ({ out: new BigUint64Array(capacity), count: new Uint32Array(1) }),
+      call: ({ out, count }) =>
+        this.#handle.use((manager) =>
+          loadShim().symbols.bits_manager_enum_jobs(manager, flags, out, out.length, count)
+        ),
+      // The queue outgrew the array; retry with room to spare.
+      grow: ({ count }) => count[0] + 16,
+      finish: (hr, { out, count }) => {
+        unwrap(hr, "EnumJobs");
+        return Array.from(
+          out.subarray(0, count[0]),
+          (address) => new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumJobs"), "enumerated job"),
+        );
+      },
+      operation: "EnumJobs (the queue keeps growing)",
+    });
+    // One job after another, like every BITS client: many concurrent calls from one
+    // process buy little (the service serialises them) and strain Wine's RPC.
+    const read: { handle: OwnedHandle; snapshot: JobSnapshot }[] = [];
+    for (const handle of handles) {
+      try {
+        read.push({ handle, snapshot: await readSnapshot(handle, "(enumerated)") });
+      } catch {
+        // The job vanished between enumeration and reading.
+        handle.dispose();
       }
-      unwrap(hr, "EnumJobs");
-      const handles = Array.from(
-        out.subarray(0, count[0]),
-        (address) => new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumJobs"), "enumerated job"),
-      );
-      // One job after another, like every BITS client: many concurrent calls from one
-      // process buy little (the service serialises them) and strain Wine's RPC.
-      const read: { handle: OwnedHandle; snapshot: JobSnapshot }[] = [];
-      for (const handle of handles) {
-        try {
-          read.push({ handle, snapshot: await readSnapshot(handle, "(enumerated)") });
-        } catch {
-          // The job vanished between enumeration and reading.
-          handle.dispose();
-        }
-      }
-      return read;
     }
-    throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "EnumJobs (the queue keeps growing)" });
+    return read;
   }
 
   /**

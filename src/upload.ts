@@ -12,8 +12,9 @@
 
 import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
+import { readGrowing } from "./buffer_read.ts";
 import { sizeFromU64 } from "./decode.ts";
-import { BitsError, BitsUnsupportedError, InvalidArgumentError, unwrap } from "./errors.ts";
+import { BitsUnsupportedError, InvalidArgumentError, unwrap } from "./errors.ts";
 import { REQUIRES } from "./features.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { HR } from "./hresult.ts";
@@ -178,19 +179,19 @@ const REPLY_DATA_BYTES = 64 * 1024;
 const MAX_REPLY_BYTES = 0xFFFF_FFFF;
 
 /** IBackgroundCopyJob2::GetReplyData, copied out of BITS' buffer. */
-export async function replyData(handle: OwnedHandle, jobId: string): Promise<Uint8Array> {
-  let size = REPLY_DATA_BYTES;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    // A fresh buffer each time: a nonblocking call owns its buffer until it settles.
-    const out = new Uint8Array(size);
-    const length = new BigUint64Array(1);
-    const hr = await handle.use((job) => loadShim().symbols.bits_job_reply_data(job, out, size, length));
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER && length[0] <= BigInt(MAX_REPLY_BYTES)) {
-      size = Number(length[0]);
-      continue;
-    }
-    unwrap(hr, "GetReplyData", { jobId, feature: "reply data (GetReplyData)", ...REPLY });
-    return out.slice(0, Number(length[0]));
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: "GetReplyData (the reply keeps growing)", jobId });
+export function replyData(handle: OwnedHandle, jobId: string): Promise<Uint8Array> {
+  return readGrowing({
+    initialSize: REPLY_DATA_BYTES,
+    allocate: (size: number) => ({ out: new Uint8Array(size), length: new BigUint64Array(1) }),
+    call: ({ out, length }) =>
+      handle.use((job) => loadShim().symbols.bits_job_reply_data(job, out, out.byteLength, length)),
+    // A reply too large to address is BITS' ERROR_INSUFFICIENT_BUFFER, thrown below as the feature's error.
+    grow: ({ length }) => length[0] <= BigInt(MAX_REPLY_BYTES) ? Number(length[0]) : undefined,
+    finish: (hr, { out, length }) => {
+      unwrap(hr, "GetReplyData", { jobId, feature: "reply data (GetReplyData)", ...REPLY });
+      return out.slice(0, Number(length[0]));
+    },
+    operation: "GetReplyData (the reply keeps growing)",
+    jobId,
+  });
 }

@@ -9,9 +9,9 @@
 
 import { loadShim } from "../../ffi/library.ts";
 import { CERT_HASH_BYTES, PROP, STRPROP } from "../../ffi/symbols_properties.ts";
+import { readGrowing } from "../buffer_read.ts";
 import { encodeCredentials } from "../credentials.ts";
-import { BitsError, unwrap } from "../errors.ts";
-import { HR } from "../hresult.ts";
+import { unwrap } from "../errors.ts";
 import { decodeUtf16, encodeUtf16 } from "../utf16.ts";
 import {
   decodeCertificateInfo,
@@ -39,9 +39,6 @@ import {
 import type { JobPropertyValues, PropertyName, ReadablePropertyName } from "./types.ts";
 
 type Job = Deno.PointerObject;
-
-// Buffers start at BITS' own limits and grow when the shim asks for more.
-const MAX_ATTEMPTS = 6;
 
 /** Throws the property's typed error for a failed `hr`. */
 function check(hr: number, operation: string, property: PropertyName, jobId: string): number {
@@ -144,50 +141,51 @@ async function readNumber(job: Job, id: number, property: PropertyName, jobId: s
 }
 
 /** Reads a string property, growing the buffer as the shim asks. */
-async function readString(job: Job, id: number, units: number, property: PropertyName, jobId: string): Promise<string> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const buffer = new Uint16Array(units);
-    const length = new Uint32Array(1);
-    const hr = await loadShim().symbols.bits_job_get_string(job, id, buffer, units, length);
-    try {
-      if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-        units = Math.max(length[0] + 1, units * 2);
-        continue;
-      }
+function readString(job: Job, id: number, units: number, property: PropertyName, jobId: string): Promise<string> {
+  return readGrowing({
+    initialSize: units,
+    allocate: (units: number) => ({ buffer: new Uint16Array(units), length: new Uint32Array(1) }),
+    call: ({ buffer, length }) => loadShim().symbols.bits_job_get_string(job, id, buffer, buffer.length, length),
+    grow: ({ length }, units) => Math.max(length[0] + 1, units * 2),
+    finish: (hr, { buffer, length }) => {
       check(hr, `Get ${property}`, property, jobId);
       return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
-    } finally {
-      // Custom header values are often tokens: the copy the shim wrote is wiped once decoded.
-      buffer.fill(0);
-    }
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: `Get ${property}`, jobId });
+    },
+    // Custom header values are often tokens: the copy the shim wrote is wiped once decoded.
+    release: ({ buffer }) => buffer.fill(0),
+    operation: `Get ${property}`,
+    jobId,
+  });
 }
 
-/** Reads two strings through a shim function that fills two buffers. */
-async function readPair(
+/** Reads two strings through a shim function that fills two buffers, growing each as the shim asks. */
+function readPair(
   call: (a: Uint16Array, aLength: Uint32Array, b: Uint16Array, bLength: Uint32Array) => Promise<number>,
   units: number,
   property: PropertyName,
   jobId: string,
 ): Promise<[string, string]> {
-  let aUnits = units;
-  let bUnits = units;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const a = new Uint16Array(aUnits);
-    const b = new Uint16Array(bUnits);
-    const aLength = new Uint32Array(1);
-    const bLength = new Uint32Array(1);
-    const hr = await call(a, aLength, b, bLength);
-    if (hr === HR.ERROR_INSUFFICIENT_BUFFER) {
-      aUnits = Math.max(aLength[0] + 1, aUnits);
-      bUnits = Math.max(bLength[0] + 1, bUnits);
-      continue;
-    }
-    check(hr, `Get ${property}`, property, jobId);
-    return [decodeUtf16(new Uint8Array(a.buffer), 0, aLength[0]), decodeUtf16(new Uint8Array(b.buffer), 0, bLength[0])];
-  }
-  throw new BitsError(HR.ERROR_INSUFFICIENT_BUFFER, { operation: `Get ${property}`, jobId });
+  return readGrowing({
+    initialSize: [units, units] as const,
+    allocate: ([aUnits, bUnits]: readonly [number, number]) => ({
+      a: new Uint16Array(aUnits),
+      b: new Uint16Array(bUnits),
+      aLength: new Uint32Array(1),
+      bLength: new Uint32Array(1),
+    }),
+    call: ({ a, aLength, b, bLength }) => call(a, aLength, b, bLength),
+    grow: ({ aLength, bLength }, [aUnits, bUnits]) =>
+      [Math.max(aLength[0] + 1, aUnits), Math.max(bLength[0] + 1, bUnits)] as const,
+    finish: (hr, { a, aLength, b, bLength }): [string, string] => {
+      check(hr, `Get ${property}`, property, jobId);
+      return [
+        decodeUtf16(new Uint8Array(a.buffer), 0, aLength[0]),
+        decodeUtf16(new Uint8Array(b.buffer), 0, bLength[0]),
+      ];
+    },
+    operation: `Get ${property}`,
+    jobId,
+  });
 }
 
 type Readers = { readonly [K in ReadablePropertyName]: (job: Job, jobId: string) => Promise<JobPropertyValues[K]> };
