@@ -9,9 +9,11 @@ import { MAX_BUFFER_ATTEMPTS, readBytes, readGrowing } from "../../src/buffer_re
 import { BitsError } from "../../src/errors.ts";
 import { HR } from "../../src/hresult.ts";
 
+type Fill = (out: Uint8Array, capacity: number, needed: Uint32Array) => Promise<number>;
+
 /** A callee that needs `content.length` bytes: writes them when they fit, else reports the size it needs. */
-function filler(content: Uint8Array, seen: Uint8Array[] = []) {
-  return (out: Uint8Array, capacity: number, needed: Uint32Array): Promise<number> => {
+function filler(content: Uint8Array, seen: Uint8Array[] = []): Fill {
+  return (out, capacity, needed) => {
     seen.push(out);
     assert.equal(capacity, out.byteLength);
     needed[0] = content.length;
