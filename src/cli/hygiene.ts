@@ -15,7 +15,14 @@
 
 import { BitsError } from "../errors.ts";
 import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
-import { type DatedJobSnapshot, FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
+import {
+  type DatedJobSnapshot,
+  FINAL_STATES,
+  type JobSnapshot,
+  type JobState,
+  RUNNING_STATES,
+  STALE_STATES,
+} from "../types.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
 import { ALL_USERS_OPTION, type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { type Context, emit, PROGRAM } from "./context.ts";
@@ -86,12 +93,6 @@ export interface CleanPolicy {
 
 /** A planned step (before any outcome). */
 export type PlannedClean = Omit<CleanEntry, "outcome" | "message">;
-
-/** States in which a job is working or about to: never cleaned. */
-export const RUNNING_STATES: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
-
-/** States a job can go stale in: it waits for someone (SUSPENDED, TRANSFERRED) or retries in limbo (TRANSIENT_ERROR). */
-export const STALE_STATES: ReadonlySet<JobState> = new Set(["SUSPENDED", "TRANSIENT_ERROR", "TRANSFERRED"]);
 
 /** True for a job this module created (see the module documentation). */
 export function isOwnJob(snapshot: JobSnapshot): boolean {
