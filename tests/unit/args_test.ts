@@ -3,7 +3,7 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { GLOBAL_OPTIONS, helpText, parseCommandLine, parseSeconds, UsageError } from "../../src/cli/args.ts";
+import { GLOBAL_OPTIONS, helpText, parseCommandLine, UsageError } from "../../src/cli/args.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
@@ -127,27 +127,6 @@ Deno.test("args: an extra positional is a UsageError quoting it", () => {
   assertUsageError(["version", "2"], "version", /unexpected argument "2"/);
 });
 
-Deno.test("args: parseSeconds accepts positive decimal seconds and returns milliseconds", () => {
-  assert.equal(parseSeconds(undefined, "timeout"), undefined);
-  assert.equal(parseSeconds(true, "timeout"), undefined);
-  assert.equal(parseSeconds("5", "timeout"), 5000);
-  assert.equal(parseSeconds("1.5", "timeout"), 1500);
-  assert.equal(parseSeconds("0.25", "timeout"), 250);
-  assert.equal(parseSeconds("3600", "timeout"), 3_600_000);
-  assert.equal(parseSeconds("007", "timeout"), 7000);
-});
-
-Deno.test("args: parseSeconds refuses zero, negatives and anything that is not plain decimal", () => {
-  for (const value of ["0", "0.0", "-1", "abc", "", "1e3", "5s", " 5", "5 ", "Infinity", "NaN", ".5", "5.", "0x10"]) {
-    assert.throws(() => parseSeconds(value, "timeout"), (error: unknown) => {
-      assert.ok(error instanceof UsageError, `${JSON.stringify(value)}`);
-      assert.match(error.message, /--timeout takes a positive number of seconds/);
-      assert.ok(error.message.includes(JSON.stringify(value)), error.message);
-      return true;
-    });
-  }
-});
-
 Deno.test("args: the overview lists every command, the global options and the exit codes", () => {
   const text = helpText("bits", COMMANDS);
   assert.match(text, /Usage: bits <command> \[options\]/);
@@ -181,7 +160,7 @@ Deno.test("args: each command's help shows its usage, options and examples", () 
   }
   const download = helpText("bits", COMMANDS, "download");
   assert.match(download, /-w, --wait/);
-  assert.match(download, /--timeout SECONDS/);
+  assert.match(download, /--timeout DURATION/);
   assert.match(download, /--name NAME/);
   assert.match(helpText("bits", COMMANDS, "list"), /--all-users/);
 });
