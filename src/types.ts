@@ -32,6 +32,9 @@ export const SETTLED_STATES: ReadonlySet<JobState> = new Set(["TRANSFERRED", "ER
 /** States in which a job is transferring or may start to at any moment (never cleaned; never cancelled under Wine). */
 export const RUNNING_STATES: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
+/** States in which bytes may be flowing: only then does a transfer rate mean something. */
+export const FLOWING_STATES: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING"]);
+
 /** States in which a job is moving: a watcher polls it on the fast tier. */
 export const MOVING_STATES: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING", "TRANSIENT_ERROR"]);
 

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { GLOBAL_OPTIONS, helpText, parseCommandLine, UsageError } from "../../src/cli/args.ts";
+import { DESCRIPTION_OPTION, OVERWRITE_OPTION, TIMEOUT_OPTION } from "../../src/cli/command.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
@@ -210,4 +211,26 @@ Deno.test("args: watch takes any number of ids", () => {
   ]);
   assert.deepEqual(parseCommandLine(["watch", "--all"], COMMANDS).rest, []);
   assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"], COMMANDS).options.complete, true);
+});
+
+Deno.test("args: --overwrite, --description and --timeout are each one spec, shared by every command that has it", () => {
+  const uses = (name: string) => Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, name));
+  const overwrite = uses("overwrite");
+  assert.deepEqual(overwrite.map(([n]) => n).sort(), ["add-file", "download", "submit"]);
+  for (const [name, c] of overwrite) assert.equal(c.options.overwrite, OVERWRITE_OPTION, name);
+  const description = uses("description");
+  assert.deepEqual(description.map(([n]) => n).sort(), ["create", "download", "set", "upload"]);
+  for (const [name, c] of description) {
+    // `set` builds its spec from the property table, with the same fields.
+    assert.deepEqual(c.options.description, DESCRIPTION_OPTION, name);
+  }
+  const timeout = uses("timeout");
+  assert.deepEqual(timeout.map(([n]) => n).sort(), ["download", "probe", "wait", "wmp finish"]);
+  for (const [name, c] of timeout) {
+    // Only the help line may differ (`download` and `wmp finish` need --wait; `probe`'s is per request).
+    const { description: _, ...spec } = c.options.timeout;
+    const { description: __, ...shared } = TIMEOUT_OPTION;
+    assert.deepEqual(spec, shared, name);
+  }
+  assert.equal(COMMANDS.wait.options.timeout, TIMEOUT_OPTION);
 });

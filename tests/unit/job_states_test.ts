@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   cancelCrashesWine,
   FINAL_STATES,
+  FLOWING_STATES,
   JOB_STATES,
   type JobState,
   MOVING_STATES,
@@ -17,6 +18,7 @@ Deno.test("job states: each group holds exactly the states its rules rely on", (
   assert.deepEqual(sorted(FINAL_STATES), ["ACKNOWLEDGED", "CANCELLED"]);
   assert.deepEqual(sorted(SETTLED_STATES), ["ACKNOWLEDGED", "CANCELLED", "ERROR", "TRANSFERRED"]);
   assert.deepEqual(sorted(RUNNING_STATES), ["CONNECTING", "QUEUED", "TRANSFERRING"]);
+  assert.deepEqual(sorted(FLOWING_STATES), ["CONNECTING", "TRANSFERRING"]);
   assert.deepEqual(sorted(MOVING_STATES), ["CONNECTING", "TRANSFERRING", "TRANSIENT_ERROR"]);
   assert.deepEqual(sorted(RESTING_STATES), ["ACKNOWLEDGED", "CANCELLED", "ERROR", "SUSPENDED", "TRANSFERRED"]);
   assert.deepEqual(sorted(STALE_STATES), ["SUSPENDED", "TRANSFERRED", "TRANSIENT_ERROR"]);
@@ -29,6 +31,8 @@ Deno.test("job states: the groups relate as the rules assume", () => {
     if (RUNNING_STATES.has(state)) {
       assert.ok(!SETTLED_STATES.has(state) && !RESTING_STATES.has(state) && !STALE_STATES.has(state), state);
     }
+    // Bytes flow only in a running, moving state.
+    if (FLOWING_STATES.has(state)) assert.ok(RUNNING_STATES.has(state) && MOVING_STATES.has(state), state);
     // Every state is either moving, resting, or QUEUED (may start at any moment).
     assert.equal(MOVING_STATES.has(state) || RESTING_STATES.has(state) || state === "QUEUED", true, state);
   }
