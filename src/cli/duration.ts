@@ -13,7 +13,7 @@
 import { type DurationRule, type OptionSpec, type OptionValue, UsageError } from "./command.ts";
 
 /** Milliseconds per unit. */
-export const DURATION_UNITS: Readonly<Record<string, number>> = {
+const DURATION_UNITS: Readonly<Record<string, number>> = {
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -25,7 +25,7 @@ export const DURATION_UNITS: Readonly<Record<string, number>> = {
 const GRAMMAR = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i;
 
 /** What a duration option takes, for help and messages. */
-export function durationHelp(rule: DurationRule): string {
+function durationHelp(rule: DurationRule): string {
   return `a duration: a number with ms, s, m, h, d or w (90s, 10m, 2h, 7d)${
     rule.bare === "s" ? ", or a bare number of seconds" : ""
   }${rule.zero ? "" : ", more than 0"}`;
