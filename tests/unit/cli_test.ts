@@ -92,6 +92,10 @@ Deno.test("cli: `download ... --timeout 5` without --wait exits 2", async () => 
   const bad = await run("download", "https://x/y", "a.bin", "--wait", "--timeout", "soon");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--timeout: takes a duration/);
+  // A duration with a unit passes the grammar and reaches the command's own check.
+  const minutes = await run("download", "https://x/y", "a.bin", "--timeout", "10m");
+  assert.equal(minutes.code, 2);
+  assert.match(minutes.stderr, /^error: --timeout needs --wait/);
 });
 
 Deno.test({
