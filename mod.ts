@@ -38,7 +38,7 @@ export type { BitsErrorDetails, Requirement, UnavailableReason } from "./src/err
 export { REQUIRES } from "./src/features.ts";
 export { describeHresult, failed, formatHresult, hresultName } from "./src/hresult.ts";
 export type { HresultInfo } from "./src/hresult.ts";
-export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES } from "./src/types.ts";
+export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES, SETTLED_STATES } from "./src/types.ts";
 export type {
   CancelOutcome,
   CompleteOutcome,
@@ -99,7 +99,7 @@ export { fileIntoLibrary, LibraryFileExistsError, libraryPath, sanitizePathCompo
 export type { FileIntoLibraryOptions, MediaMetadata } from "./src/wmp/library.ts";
 export { watch } from "./src/watch/watch.ts";
 export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
-export { Coalescer, SETTLED_STATES } from "./src/watch/events.ts";
+export { Coalescer } from "./src/watch/events.ts";
 export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
 
 // Job properties (src/properties.ts).

@@ -22,7 +22,7 @@ import { BitsError, BitsUnsupportedError } from "./errors.ts";
 import type { BitsJob } from "./job.ts";
 import type { BitsManager } from "./manager.ts";
 import { wineVersion } from "./platform.ts";
-import type { JobState } from "./types.ts";
+import { cancelCrashesWine, FINAL_STATES } from "./types.ts";
 
 /** How one check ended. */
 export type SelfTestResult = "pass" | "fail" | "unsupported";
@@ -67,7 +67,6 @@ export function selfTestVerdict(results: readonly SelfTestResult[]): SelfTestVer
 }
 
 const BODY_SIZE = 256 * 1024;
-const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
 /** The self-test's server: one generated body at `/file` (HEAD, ranges), and 404 for anything else. */
 function serve(body: Uint8Array<ArrayBuffer>): Deno.HttpServer<Deno.NetAddr> {
@@ -204,8 +203,10 @@ export async function runSelfTest(bits: BitsManager, options: SelfTestOptions = 
     try {
       let { state } = await job.snapshot();
       // Cancelling a running transfer crashes Wine's BITS (docs/compat.md): let it end first.
-      if (RUNNING.has(state) && wine !== null) state = (await job.wait({ timeout }).catch(() => job.snapshot())).state;
-      if (state !== "ACKNOWLEDGED" && state !== "CANCELLED") await job.cancel();
+      if (cancelCrashesWine(state, wine !== null)) {
+        state = (await job.wait({ timeout }).catch(() => job.snapshot())).state;
+      }
+      if (!FINAL_STATES.has(state)) await job.cancel();
     } catch (error) {
       if (!(error instanceof BitsError && error.code === "BG_E_NOT_FOUND")) jobsLeft++;
     } finally {

@@ -10,7 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import type { BitsJob, FileSpec } from "./job.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { wineVersion } from "./platform.ts";
-import type { CompleteOutcome, JobSnapshot, JobState } from "./types.ts";
+import { cancelCrashesWine, type CompleteOutcome, type JobSnapshot, type JobState } from "./types.ts";
 import type { WatchEvent } from "./watch/events.ts";
 
 /**
@@ -123,9 +123,6 @@ export interface TransferJobFactory {
 
 const logger = getLogger(["deno-bits", "transfer"]);
 
-// Under Wine a job in these states may be transferring (or about to): never cancel it.
-const MAY_BE_RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
-
 /** Checks the options a transfer cannot start without. */
 export function checkTransferOptions(options: unknown): TransferOptions {
   const policy = (options as Partial<TransferOptions> | undefined)?.onFailure;
@@ -155,7 +152,7 @@ export function dispositionFor(
 ): TransferDisposition {
   if (policy === "keep" || state === "ACKNOWLEDGED") return "kept";
   if (state === "CANCELLED") return "cancelled";
-  if (underWine && (state === undefined || MAY_BE_RUNNING.has(state))) return "left-running";
+  if (cancelCrashesWine(state, underWine)) return "left-running";
   return "cancelled";
 }
 

@@ -21,8 +21,48 @@ export const JOB_STATES = [
 /** A job's state (BG_JOB_STATE). */
 export type JobState = typeof JOB_STATES[number];
 
+// ---- State groups: each named once here, imported wherever a rule needs one ----
+
 /** States after which a job never changes again and leaves the queue. */
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(["ACKNOWLEDGED", "CANCELLED"]);
+
+/** States in which a job makes no further progress without someone acting. */
+export const SETTLED_STATES: ReadonlySet<JobState> = new Set(["TRANSFERRED", "ERROR", "ACKNOWLEDGED", "CANCELLED"]);
+
+/** States in which a job is transferring or may start to at any moment (never cleaned; never cancelled under Wine). */
+export const RUNNING_STATES: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
+
+/** States in which bytes may be flowing: only then does a transfer rate mean something. */
+export const FLOWING_STATES: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING"]);
+
+/** States in which a job is moving: a watcher polls it on the fast tier. */
+export const MOVING_STATES: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING", "TRANSIENT_ERROR"]);
+
+/**
+ * States a job can sit in for good without anyone acting: a job first seen
+ * in one of these has not changed recently. (A QUEUED job may start at any
+ * moment, so it is not resting.)
+ */
+export const RESTING_STATES: ReadonlySet<JobState> = new Set([
+  "SUSPENDED",
+  "ERROR",
+  "TRANSFERRED",
+  "ACKNOWLEDGED",
+  "CANCELLED",
+]);
+
+/** States a job can go stale in: it waits for someone (SUSPENDED, TRANSFERRED) or retries in limbo (TRANSIENT_ERROR). */
+export const STALE_STATES: ReadonlySet<JobState> = new Set(["SUSPENDED", "TRANSIENT_ERROR", "TRANSFERRED"]);
+
+/**
+ * True when cancelling a job in `state` (`undefined`: unread) may crash
+ * Wine's BITS service: under Wine a job that is running, or may be, is never
+ * cancelled (docs/compat.md); it is left to settle first. Always false off
+ * Wine.
+ */
+export function cancelCrashesWine(state: JobState | undefined, underWine: boolean): boolean {
+  return underWine && (state === undefined || RUNNING_STATES.has(state));
+}
 
 /** BG_JOB_TYPE names in numeric order. */
 export const JOB_TYPES = ["DOWNLOAD", "UPLOAD", "UPLOAD_REPLY"] as const;

@@ -11,6 +11,7 @@
 import type { CommandSpec, OptionSpec, OptionValue, ParsedArgs } from "./command.ts";
 import { UsageError } from "./command.ts";
 import { displayWidth, padEndDisplay, wrapText } from "./display_width.ts";
+import { parseDuration } from "./duration.ts";
 import { didYouMean } from "./suggest.ts";
 
 export { UsageError };
@@ -168,6 +169,8 @@ function parseOptions(
   const values: Record<string, OptionValue> = {};
   const positionals: string[] = [];
   const set = (name: string, spec: OptionSpec, value: string | true): void => {
+    // A duration is checked here, against the one grammar, so every duration option reads alike.
+    if (spec.duration && typeof value === "string") parseDuration(value, name, spec.duration, command);
     if (spec.multiple) values[name] = [...(values[name] as (string | boolean)[] | undefined ?? []), value];
     else values[name] = value;
   };
@@ -233,17 +236,6 @@ function valueAfter(
     );
   }
   return value;
-}
-
-/** Parses a `--timeout` value in seconds into milliseconds. */
-export function parseSeconds(value: OptionValue, option: string): number | undefined {
-  if (value === undefined || typeof value === "boolean") return undefined;
-  if (typeof value !== "string") throw new UsageError(`--${option} may be given once`);
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`--${option} takes a positive number of seconds, got ${JSON.stringify(value)}`);
-  }
-  return seconds * 1000;
 }
 
 /**

@@ -13,7 +13,14 @@ import { checkDestination, connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
 import type { JobType } from "../types.ts";
 import { checkLocalPath, checkRemoteUrl } from "../validate.ts";
-import { type Command, type ParsedArgs, ROOT_OPTION, UsageError } from "./command.ts";
+import {
+  type Command,
+  DESCRIPTION_OPTION,
+  OVERWRITE_OPTION,
+  type ParsedArgs,
+  ROOT_OPTION,
+  UsageError,
+} from "./command.ts";
 import { type Context, emit, text } from "./context.ts";
 import { rootOption } from "./destination.ts";
 import { logger } from "./log.ts";
@@ -148,7 +155,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
     positionals: ["name"],
     options: {
       type: { type: "string", value: "TYPE", description: "download (default), upload or upload-reply" },
-      description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
+      description: DESCRIPTION_OPTION,
       ...CREATION_OPTIONS,
     },
     examples: [
@@ -172,7 +179,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
         multiple: true,
         description: "Only these bytes of the (single) file; LENGTH may be eof (repeatable, up to 500)",
       },
-      overwrite: { type: "boolean", description: "Allow destinations that already exist" },
+      overwrite: OVERWRITE_OPTION,
     },
     examples: [
       'add-file "nightly backup" https://example.com/a.iso C:\\Downloads\\a.iso',
@@ -193,7 +200,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, Command>> = {
       },
       suspended: { type: "boolean", description: "Leave the job suspended (start it later with resume)" },
       name: { type: "string", value: "NAME", description: 'Display name (default: "deno-bits upload")' },
-      description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
+      description: DESCRIPTION_OPTION,
       ...CREATION_OPTIONS,
     },
     examples: [

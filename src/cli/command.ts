@@ -8,6 +8,17 @@
 
 import type { Context } from "./context.ts";
 
+/**
+ * How a duration option reads its value (the grammar is in `duration.ts`):
+ * what a bare number means, and whether zero is allowed.
+ */
+export interface DurationRule {
+  /** The unit of a bare number (`"s"`: seconds), or null when a unit is required. */
+  readonly bare: "s" | null;
+  /** Zero is a valid value (a BITS property may be 0; a timeout may not). */
+  readonly zero?: boolean;
+}
+
 /** An option of a command. */
 export interface OptionSpec {
   /** `boolean` for flags, `string` for options taking a value. */
@@ -20,6 +31,8 @@ export interface OptionSpec {
   readonly multiple?: boolean;
   /** One line of help. */
   readonly description: string;
+  /** Set for an option taking a duration: the parser checks it against the one duration grammar. */
+  readonly duration?: DurationRule;
 }
 
 /** A command's arguments and help. */
@@ -100,4 +113,42 @@ export const ROOT_OPTION: OptionSpec = {
   type: "string",
   value: "DIR",
   description: "Refuse any destination that resolves outside DIR (.., links, UNC paths, streams)",
+};
+
+/** The placeholder of every duration option in help. */
+export const DURATION_VALUE = "DURATION";
+
+/** `--timeout DURATION`, shared by the commands that wait: give up after this long (exit 3). */
+export const TIMEOUT_OPTION: OptionSpec = {
+  type: "string",
+  value: DURATION_VALUE,
+  duration: { bare: "s" },
+  description: "Give up after this long (exit 3): 90s, 10m, 2h, or seconds",
+};
+
+/** `--timeout DURATION` of the commands where it needs `--wait`. */
+export const WAIT_TIMEOUT_OPTION: OptionSpec = {
+  ...TIMEOUT_OPTION,
+  description: `${TIMEOUT_OPTION.description}; with --wait only`,
+};
+
+/** `--interval DURATION`, shared by the commands that poll. */
+export const INTERVAL_OPTION: OptionSpec = {
+  type: "string",
+  value: DURATION_VALUE,
+  duration: { bare: "s" },
+  description: "Watchdog poll interval (default 1s): 500ms, 2s, or seconds",
+};
+
+/** `--overwrite`, shared by the commands that add files: a destination that exists is replaced. */
+export const OVERWRITE_OPTION: OptionSpec = {
+  type: "boolean",
+  description: "Allow destinations that already exist (they are replaced)",
+};
+
+/** `--description TEXT`, shared by the commands that create a job and by `set`. */
+export const DESCRIPTION_OPTION: OptionSpec = {
+  type: "string",
+  value: "TEXT",
+  description: "Job description (up to 1,024 characters)",
 };

@@ -1,7 +1,7 @@
 /**
  * What `list` and `clean` select jobs by: states by their BITS names, a
- * display-name pattern, a job's age; and the newest-first order. Pure, so
- * tested anywhere.
+ * display-name pattern; and the newest-first order (a job's age is a
+ * duration: `duration.ts`). Pure, so tested anywhere.
  *
  * @module
  */
@@ -48,29 +48,6 @@ export function nameMatcher(pattern: string): (name: string) => boolean {
     .join("");
   const regex = new RegExp(`^${source}$`, "su");
   return (name) => regex.test(name.toLowerCase());
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/**
- * Parses a duration such as `30m`, `12h`, `7d` or `2w` (also `45s`, and
- * decimals like `1.5h`) into milliseconds; `undefined` when absent.
- *
- * @throws {UsageError} for anything else.
- */
-export function parseDuration(value: OptionValue, option: string, command: string): number | undefined {
-  if (value === undefined) return undefined;
-  const match = typeof value === "string" ? /^(\d+(?:\.\d+)?)([smhdw])$/i.exec(value.trim()) : null;
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2].toLowerCase()] : NaN;
-  if (!match || !Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(
-      `${command}: --${option} takes a duration such as 30m, 12h or 7d (units s, m, h, d, w), got ${
-        JSON.stringify(value)
-      }`,
-      command,
-    );
-  }
-  return ms;
 }
 
 /**

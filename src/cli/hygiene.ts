@@ -15,13 +15,28 @@
 
 import { BitsError } from "../errors.ts";
 import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
-import { type DatedJobSnapshot, FINAL_STATES, type JobSnapshot, type JobState } from "../types.ts";
+import {
+  type DatedJobSnapshot,
+  FINAL_STATES,
+  type JobSnapshot,
+  type JobState,
+  RUNNING_STATES,
+  STALE_STATES,
+} from "../types.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
-import { ALL_USERS_OPTION, type Command, type ParsedArgs, UsageError } from "./command.ts";
+import {
+  ALL_USERS_OPTION,
+  type Command,
+  DURATION_VALUE,
+  type OptionSpec,
+  type ParsedArgs,
+  UsageError,
+} from "./command.ts";
 import { type Context, emit, PROGRAM } from "./context.ts";
 import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { nameMatcher, parseDuration } from "./filters.ts";
+import { durationOption } from "./duration.ts";
+import { nameMatcher } from "./filters.ts";
 import { formatDuration, table } from "./format.ts";
 
 /** Why a job is a candidate: it failed, or nothing happened to it for too long. */
@@ -86,12 +101,6 @@ export interface CleanPolicy {
 
 /** A planned step (before any outcome). */
 export type PlannedClean = Omit<CleanEntry, "outcome" | "message">;
-
-/** States in which a job is working or about to: never cleaned. */
-export const RUNNING_STATES: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
-
-/** States a job can go stale in: it waits for someone (SUSPENDED, TRANSFERRED) or retries in limbo (TRANSIENT_ERROR). */
-export const STALE_STATES: ReadonlySet<JobState> = new Set(["SUSPENDED", "TRANSIENT_ERROR", "TRANSFERRED"]);
 
 /** True for a job this module created (see the module documentation). */
 export function isOwnJob(snapshot: JobSnapshot): boolean {
@@ -180,7 +189,7 @@ async function act(
 
 /** `clean`: see the module documentation. */
 export async function clean(ctx: Context, options: ParsedArgs["options"]): Promise<number> {
-  const olderThan = parseDuration(options["older-than"], "older-than", "clean");
+  const olderThan = durationOption(options["older-than"], "older-than", OLDER_THAN_OPTION, "clean");
   if (options.force === true && options.all !== true) {
     throw new UsageError("clean: --force only matters with --all (this tool's own jobs are never WMP jobs)", "clean");
   }
@@ -250,18 +259,21 @@ function describeClean(actions: readonly CleanEntry[], dryRun: boolean, others: 
   return lines.join("\n");
 }
 
+/** `--older-than DURATION`: a unit is required (`7` alone could mean seconds or days). */
+const OLDER_THAN_OPTION: OptionSpec = {
+  type: "string",
+  value: DURATION_VALUE,
+  duration: { bare: null },
+  description: "Also jobs unchanged for longer than this (30m, 12h, 7d, 2w): SUSPENDED, TRANSIENT_ERROR, TRANSFERRED",
+};
+
 /** The `clean` command, by name. */
 export const HYGIENE_COMMANDS: Readonly<Record<string, Command>> = {
   clean: {
     summary: "Find this tool's failed or stale jobs; cancel or complete them only when asked (default: dry run)",
     positionals: [],
     options: {
-      "older-than": {
-        type: "string",
-        value: "DURATION",
-        description: "Also jobs unchanged for longer than this (30m, 12h, 7d, 2w): SUSPENDED, TRANSIENT_ERROR, " +
-          "TRANSFERRED",
-      },
+      "older-than": OLDER_THAN_OPTION,
       cancel: { type: "boolean", description: "Cancel the jobs found (TRANSFERRED ones too, unless --complete)" },
       complete: { type: "boolean", description: "Complete the TRANSFERRED jobs found (the others need --cancel)" },
       "dry-run": {

@@ -13,16 +13,20 @@ import type { ExpectedFile } from "../verified_complete.ts";
 import type { DetailsField, JobDetails } from "../inspection.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
 import { JOB_STATES, type JobFile, type JobSnapshot } from "../types.ts";
-import { parseSeconds, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import {
   ALL_USERS_OPTION,
   type Command,
+  DESCRIPTION_OPTION,
   FORCE_OPTION,
   MAX_TRANSIENT_ERRORS_OPTION,
+  OVERWRITE_OPTION,
   type ParsedArgs,
   ROOT_OPTION,
+  WAIT_TIMEOUT_OPTION,
 } from "./command.ts";
 import { type Context, emit, integerOption, transientErrorLimit } from "./context.ts";
+import { durationOption } from "./duration.ts";
 import { rootOption } from "./destination.ts";
 import { logger } from "./log.ts";
 import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
@@ -43,7 +47,7 @@ export async function download(
   args: readonly string[],
   options: ParsedArgs["options"],
 ): Promise<number> {
-  const timeout = parseSeconds(options.timeout, "timeout");
+  const timeout = durationOption(options.timeout, "timeout", WAIT_TIMEOUT_OPTION, "download");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "download");
   const limit = transientErrorLimit(options["max-transient-errors"]);
   if (limit !== undefined && options.wait !== true) {
@@ -340,10 +344,10 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
         value: "NAME",
         description: "Display name (default: the destination file name; several files: the first + the count)",
       },
-      description: { type: "string", value: "TEXT", description: "Job description (up to 1,024 characters)" },
-      overwrite: { type: "boolean", description: "Allow replacing existing destinations" },
+      description: DESCRIPTION_OPTION,
+      overwrite: OVERWRITE_OPTION,
       wait: { type: "boolean", short: "w", description: "Wait for the transfer, then complete the job" },
-      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      timeout: WAIT_TIMEOUT_OPTION,
       "max-transient-errors": {
         ...MAX_TRANSIENT_ERRORS_OPTION,
         description: `With --wait: ${MAX_TRANSIENT_ERRORS_OPTION.description}`,
@@ -363,7 +367,7 @@ export const JOB_COMMANDS: Readonly<Record<string, Command>> = {
     examples: [
       "download https://example.com/a.iso C:\\Downloads\\a.iso",
       "download https://example.com/a.iso C:\\Downloads\\a.iso https://example.com/a.iso.sig C:\\Downloads\\a.iso.sig --wait",
-      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 3600 --max-transient-errors 5",
+      "download --from-file C:\\Jobs\\nightly.txt --name nightly --wait --timeout 1h --max-transient-errors 5",
       "download https://example.com/a.iso a.iso --wait --sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       "download https://example.com/a.iso a.iso --json",
       "download \\\\fileserver\\builds\\setup.msi C:\\Installers\\ --wait",

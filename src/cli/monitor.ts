@@ -13,9 +13,19 @@ import { resolveJob } from "../resolve.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import type { WatchEvent } from "../watch/events.ts";
 import { watch } from "../watch/watch.ts";
-import { parseSeconds, UsageError } from "./args.ts";
-import { ALL_USERS_OPTION, type Command, MAX_TRANSIENT_ERRORS_OPTION, type ParsedArgs } from "./command.ts";
+import { UsageError } from "./args.ts";
+import {
+  ALL_USERS_OPTION,
+  type Command,
+  DURATION_VALUE,
+  INTERVAL_OPTION,
+  MAX_TRANSIENT_ERRORS_OPTION,
+  type OptionSpec,
+  type ParsedArgs,
+  TIMEOUT_OPTION,
+} from "./command.ts";
 import { type Context, emit, interruptSignal, PROGRAM, transientErrorLimit } from "./context.ts";
+import { durationOption } from "./duration.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { filesTotal, knownTotal } from "./format.ts";
 import { ProgressBoard, ProgressReporter } from "./progress.ts";
@@ -72,8 +82,8 @@ export async function watchCommand(
   if (ids.length > 0 && options.all === true) throw new UsageError("give job ids or --all, not both", "watch");
   const allUsers = options["all-users"] === true;
   if (allUsers && options.all !== true) throw new UsageError("--all-users goes with --all", "watch");
-  const interval = parseSeconds(options.interval, "interval") ?? 1000;
-  const idleInterval = parseSeconds(options["idle-interval"], "idle-interval");
+  const interval = durationOption(options.interval, "interval", INTERVAL_OPTION, "watch") ?? 1000;
+  const idleInterval = durationOption(options["idle-interval"], "idle-interval", IDLE_INTERVAL_OPTION, "watch");
   using bits = await connect();
   const jobs = [];
   try {
@@ -139,8 +149,8 @@ export async function watchCommand(
 
 /** `wait`: waits for a job, with exit codes for scripts. */
 export async function waitCommand(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
-  const timeout = parseSeconds(options.timeout, "timeout");
-  const interval = parseSeconds(options.interval, "interval") ?? 1000;
+  const timeout = durationOption(options.timeout, "timeout", TIMEOUT_OPTION, "wait");
+  const interval = durationOption(options.interval, "interval", INTERVAL_OPTION, "wait") ?? 1000;
   const limit = transientErrorLimit(options["max-transient-errors"]);
   using bits = await connect();
   using job = await resolveJob(bits, id);
@@ -177,6 +187,15 @@ export async function waitCommand(ctx: Context, id: string, options: ParsedArgs[
   return outcome === "partial" ? ExitCode.Failure : ExitCode.Ok;
 }
 
+/** `watch --idle-interval DURATION`. */
+const IDLE_INTERVAL_OPTION: OptionSpec = {
+  type: "string",
+  value: DURATION_VALUE,
+  duration: { bare: "s" },
+  description:
+    "Poll interval for idle jobs (default 5 × --interval; = --interval polls all alike): 30s, 2m, or seconds",
+};
+
 /** The monitoring commands, by name. */
 export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
   watch: {
@@ -189,19 +208,15 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
         ...ALL_USERS_OPTION,
         description: "With --all: every user's jobs in the queue when watch starts (administrators)",
       },
-      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
-      "idle-interval": {
-        type: "string",
-        value: "SECONDS",
-        description: "Poll interval for idle jobs (default 5 × --interval; = --interval polls all alike)",
-      },
+      interval: INTERVAL_OPTION,
+      "idle-interval": IDLE_INTERVAL_OPTION,
     },
     examples: [
       "watch {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
       'watch 0f3c1c2e "nightly backup"',
       "watch --all",
       "watch --all --json",
-      "watch --all --interval 2 --idle-interval 30",
+      "watch --all --interval 2 --idle-interval 30s",
       "watch --all --all-users",
     ],
     run: (ctx, { rest, options }) => watchCommand(ctx, rest ?? [], options),
@@ -211,14 +226,14 @@ export const MONITOR_COMMANDS: Readonly<Record<string, Command>> = {
     positionals: ["id"],
     options: {
       complete: { type: "boolean", description: "Complete the job once it is transferred" },
-      timeout: { type: "string", value: "SECONDS", description: "Give up after this long (exit 3)" },
-      interval: { type: "string", value: "SECONDS", description: "Watchdog poll interval (default 1)" },
+      timeout: TIMEOUT_OPTION,
+      interval: INTERVAL_OPTION,
       "max-transient-errors": MAX_TRANSIENT_ERRORS_OPTION,
     },
     examples: [
       "wait {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --complete --timeout 600",
       'wait "nightly backup" --json',
-      "wait 0f3c1c2e --timeout 3600 --interval 5",
+      "wait 0f3c1c2e --timeout 1h --interval 5",
       "wait 0f3c1c2e --max-transient-errors 3 --complete",
     ],
     run: (ctx, { args, options }) => waitCommand(ctx, args.id, options),

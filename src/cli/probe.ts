@@ -7,9 +7,9 @@
  */
 
 import { type ProbeExchange, type ProbeReport, probeUrl } from "../probe.ts";
-import { parseSeconds } from "./args.ts";
-import type { Command, ParsedArgs } from "./command.ts";
+import { type Command, type OptionSpec, type ParsedArgs, TIMEOUT_OPTION } from "./command.ts";
 import { type Context, emit, interruptSignal } from "./context.ts";
+import { durationOption } from "./duration.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 
@@ -76,7 +76,7 @@ export function describeProbe(r: ProbeReport): string {
 
 /** `probe`: exit 0 when BITS can download the URL as it is, 1 otherwise, 3 when the server did not answer in time. */
 export async function probe(ctx: Context, url: string, options: ParsedArgs["options"]): Promise<number> {
-  const timeout = parseSeconds(options.timeout, "timeout") ?? 15_000;
+  const timeout = durationOption(options.timeout, "timeout", PROBE_TIMEOUT_OPTION, "probe") ?? 15_000;
   using interrupt = interruptSignal();
   const report = await probeUrl(url, { timeout, signal: interrupt.signal });
   emit(ctx, { ...report }, () => describeProbe(report));
@@ -85,13 +85,19 @@ export async function probe(ctx: Context, url: string, options: ParsedArgs["opti
   return ExitCode.Failure;
 }
 
+/** `--timeout DURATION`: per request here. */
+const PROBE_TIMEOUT_OPTION: OptionSpec = {
+  ...TIMEOUT_OPTION,
+  description: "Per request (default 15s; exit 3 when it expires): 90s, 2m, or seconds",
+};
+
 /** The `probe` command, by name. */
 export const PROBE_COMMANDS: Readonly<Record<string, Command>> = {
   probe: {
     summary: "Check a URL before downloading: size known, ranges honoured, HEAD allowed; recommends job settings",
     positionals: ["url"],
     options: {
-      timeout: { type: "string", value: "SECONDS", description: "Per request (default 15; exit 3 when it expires)" },
+      timeout: PROBE_TIMEOUT_OPTION,
     },
     examples: [
       "probe https://example.com/releases/app-1.2.msi",

@@ -7,14 +7,23 @@
  * added to the API without a row here fails to type-check.
  *
  * Parsing is pure and strict: enum and flag names as BITS names them (case
- * and `-`/`_` forgiven), durations in seconds (or with a unit), byte counts
+ * and `-`/`_` forgiven), durations in the CLI's one grammar (`duration.ts`;
+ * a bare number is seconds, 0 allowed), byte counts
  * (or with a unit), booleans as `on`/`off`. Anything else is a
  * {@linkcode UsageError}, before BITS is touched.
  *
  * @module
  */
 
-import { type OptionSpec, type OptionValue, UsageError } from "./command.ts";
+import {
+  DESCRIPTION_OPTION,
+  DURATION_VALUE,
+  type DurationRule,
+  type OptionSpec,
+  type OptionValue,
+  UsageError,
+} from "./command.ts";
+import { parseDuration } from "./duration.ts";
 import {
   ACL_FLAGS,
   AUTH_SCHEMES,
@@ -141,20 +150,12 @@ export function parseOnOff(text: string, option: string): boolean {
   return fail(option, "takes on or off");
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** How a property's duration reads: a bare number is seconds, and 0 is a value BITS takes. */
+export const PROPERTY_DURATION: DurationRule = { bare: "s", zero: true };
 
-/** A duration in milliseconds: a number of seconds, or a number with a unit (`500ms`, `90s`, `10m`, `2h`, `14d`). */
-export function parseDurationMs(text: string, option: string): number {
-  const match = /^(\d{1,15}(?:\.\d{1,3})?)\s*(ms|s|m|h|d)?$/i.exec(text.trim());
-  if (!match) fail(option, "takes a duration: seconds (600), or a number with ms, s, m, h or d (10m, 14d)");
-  const ms = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? "s").toLowerCase()] * 1000) / 1000;
-  if (!Number.isInteger(ms)) fail(option, "is finer than a millisecond");
-  return ms;
-}
-
-/** A duration in whole seconds, at most `max`. */
+/** A property's duration (see {@linkcode PROPERTY_DURATION}) in whole seconds, at most `max`. */
 export function parseSeconds(text: string, option: string, max = MAX_UINT32): number {
-  const ms = parseDurationMs(text, option);
+  const ms = parseDuration(text, option, PROPERTY_DURATION);
   if (ms % 1000 !== 0) fail(option, "takes whole seconds");
   if (ms / 1000 > max) fail(option, `is more than ${max} seconds`);
   return ms / 1000;
@@ -258,8 +259,9 @@ function onOffRow(option: string, description: string): PropertyCli<boolean> {
   return simple(option, { value: "on|off", description }, parseOnOff);
 }
 
-const DURATION = "DURATION";
-const DURATION_HELP = "seconds, or 90s, 10m, 2h, 1d";
+const DURATION_HELP = "seconds, or 90s, 10m, 2h, 1d, 2w";
+/** The spec fields every property duration option shares. */
+const DURATION = { value: DURATION_VALUE, duration: PROPERTY_DURATION } as const;
 const PASSWORD_OPTIONS = ["password-env", "password-stdin", "password-prompt"] as const;
 
 /** What `--password VALUE` answers: the refusal and what to use instead. */
@@ -389,7 +391,7 @@ export const PROPERTY_CLI: PropertyCliTable = {
     value: "NAME",
     description: "Display name, 1 to 256 characters",
   }, (t) => t),
-  description: simple("description", { value: "TEXT", description: "Description, up to 1,024 characters" }, (t) => t),
+  description: simple("description", DESCRIPTION_OPTION, (t) => t),
   priority: simple(
     "priority",
     { value: "LEVEL", description: `Priority: ${choices(JOB_PRIORITIES)}` },
@@ -408,15 +410,15 @@ export const PROPERTY_CLI: PropertyCliTable = {
     parseCommandLine,
   ),
   minimumRetryDelay: simple("min-retry-delay", {
-    value: DURATION,
+    ...DURATION,
     description: `Wait before retrying after a transient error (${DURATION_HELP})`,
   }, (text, o) => parseSeconds(text, o)),
   noProgressTimeout: simple("no-progress-timeout", {
-    value: DURATION,
+    ...DURATION,
     description: `Time without progress before a transient error fails the job; 0: at once (${DURATION_HELP})`,
   }, (text, o) => parseSeconds(text, o)),
   maximumDownloadTime: simple("max-download-time", {
-    value: DURATION,
+    ...DURATION,
     description: `Time the whole job may take (${DURATION_HELP}; Job4)`,
   }, (text, o) => parseSeconds(text, o)),
   proxy: {
@@ -580,9 +582,9 @@ export const PROPERTY_CLI: PropertyCliTable = {
     "Targets that may use Credential Manager's stored credentials (Job5)",
   ),
   minimumNotificationInterval: simple("min-notification-interval", {
-    value: DURATION,
+    ...DURATION,
     description: "Least time between notifications: seconds (0.5) or 500ms (Job5)",
-  }, (text, o) => parseDurationMs(text, o)),
+  }, (text, o) => parseDuration(text, o, PROPERTY_DURATION)),
   onDemandMode: onOffRow("on-demand", "On-demand mode: ranges requested as needed (Job5)"),
   httpMethod: simple("http-method", {
     value: "METHOD",

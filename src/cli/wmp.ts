@@ -12,14 +12,40 @@ import { formatWmpDescription, newServiceId, type WmpMetadata } from "../wmp/cod
 import { downloadCollection, WMP_DOWNLOAD_STATE_NAMES, WMP_ITEM_INFO_NAMES } from "../wmp/collection.ts";
 import { getRefreshDownload, setRefreshDownload } from "../wmp/refresh.ts";
 import { finishWmpStatusJob, submitWmpJob } from "../wmp/submit.ts";
-import { parseSeconds, UsageError } from "./args.ts";
-import { type Command, type ParsedArgs, ROOT_OPTION } from "./command.ts";
+import { UsageError } from "./args.ts";
+import {
+  type Command,
+  DURATION_VALUE,
+  type OptionSpec,
+  OVERWRITE_OPTION,
+  type ParsedArgs,
+  ROOT_OPTION,
+  WAIT_TIMEOUT_OPTION,
+} from "./command.ts";
 import { type Context, emit, integerOption, PROGRAM, requiredOption, text } from "./context.ts";
 import { CREATION_OPTIONS, prepareCreationProperties } from "./creation_options.ts";
 import { destinationPath, rootOption } from "./destination.ts";
+import { durationOption } from "./duration.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { waitWithProgress } from "./monitor.ts";
+
+/** `submit --duration`: the track's playing time, whole seconds (the convention's field), 0 allowed. */
+const TRACK_DURATION_OPTION: OptionSpec = {
+  type: "string",
+  value: DURATION_VALUE,
+  duration: { bare: "s", zero: true },
+  description: "Playing time in whole seconds: 245, or 4m, 90s (required)",
+};
+
+/** The `--duration` value in whole seconds. */
+function trackSeconds(value: string): number {
+  const ms = durationOption(value, "duration", TRACK_DURATION_OPTION, "submit") ?? 0;
+  if (ms % 1000 !== 0) {
+    throw new UsageError(`submit: --duration: takes whole seconds, got ${JSON.stringify(value)}`, "submit");
+  }
+  return ms / 1000;
+}
 
 /** `submit`: queues a Windows Media Player convention job. */
 export async function submit(ctx: Context, url: string, dest: string, options: ParsedArgs["options"]): Promise<number> {
@@ -30,7 +56,7 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
     albumTitle: text(options.album),
     trackNumber: integerOption(requiredOption(options.track, "track", "submit"), "track") ?? 0,
     title: text(options.title),
-    duration: integerOption(requiredOption(options.duration, "duration", "submit"), "duration") ?? 0,
+    duration: trackSeconds(requiredOption(options.duration, "duration", "submit")),
     rating: integerOption(options.rating, "rating") ?? 0,
   };
   const kind = options.status === true ? "status" : "job";
@@ -68,7 +94,7 @@ export async function submit(ctx: Context, url: string, dest: string, options: P
 /** `wmp finish`: completes a WMP_STATUS job and files its media. */
 export async function wmpFinish(ctx: Context, id: string, options: ParsedArgs["options"]): Promise<number> {
   const library = requiredOption(options.library, "library", "wmp finish");
-  const timeout = parseSeconds(options.timeout, "timeout");
+  const timeout = durationOption(options.timeout, "timeout", WAIT_TIMEOUT_OPTION, "wmp finish");
   if (timeout !== undefined && options.wait !== true) throw new UsageError("--timeout needs --wait", "wmp finish");
   using bits = await connect();
   using job = await resolveJob(bits, id);
@@ -149,12 +175,12 @@ export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
       album: { type: "string", value: "TEXT", description: "Album title" },
       track: { type: "string", value: "N", description: "Track number, 1 or more (required)" },
       title: { type: "string", value: "TEXT", description: "Track title" },
-      duration: { type: "string", value: "SECONDS", description: "Duration in whole seconds (required)" },
+      duration: TRACK_DURATION_OPTION,
       rating: { type: "string", value: "R", description: "User rating: 0, 1, 25, 50, 75 or 99 (default 0)" },
       "service-id": { type: "string", value: "N", description: "Service id 1..2147483647 (default: random)" },
       status: { type: "boolean", description: "WMP_STATUS: the Player only shows progress; finish with 'wmp finish'" },
       name: { type: "string", value: "NAME", description: "Display name (default: the title)" },
-      overwrite: { type: "boolean", description: "Allow replacing an existing destination" },
+      overwrite: OVERWRITE_OPTION,
       ...CREATION_OPTIONS,
     },
     examples: [
@@ -169,11 +195,11 @@ export const WMP_COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       library: { type: "string", value: "DIR", description: "Library root (required)" },
       wait: { type: "boolean", short: "w", description: "Wait for the transfer first" },
-      timeout: { type: "string", value: "SECONDS", description: "With --wait: give up after this long (exit 3)" },
+      timeout: WAIT_TIMEOUT_OPTION,
     },
     examples: [
       "wmp finish {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10} --library C:\\Users\\me\\Music --wait",
-      'wmp finish 0f3c1c2e --library "D:\\Media\\Music" --wait --timeout 600 --json',
+      'wmp finish 0f3c1c2e --library "D:\\Media\\Music" --wait --timeout 10m --json',
     ],
     run: (ctx, { args, options }) => wmpFinish(ctx, args.id, options),
   },

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { FINAL_STATES } from "../types.ts";
+
 const STYLE = `
 :root { font: 14px/1.4 system-ui, sans-serif; color: #1b1f24; background: #f6f8fa; }
 body { margin: 0 auto; max-width: 1200px; padding: 16px; }
@@ -60,7 +62,7 @@ const el = (tag, props = {}, ...children) => {
   for (const c of children) node.append(c);
   return node;
 };
-const FINAL = new Set(["ACKNOWLEDGED", "CANCELLED"]);
+const FINAL = new Set(${JSON.stringify([...FINAL_STATES])});
 const ACTIONS = [
   ["resume", "Resume", (s) => s === "SUSPENDED" || s === "ERROR" || s === "TRANSIENT_ERROR"],
   ["suspend", "Suspend", (s) => s === "QUEUED" || s === "CONNECTING" || s === "TRANSFERRING" || s === "TRANSIENT_ERROR"],

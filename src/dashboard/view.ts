@@ -9,7 +9,7 @@
 
 import { hintFor } from "../hresult.ts";
 import { redactUrl } from "../probe.ts";
-import type { JobFile, JobSnapshot, JobState } from "../types.ts";
+import { FLOWING_STATES, type JobFile, type JobSnapshot, type JobState } from "../types.ts";
 import { parseWmpDescription, type WmpKind, wmpKindOf } from "../wmp/codec.ts";
 
 /** One file as the page shows it. */
@@ -84,11 +84,9 @@ export interface RateSample {
   readonly rate: number | null;
 }
 
-const MOVING: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING"]);
-
 /** The next rate sample after reading `bytes` at `at` in `state`. */
 export function nextRate(previous: RateSample | undefined, bytes: number, at: number, state: JobState): RateSample {
-  if (!MOVING.has(state)) return { at, bytes, rate: null };
+  if (!FLOWING_STATES.has(state)) return { at, bytes, rate: null };
   if (!previous || at <= previous.at || bytes < previous.bytes) return { at, bytes, rate: previous?.rate ?? null };
   const now = (bytes - previous.bytes) / ((at - previous.at) / 1000);
   // Exponential smoothing: steady enough to read, quick to follow a change.
@@ -103,7 +101,9 @@ export function jobView(snapshot: JobSnapshot, files: readonly JobFile[] | undef
   if (total === null && files && files.length > 0 && files.every((f) => f.bytesTotal !== null)) {
     total = files.reduce((sum, f) => sum + (f.bytesTotal ?? 0), 0);
   }
-  const rate = sample?.rate !== null && sample?.rate !== undefined && MOVING.has(snapshot.state) ? sample.rate : null;
+  const rate = sample?.rate !== null && sample?.rate !== undefined && FLOWING_STATES.has(snapshot.state)
+    ? sample.rate
+    : null;
   const eta = rate !== null && rate > 0 && total !== null
     ? Math.max(0, Math.round((total - progress.bytesTransferred) / rate))
     : null;

@@ -140,6 +140,3 @@ export class Coalescer {
     return events;
   }
 }
-
-/** States in which a job makes no further progress without someone acting. */
-export const SETTLED_STATES: ReadonlySet<JobState> = new Set(["TRANSFERRED", "ERROR", "ACKNOWLEDGED", "CANCELLED"]);

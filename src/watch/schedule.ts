@@ -13,26 +13,14 @@
  * @module
  */
 
-import type { JobState } from "../types.ts";
+import { type JobState, MOVING_STATES, RESTING_STATES } from "../types.ts";
 
 /** How often a job is polled: every `activeInterval`, or every `idleInterval`. */
 export type PollTier = "active" | "idle";
 
-/** States in which a job is moving: always polled on the fast tier. */
-export const MOVING_STATES: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING", "TRANSIENT_ERROR"]);
-
-/**
- * States a job can sit in for good without anyone acting: a job first seen
- * in one of these has not changed recently, so it starts on the idle tier.
- * A job first seen QUEUED may start at any moment, so it starts on the fast one.
- */
-export const RESTING_STATES: ReadonlySet<JobState> = new Set([
-  "SUSPENDED",
-  "ERROR",
-  "TRANSFERRED",
-  "ACKNOWLEDGED",
-  "CANCELLED",
-]);
+// A job first seen in one of RESTING_STATES starts on the idle tier; one first
+// seen QUEUED may start at any moment, so it starts on the fast one. A job in
+// one of MOVING_STATES is always polled on the fast tier.
 
 interface Entry {
   state?: JobState;

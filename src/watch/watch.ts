@@ -14,10 +14,10 @@
 import { getLogger } from "@logtape/logtape";
 import { BitsError, InvalidArgumentError } from "../errors.ts";
 import type { BitsJob } from "../job.ts";
-import type { JobSnapshot } from "../types.ts";
+import { type JobSnapshot, SETTLED_STATES } from "../types.ts";
 import type { BitsManager } from "../manager.ts";
 import { wmpKindOf } from "../wmp/codec.ts";
-import { Coalescer, type Observation, SETTLED_STATES, type WatchEvent } from "./events.ts";
+import { Coalescer, type Observation, type WatchEvent } from "./events.ts";
 import { Subscription } from "./hub.ts";
 import { readProgress } from "./light.ts";
 import { QueueCounter } from "./queue_count.ts";

@@ -3,7 +3,8 @@
 // Permissions: none.
 
 import assert from "node:assert/strict";
-import { GLOBAL_OPTIONS, helpText, parseCommandLine, parseSeconds, UsageError } from "../../src/cli/args.ts";
+import { GLOBAL_OPTIONS, helpText, parseCommandLine, UsageError } from "../../src/cli/args.ts";
+import { DESCRIPTION_OPTION, OVERWRITE_OPTION, TIMEOUT_OPTION } from "../../src/cli/command.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
@@ -127,27 +128,6 @@ Deno.test("args: an extra positional is a UsageError quoting it", () => {
   assertUsageError(["version", "2"], "version", /unexpected argument "2"/);
 });
 
-Deno.test("args: parseSeconds accepts positive decimal seconds and returns milliseconds", () => {
-  assert.equal(parseSeconds(undefined, "timeout"), undefined);
-  assert.equal(parseSeconds(true, "timeout"), undefined);
-  assert.equal(parseSeconds("5", "timeout"), 5000);
-  assert.equal(parseSeconds("1.5", "timeout"), 1500);
-  assert.equal(parseSeconds("0.25", "timeout"), 250);
-  assert.equal(parseSeconds("3600", "timeout"), 3_600_000);
-  assert.equal(parseSeconds("007", "timeout"), 7000);
-});
-
-Deno.test("args: parseSeconds refuses zero, negatives and anything that is not plain decimal", () => {
-  for (const value of ["0", "0.0", "-1", "abc", "", "1e3", "5s", " 5", "5 ", "Infinity", "NaN", ".5", "5.", "0x10"]) {
-    assert.throws(() => parseSeconds(value, "timeout"), (error: unknown) => {
-      assert.ok(error instanceof UsageError, `${JSON.stringify(value)}`);
-      assert.match(error.message, /--timeout takes a positive number of seconds/);
-      assert.ok(error.message.includes(JSON.stringify(value)), error.message);
-      return true;
-    });
-  }
-});
-
 Deno.test("args: the overview lists every command, the global options and the exit codes", () => {
   const text = helpText("bits", COMMANDS);
   assert.match(text, /Usage: bits <command> \[options\]/);
@@ -181,7 +161,7 @@ Deno.test("args: each command's help shows its usage, options and examples", () 
   }
   const download = helpText("bits", COMMANDS, "download");
   assert.match(download, /-w, --wait/);
-  assert.match(download, /--timeout SECONDS/);
+  assert.match(download, /--timeout DURATION/);
   assert.match(download, /--name NAME/);
   assert.match(helpText("bits", COMMANDS, "list"), /--all-users/);
 });
@@ -231,4 +211,26 @@ Deno.test("args: watch takes any number of ids", () => {
   ]);
   assert.deepEqual(parseCommandLine(["watch", "--all"], COMMANDS).rest, []);
   assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"], COMMANDS).options.complete, true);
+});
+
+Deno.test("args: --overwrite, --description and --timeout are each one spec, shared by every command that has it", () => {
+  const uses = (name: string) => Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, name));
+  const overwrite = uses("overwrite");
+  assert.deepEqual(overwrite.map(([n]) => n).sort(), ["add-file", "download", "submit"]);
+  for (const [name, c] of overwrite) assert.equal(c.options.overwrite, OVERWRITE_OPTION, name);
+  const description = uses("description");
+  assert.deepEqual(description.map(([n]) => n).sort(), ["create", "download", "set", "upload"]);
+  for (const [name, c] of description) {
+    // `set` builds its spec from the property table, with the same fields.
+    assert.deepEqual(c.options.description, DESCRIPTION_OPTION, name);
+  }
+  const timeout = uses("timeout");
+  assert.deepEqual(timeout.map(([n]) => n).sort(), ["download", "probe", "wait", "wmp finish"]);
+  for (const [name, c] of timeout) {
+    // Only the help line may differ (`download` and `wmp finish` need --wait; `probe`'s is per request).
+    const { description: _, ...spec } = c.options.timeout;
+    const { description: __, ...shared } = TIMEOUT_OPTION;
+    assert.deepEqual(spec, shared, name);
+  }
+  assert.equal(COMMANDS.wait.options.timeout, TIMEOUT_OPTION);
 });

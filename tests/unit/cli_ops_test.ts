@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { UsageError } from "../../src/cli/command.ts";
-import { nameMatcher, newestFirst, parseDuration, parseStates } from "../../src/cli/filters.ts";
+import { nameMatcher, newestFirst, parseStates } from "../../src/cli/filters.ts";
 import { type CleanCandidate, type CleanPolicy, isOwnJob, planClean } from "../../src/cli/hygiene.ts";
 import { redactProperties } from "../../src/cli/jobs.ts";
 import { DEFAULT_JOB_DESCRIPTION, newJobDescription } from "../../src/manager.ts";
@@ -79,18 +79,6 @@ Deno.test("list --name: a substring in any case, or with * and ? a glob over the
   assert.deepEqual(pick("week?"), [], "a glob matches the whole name");
   assert.deepEqual(pick("a.b (?)"), ["a.b (1)"], "regex characters are literal");
   assert.deepEqual(pick("a\\b"), [], "a backslash is literal too");
-});
-
-Deno.test("clean --older-than: 30m, 12h, 7d, 2w, 1.5h; anything else is a usage error", () => {
-  assert.equal(parseDuration("30m", "older-than", "clean"), 30 * 60_000);
-  assert.equal(parseDuration("12h", "older-than", "clean"), 12 * 3_600_000);
-  assert.equal(parseDuration("7d", "older-than", "clean"), 7 * DAY);
-  assert.equal(parseDuration("2W", "older-than", "clean"), 14 * DAY);
-  assert.equal(parseDuration("1.5h", "older-than", "clean"), 5_400_000);
-  assert.equal(parseDuration(undefined, "older-than", "clean"), undefined);
-  for (const bad of ["7", "d", "7 days", "-1d", "0h", "1y", true]) {
-    assert.throws(() => parseDuration(bad, "older-than", "clean"), UsageError, String(bad));
-  }
 });
 
 Deno.test("list: newest first by creation time; jobs without times keep BITS' order after the dated ones", () => {
@@ -195,7 +183,7 @@ Deno.test("list, clean: bad filters are usage errors (exit 2) before BITS is tou
   for (
     const [argv, pattern] of [
       [["list", "--state", "bogus"], /valid states: QUEUED, /],
-      [["clean", "--older-than", "7x"], /--older-than takes a duration such as 30m, 12h or 7d/],
+      [["clean", "--older-than", "7x"], /--older-than: takes a duration/],
       [["clean", "--state", "error"], /clean: unknown option --state/],
       [["clean", "--force", "--cancel"], /--force only matters with --all/],
     ] as const

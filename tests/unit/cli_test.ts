@@ -91,7 +91,11 @@ Deno.test("cli: `download ... --timeout 5` without --wait exits 2", async () => 
   assert.match(result.stderr, /^error: --timeout needs --wait/);
   const bad = await run("download", "https://x/y", "a.bin", "--wait", "--timeout", "soon");
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--timeout takes a positive number of seconds/);
+  assert.match(bad.stderr, /--timeout: takes a duration/);
+  // A duration with a unit passes the grammar and reaches the command's own check.
+  const minutes = await run("download", "https://x/y", "a.bin", "--timeout", "10m");
+  assert.equal(minutes.code, 2);
+  assert.match(minutes.stderr, /^error: --timeout needs --wait/);
 });
 
 Deno.test({

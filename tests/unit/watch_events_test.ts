@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { BitsError } from "../../src/errors.ts";
 import { parseGuid } from "../../src/guid.ts";
-import type { JobProgress, JobState } from "../../src/types.ts";
-import { Coalescer, type Observation, SETTLED_STATES } from "../../src/watch/events.ts";
+import { type JobProgress, type JobState, SETTLED_STATES } from "../../src/types.ts";
+import { Coalescer, type Observation } from "../../src/watch/events.ts";
 import { decodeEventRecords, EVENT_RECORD_BYTES } from "../../src/watch/records.ts";
 
 const JOB = "{4991D34B-80A1-4291-83B6-3328366B9097}";
