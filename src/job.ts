@@ -13,6 +13,7 @@ import { decodeFiles, decodeSnapshot } from "./decode.ts";
 import { BitsError, UNKNOWN_JOB_ERROR, unwrap, WmpJobOwnedError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { failed, HR, hresultName } from "./hresult.ts";
+import { FINAL_STATES } from "./types.ts";
 import type { CancelOutcome, CompleteOutcome, JobFile, JobSnapshot, JobState } from "./types.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { wmpKindOf } from "./wmp/codec.ts";
@@ -366,7 +367,7 @@ export class BitsJob implements Disposable {
             state: "TRANSIENT_ERROR",
           });
         }
-        if (event.state === "ACKNOWLEDGED" || event.state === "CANCELLED") {
+        if (FINAL_STATES.has(event.state)) {
           throw new BitsError(HR.BG_E_INVALID_STATE, {
             operation: `Waiting for ${until} (the job is ${event.state})`,
             jobId: this.id,
