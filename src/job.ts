@@ -325,6 +325,15 @@ export class BitsJob implements Disposable {
    * `transientErrorLimit` entries into TRANSIENT_ERROR), with a BitsError
    * `BG_E_INVALID_STATE` when it reaches another final state, and with
    * `BG_E_NOT_FOUND` when it leaves the queue. Leaves no timer or callback behind.
+   *
+   * @example
+   * ```ts ignore
+   * const done = await job.wait({
+   *   timeout: 10 * 60_000,
+   *   onSnapshot: (s) => console.log(s.state, s.progress.bytesTransferred),
+   * });
+   * console.log(done.state, await job.complete()); // TRANSFERRED completed
+   * ```
    */
   async wait(options: WaitOptions = {}): Promise<JobSnapshot> {
     options.signal?.throwIfAborted();

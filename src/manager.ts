@@ -133,6 +133,16 @@ export async function checkDestination(path: string, overwrite: boolean): Promis
 /**
  * A connection to the BITS service. Dispose it when done; jobs obtained from
  * it hold their own references and stay usable after the manager is disposed.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "@deno-bits/bits";
+ *
+ * using bits = await connect();
+ * for (const job of await bits.listJobs()) console.log(job.id, job.state, job.displayName);
+ * using job = await bits.download([{ url: "https://example.com/a.zip", path: "C:\\Downloads\\a.zip" }]);
+ * console.log(job.id);
+ * ```
  */
 export class BitsManager implements Disposable {
   readonly #handle: OwnedHandle;
@@ -425,7 +435,23 @@ export class BitsManager implements Disposable {
   }
 }
 
-/** Connects to BITS; shorthand for {@linkcode BitsManager.connect}. */
+/**
+ * Connects to BITS; shorthand for {@linkcode BitsManager.connect}. The first
+ * call loads the shim; off Windows it rejects with `BitsUnavailableError`.
+ *
+ * @example
+ * ```ts
+ * import { BitsUnavailableError, connect } from "@deno-bits/bits";
+ *
+ * try {
+ *   using bits = await connect();
+ *   console.log((await bits.listJobs()).length, "jobs queued");
+ * } catch (error) {
+ *   if (error instanceof BitsUnavailableError) console.error(error.message); // e.g. not Windows
+ *   else throw error;
+ * }
+ * ```
+ */
 export function connect(): Promise<BitsManager> {
   return BitsManager.connect();
 }

@@ -99,6 +99,17 @@ function checkInterval(value: unknown, argument: string): number {
  * `idlePollInterval` (default 5 s) for an idle one, the worst case, e.g. a
  * SUSPENDED job that another program resumes. Nothing is lost, only later.
  *
+ * @example
+ * ```ts
+ * import { connect, watch } from "@deno-bits/bits";
+ *
+ * using bits = await connect();
+ * const stop = AbortSignal.timeout(60_000);
+ * for await (const event of watch(bits, { signal: stop })) {
+ *   console.log(event.kind, event.jobId, event.state);
+ * }
+ * ```
+ *
  * @throws {InvalidArgumentError} when an interval is not a number >= 0 (before any BITS call).
  */
 export async function* watch(

@@ -53,6 +53,28 @@ export interface WmpSubmission {
  * description the convention string, resumed. Everything is validated before
  * the job exists; a failure afterwards cancels it.
  *
+ * @example
+ * ```ts
+ * import { connect, newServiceId, submitWmpJob } from "@deno-bits/bits";
+ *
+ * using bits = await connect();
+ * using job = await submitWmpJob(bits, {
+ *   url: "https://store.example/t/123.mp3",
+ *   path: "C:\\Music\\Incoming\\123.mp3",
+ *   metadata: {
+ *     serviceId: newServiceId(),
+ *     provider: "Proseware",
+ *     albumArtist: "Artist",
+ *     albumTitle: "Album",
+ *     trackNumber: 3,
+ *     title: "Title",
+ *     duration: 245,
+ *     rating: 0,
+ *   },
+ * });
+ * console.log(job.id); // the Player finishes it ("job"); pass kind: "status" to finish it yourself
+ * ```
+ *
  * @throws {WmpConventionError} for metadata that breaks the convention.
  * @throws {InvalidArgumentError} for a wrong extension, URL or path.
  */
