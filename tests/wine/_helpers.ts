@@ -58,13 +58,20 @@ export function commandOf(args: readonly string[]): string | undefined {
 /** How long one CLI run may take before it is killed and the test fails (a hang guard). */
 const CLI_TIMEOUT_MS = 90_000;
 
-/** Runs `cli.ts` in a new Deno process, as a user would. */
-export async function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliResult> {
+/**
+ * Runs `cli.ts` in a new Deno process, as a user would, with {@linkcode CLI_PERMISSIONS}
+ * and any `extraPermissions` (e.g. `--allow-net=127.0.0.1` for `probe` or `doctor --self-test`).
+ */
+export async function runCli(
+  args: readonly string[],
+  env?: Record<string, string>,
+  extraPermissions: readonly string[] = [],
+): Promise<CliResult> {
   const killer = new AbortController();
   const timer = setTimeout(() => killer.abort(), CLI_TIMEOUT_MS);
   try {
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, CLI.href, ...args],
+      args: ["run", "--cached-only", "--no-check", ...CLI_PERMISSIONS, ...extraPermissions, CLI.href, ...args],
       env: { NO_COLOR: "1", ...env },
       stdin: "null",
       signal: killer.signal,

@@ -10,27 +10,13 @@ import { DEFAULT_JOB_DESCRIPTION, formatWmpDescription, type JobSnapshot, wineVe
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, CLI_PERMISSIONS, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
 
 const ON_WINE = wineVersion() !== null;
 
 /** Runs the CLI with the network permission `probe` needs (loopback only), which the other commands do without. */
-async function runCliWithNet(args: readonly string[]): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--cached-only",
-      "--no-check",
-      ...CLI_PERMISSIONS,
-      "--allow-net=127.0.0.1",
-      new URL("../../cli.ts", import.meta.url).href,
-      ...args,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+function runCliWithNet(args: readonly string[]): Promise<CliResult> {
+  return runCli(args, undefined, ["--allow-net=127.0.0.1"]);
 }
 
 /** Runs the CLI with --json, checks the exit code and the document's schema, returns the document. */

@@ -7,35 +7,13 @@
 
 import assert from "node:assert/strict";
 import { wineVersion } from "../../mod.ts";
-import { BitsSession, CLI_PERMISSIONS, parseJson } from "./_helpers.ts";
-
-const CLI = new URL("../../cli.ts", import.meta.url);
+import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 
 Deno.test("doctor --self-test --json: checks run for real, the verdict fits this BITS, and no job is left", async () => {
   await using session = await BitsSession.open();
   const before = new Set((await session.bits.listJobs()).map((j) => j.id));
-  const output = await new Deno.Command(Deno.execPath(), {
-    // The self-test's own server needs the loopback network, and nothing more.
-    args: [
-      "run",
-      "--cached-only",
-      "--no-check",
-      ...CLI_PERMISSIONS,
-      "--allow-net=127.0.0.1",
-      CLI.href,
-      "doctor",
-      "--self-test",
-      "--json",
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  const result = {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-    command: "doctor",
-  };
+  // The self-test's own server needs the loopback network, and nothing more.
+  const result = await runCli(["doctor", "--self-test", "--json"], undefined, ["--allow-net=127.0.0.1"]);
   const report = parseJson(result) as unknown as {
     verdict: string;
     wine: string | null;
