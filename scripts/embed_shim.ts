@@ -15,6 +15,7 @@
  */
 
 import { join } from "node:path";
+import { sha256Hex } from "../ffi/shim_cache.ts";
 import { buildShim, ShimBuildError } from "./build_shim.ts";
 import { REPO_ROOT } from "./windows_deno.ts";
 
@@ -89,14 +90,8 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Lowercase hex SHA-256 of `bytes`. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The text of `ffi/shim_embedded.ts` for a DLL built with `pins`. */
-export async function renderEmbeddedModule(dll: Uint8Array, pins: readonly PinnedPackage[]): Promise<string> {
+export function renderEmbeddedModule(dll: Uint8Array, pins: readonly PinnedPackage[]): string {
   const toolchain = pins.map((pin) => `${pin.name}=${pin.version}`).join(" ");
   return [
     "/**",
@@ -110,7 +105,7 @@ export async function renderEmbeddedModule(dll: Uint8Array, pins: readonly Pinne
     " */",
     "",
     "/** Lowercase hex SHA-256 of the DLL; the loader checks it before every `dlopen`. */",
-    `export const SHIM_SHA256 = "${await sha256Hex(dll)}";`,
+    `export const SHIM_SHA256 = "${sha256Hex(dll)}";`,
     "",
     "/** Size of the DLL in bytes. */",
     `export const SHIM_SIZE = ${dll.length};`,
@@ -130,7 +125,7 @@ export async function generateEmbeddedModule(log: (line: string) => void = () =>
   const scratch = await Deno.makeTempDir({ prefix: "deno-bits-embed-" });
   try {
     const { dll } = await buildShim({ force: true, out: join(scratch, "bits_shim.dll"), log });
-    return await renderEmbeddedModule(await Deno.readFile(dll), pins);
+    return renderEmbeddedModule(await Deno.readFile(dll), pins);
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }
