@@ -7,6 +7,12 @@
  * off Windows. Needs `--allow-ffi`, `--allow-read` (destination checks) and,
  * for the `BITS_SHIM_PATH` override, `--allow-env=BITS_SHIM_PATH`.
  *
+ * Secondary areas have their own entry points: `@deno-bits/bits/errors` (every
+ * error class, HRESULT names, descriptions and hints), `@deno-bits/bits/wmp`
+ * (the Windows Media Player convention), `@deno-bits/bits/probe` (HTTP
+ * preflight of a download URL), `@deno-bits/bits/dashboard` and
+ * `@deno-bits/bits/cli`.
+ *
  * @example Download a file and wait for it
  * ```ts ignore
  * import { connect } from "@deno-bits/bits";
@@ -22,22 +28,32 @@
  * @module
  */
 
-export { BitsManager, connect, DEFAULT_JOB_DESCRIPTION } from "./src/manager.ts";
+// The client: connect, the manager and its jobs and files.
+export { BitsManager, connect } from "./src/manager.ts";
 export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
 export { BitsJob } from "./src/job.ts";
 export type { CompleteOptions, FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
+export { BitsFile } from "./src/files.ts";
+export type {
+  FailedFileField,
+  FileDetailField,
+  FileDetails,
+  FileRange,
+  PeerDownloadStats,
+  UnsupportedFileField,
+} from "./src/files.ts";
+
+// What calls throw. HRESULT names and descriptions: "@deno-bits/bits/errors".
 export {
   BitsError,
   BitsUnavailableError,
   BitsUnsupportedError,
   InvalidArgumentError,
-  unwrap,
   WmpJobOwnedError,
 } from "./src/errors.ts";
-export type { BitsErrorDetails, Requirement, UnavailableReason } from "./src/errors.ts";
-export { REQUIRES } from "./src/features.ts";
-export { describeHresult, failed, formatHresult, hresultName } from "./src/hresult.ts";
-export type { HresultInfo } from "./src/hresult.ts";
+export type { UnavailableReason } from "./src/errors.ts";
+
+// Job states and snapshots.
 export { ERROR_CONTEXTS, FINAL_STATES, JOB_STATES, JOB_TYPES, SETTLED_STATES } from "./src/types.ts";
 export type {
   CancelOutcome,
@@ -52,71 +68,36 @@ export type {
   JobTimes,
   JobType,
 } from "./src/types.ts";
-export { formatGuid, isGuid, normalizeGuid, parseGuid } from "./src/guid.ts";
-export { AmbiguousJobError, matchJobReference, MIN_ID_PREFIX, resolveJob } from "./src/resolve.ts";
-export type { JobMatch } from "./src/resolve.ts";
-export { checkExpectation, IntegrityError, verifyFile } from "./src/integrity.ts";
+
+// Finding a job by GUID, prefix or display name; checking what arrived.
+export { AmbiguousJobError, resolveJob } from "./src/resolve.ts";
+export { IntegrityError, verifyFile } from "./src/integrity.ts";
 export type { FileExpectation, FileFacts, VerifyOptions } from "./src/integrity.ts";
-export { checkExpectedFiles, completeVerified } from "./src/verified_complete.ts";
-export type { ExpectedFile, Verification, VerificationStage } from "./src/verified_complete.ts";
-export { decodeUtf16, encodeUtf16 } from "./src/utf16.ts";
-export type { Utf16String } from "./src/utf16.ts";
-export { MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_LOCAL_PATH, MAX_URL } from "./src/validate.ts";
-export { SHIM_PATH_ENV } from "./ffi/library.ts";
-export { wineVersion } from "./src/platform.ts";
-export {
-  formatWmpDescription,
-  hasWmpMediaExtension,
-  isWmpDescription,
-  MAX_WMP_DESCRIPTION,
-  newServiceId,
-  parseWmpDescription,
-  ratingToStars,
-  starsToRating,
-  WMP_MEDIA_EXTENSIONS,
-  WMP_RATINGS,
-  WmpConventionError,
-  wmpKindOf,
-} from "./src/wmp/codec.ts";
-export type { FormatWmpOptions, WmpKind, WmpMetadata, WmpSanitizeChange } from "./src/wmp/codec.ts";
-export { finishWmpStatusJob, submitWmpJob } from "./src/wmp/submit.ts";
-export type { WmpFinished, WmpSubmission } from "./src/wmp/submit.ts";
-export {
-  downloadCollection,
-  WMP_DOWNLOAD_STATE_NAMES,
-  WMP_ITEM_INFO_NAMES,
-  wmpDownloadState,
-} from "./src/wmp/collection.ts";
-export type { WmpDownloadItem, WmpDownloadState, WmpItemInfoName } from "./src/wmp/collection.ts";
-export {
-  getRefreshDownload,
-  REFRESH_DOWNLOAD_KEY,
-  REFRESH_DOWNLOAD_VALUE,
-  setRefreshDownload,
-} from "./src/wmp/refresh.ts";
-export type { RefreshDownloadState } from "./src/wmp/refresh.ts";
-export { fileIntoLibrary, LibraryFileExistsError, libraryPath, sanitizePathComponent } from "./src/wmp/library.ts";
-export type { FileIntoLibraryOptions, MediaMetadata } from "./src/wmp/library.ts";
+export type { ExpectedFile, VerificationStage } from "./src/verified_complete.ts";
+
+// Transfer-and-wait and uploads.
+export { TransferInterruptedError } from "./src/transfer.ts";
+export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResult } from "./src/transfer.ts";
+export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
+
+// Monitoring.
 export { watch } from "./src/watch/watch.ts";
 export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
-export { Coalescer } from "./src/watch/events.ts";
-export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
+export type { EventSource, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
 
-// Job properties (src/properties.ts).
+// Job properties: the values setProperties takes and getProperty returns. Each
+// name table (e.g. NOTIFY_FLAGS) lists the values its type (NotifyFlag) allows.
 export {
   ACL_FLAGS,
   AUTH_SCHEMES,
   AUTH_TARGETS,
   CERT_STORE_LOCATIONS,
-  COST_IGNORE_CONGESTION,
   COST_STATES,
   JOB_PRIORITIES,
   NOTIFY_FLAGS,
   PEER_CACHING_FLAGS,
   PROXY_USAGES,
-  READABLE_PROPERTIES,
   REDIRECT_POLICIES,
-  REDIRECT_POLICY_MASK,
   SecretCredentials,
   SECURITY_FLAGS,
   TRANSFER_POLICIES,
@@ -148,31 +129,9 @@ export type {
   SecurityOptions,
   TransferPolicy,
 } from "./src/properties.ts";
-export {
-  MAX_CUSTOM_HEADERS,
-  MAX_NOTIFY_PARAMETERS,
-  MAX_PASSWORD,
-  MAX_PROXY_LIST,
-  MAX_USER_NAME,
-} from "./src/validate.ts";
 
-// Files, ranges, upload replies and transfer-and-wait (src/files.ts, src/transfer.ts).
-export { BitsFile, checkRanges, MAX_RANGES } from "./src/files.ts";
-export type {
-  FailedFileField,
-  FileDetailField,
-  FileDetails,
-  FileRange,
-  PeerDownloadStats,
-  UnsupportedFileField,
-} from "./src/files.ts";
-export { FAILURE_POLICIES, TransferInterruptedError } from "./src/transfer.ts";
-export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResult } from "./src/transfer.ts";
-export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
-
-// Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).
-export { decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";
-export { dateFromFiletime } from "./src/filetime.ts";
+// Inspection and capabilities.
+export { INTEGRITY_LEVELS } from "./src/inspection.ts";
 export type {
   DetailsField,
   DetailsOptions,
@@ -184,17 +143,5 @@ export type {
   JobDetails,
   JobErrorDetails,
 } from "./src/inspection.ts";
-export { FEATURES, MANAGER_CLSIDS, PROBE_JOB_NAME } from "./src/capabilities.ts";
 export type { Capabilities, Feature, ManagerVersion } from "./src/capabilities.ts";
-export { hintFor, isWinHttpError } from "./src/hresult.ts";
-
-// HTTP preflight for downloads (src/probe.ts): what a server offers BITS, and the settings it needs.
-export { assessProbe, BITS_USER_AGENT, probeUrl, redactUrl } from "./src/probe.ts";
-export type {
-  ProbeExchange,
-  ProbeOptions,
-  ProbeRecommendation,
-  ProbeRedirect,
-  ProbeReport,
-  ProbeVerdict,
-} from "./src/probe.ts";
+export { wineVersion } from "./src/platform.ts";

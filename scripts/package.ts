@@ -148,11 +148,12 @@ export function serveDirectory(root: URL, port = 0, log?: string[]): Deno.HttpSe
 }
 
 /**
- * Caches `mod.ts` and `cli.ts` as served from the registry view into the Deno
- * cache `denoDir`, with their npm packages, and returns the port they were
- * served from: the same URLs resolve from that cache later.
+ * Caches every entry point (`mod.ts`, `cli.ts`, the subpaths) as served from
+ * the registry view into the Deno cache `denoDir`, with their npm packages,
+ * and returns the port they were served from: the same URLs resolve from that
+ * cache later.
  */
-async function primeDenoDir(registry: string, denoDir: string): Promise<number> {
+async function primeDenoDir(registry: string, denoDir: string, entryPoints: readonly string[]): Promise<number> {
   await Deno.mkdir(denoDir, { recursive: true });
   await using server = serveDirectory(pathToFileURL(join(registry, "/")));
   const origin = `http://127.0.0.1:${server.addr.port}`;
@@ -163,8 +164,7 @@ async function primeDenoDir(registry: string, denoDir: string): Promise<number> 
       "--quiet",
       "--no-config",
       `--allow-import=127.0.0.1:${server.addr.port}`,
-      `${origin}/cli.ts`,
-      `${origin}/mod.ts`,
+      ...entryPoints.map((file) => `${origin}/${file}`),
     ],
     cwd: denoDir,
     env: { DENO_DIR: denoDir },
@@ -172,6 +172,19 @@ async function primeDenoDir(registry: string, denoDir: string): Promise<number> 
   }).output();
   if (!output.success) throw new Error(`deno cache failed: ${new TextDecoder().decode(output.stderr)}`);
   return server.addr.port;
+}
+
+/** The parts of `deno.json` the views need. */
+export interface PackageManifest {
+  /** The import map: bare specifiers a registry rewrites. */
+  readonly imports: Record<string, string>;
+  /** The package's entry points: `"."` and the subpaths, each to a file (`"./mod.ts"`). */
+  readonly exports: Record<string, string>;
+}
+
+/** The files the package's `exports` name (`mod.ts`, `cli.ts`, `wmp.ts`, …), without the leading `./`. */
+export function packageEntryPoints(manifest: Pick<PackageManifest, "exports">): string[] {
+  return Object.values(manifest.exports).map((target) => target.replace(/^\.\//, ""));
 }
 
 /** What {@linkcode buildPackageViews} wrote. */
@@ -196,9 +209,9 @@ export async function buildPackageViews(
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
   const files = await publishedFiles(root);
-  const { imports } = JSON.parse(await Deno.readTextFile(join(root, "deno.json"))) as {
-    imports: Record<string, string>;
-  };
+  const manifest = JSON.parse(await Deno.readTextFile(join(root, "deno.json"))) as PackageManifest;
+  const { imports } = manifest;
+  const entryPoints = packageEntryPoints(manifest);
   await copyFiles(root, files, join(out, "files"));
   await denoInstall(join(out, "files"), []);
   await copyFiles(root, files, join(out, "registry"), (text, file) => rewriteSpecifiers(text, imports, file));
@@ -207,9 +220,12 @@ export async function buildPackageViews(
   const user = join(out, "user");
   await Deno.mkdir(user, { recursive: true });
   await Deno.writeTextFile(join(user, "deno.json"), JSON.stringify({ nodeModulesDir: "auto" }, null, 2) + "\n");
-  await Deno.writeTextFile(join(user, "deps.ts"), 'import "../registry/mod.ts";\nimport "../registry/cli.ts";\n');
+  await Deno.writeTextFile(
+    join(user, "deps.ts"),
+    entryPoints.map((file) => `import "../registry/${file}";\n`).join(""),
+  );
   await denoInstall(user, ["--entrypoint", "deps.ts"]);
-  const port = await primeDenoDir(join(out, "registry"), join(out, "deno_dir"));
+  const port = await primeDenoDir(join(out, "registry"), join(out, "deno_dir"), entryPoints);
   await Deno.writeTextFile(join(out, "port"), `${port}\n`);
   return { files, port };
 }

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CACHED_SHIM_NAME, sha256Hex } from "../../ffi/shim_cache.ts";
 import { SHIM_SHA256 } from "../../ffi/shim_embedded.ts";
-import { serveDirectory } from "../../scripts/package.ts";
+import { packageEntryPoints, serveDirectory } from "../../scripts/package.ts";
 import { PACKAGE_DIR } from "../../scripts/windows_deno.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
@@ -162,6 +162,45 @@ Deno.test("package: the published file set has no native sources and no built DL
   assert.deepEqual(found.filter((f) => /\.(c|h|dll|exe)$/.test(f) || f.startsWith("ffi/build/")), []);
 });
 
+/** The subpath entry points (`errors.ts`, `wmp.ts`, …) as the published deno.json lists them; not mod.ts nor cli.ts. */
+async function subpathEntryPoints(): Promise<string[]> {
+  const manifest = JSON.parse(await Deno.readTextFile(new URL("deno.json", FILES))) as {
+    exports: Record<string, string>;
+  };
+  return packageEntryPoints(manifest).filter((file) => file !== "mod.ts" && file !== "cli.ts");
+}
+
+/**
+ * A user's program that imports every subpath from `base` and prints, per
+ * file, how many names it exports, then one HRESULT name from the errors entry.
+ */
+function subpathProgram(base: string, files: readonly string[]): string {
+  return [
+    `const files = ${JSON.stringify(files)};`,
+    `const modules = await Promise.all(files.map((file) => import(new URL(file, ${JSON.stringify(base)}).href)));`,
+    "console.log(JSON.stringify(Object.fromEntries(files.map((file, i) => [file, Object.keys(modules[i]).length]))));",
+    'console.log(modules[files.indexOf("errors.ts")].hresultName(0x80190194));',
+  ].join("\n");
+}
+
+function assertSubpathsLoaded(result: Outcome, files: readonly string[]): void {
+  assert.equal(result.code, 0, result.stderr);
+  const [counts, name] = result.stdout.trim().split("\n");
+  const exported = JSON.parse(counts) as Record<string, number>;
+  assert.deepEqual(Object.keys(exported), files);
+  for (const file of files) assert.ok(exported[file] > 0, `${file} exports nothing`);
+  assert.equal(name, "BG_E_HTTP_ERROR_404");
+}
+
+Deno.test("package: every subpath export (errors, probe, wmp, dashboard) is published and imports", async () => {
+  const files = await subpathEntryPoints();
+  for (const expected of ["errors.ts", "probe.ts", "wmp.ts", "dashboard.ts"]) assert.ok(files.includes(expected));
+  await withUserDirs(async (appData, downloads) => {
+    // Resolved against mod.ts: the subpath files sit next to it.
+    assertSubpathsLoaded(await runFromFiles(appData, downloads, subpathProgram(FILES_MOD(), files)), files);
+  });
+});
+
 Deno.test("package: the published files alone download a file through BITS with the shim they carry", async () => {
   await using server = startServer();
   await withUserDirs(async (appData, downloads) => {
@@ -246,6 +285,29 @@ Deno.test("package: imported over HTTP as a registry serves it, it downloads a f
     assert.equal(await fileSha256(dest), contentSha256(SIZE, 32));
     assert.ok(served.includes("/mod.ts") && served.includes("/ffi/shim_embedded.ts"), served.join(" "));
     await assertShimInstalled(appData);
+  });
+});
+
+Deno.test("package: every subpath imports over HTTP as a registry serves it", async () => {
+  const files = await subpathEntryPoints();
+  const served: string[] = [];
+  await using registry = serveDirectory(REGISTRY, 0, served);
+  const origin = `http://127.0.0.1:${registry.addr.port}/`;
+  await withUserDirs(async (appData, downloads) => {
+    const result = await runProgram(
+      downloads,
+      subpathProgram(origin, files),
+      [
+        `--allow-import=127.0.0.1:${registry.addr.port}`,
+        "--config",
+        path(new URL("deno.json", USER)),
+        ...userFlags(appData, downloads),
+      ],
+      [],
+      { LOCALAPPDATA: appData, NPM_CONFIG_REGISTRY: `http://127.0.0.1:${closedPort()}/` },
+    );
+    assertSubpathsLoaded(result, files);
+    for (const file of files) assert.ok(served.includes(`/${file}`), served.join(" "));
   });
 });
 
