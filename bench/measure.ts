@@ -29,8 +29,6 @@ import {
   type BitsJob,
   type BitsManager,
   connect,
-  decodeUtf16,
-  encodeUtf16,
   type JobSnapshot,
   watch,
   type WatchEvent,
@@ -46,6 +44,7 @@ import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./rep
 import { ContentServer, splitLines } from "./content_server.ts";
 import { DEFAULT_PAIRS, type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
 import { downloadSeries } from "./download_report.ts";
+import { decodeUtf16, encodeUtf16 } from "../src/utf16.ts";
 
 const { values: OPTIONS } = parseArgs({
   args: Deno.args,

@@ -17,14 +17,8 @@
  */
 
 import { join } from "node:path";
-import {
-  connect,
-  downloadCollection,
-  finishWmpStatusJob,
-  newServiceId,
-  submitWmpJob,
-  wineVersion,
-} from "@deno-bits/bits";
+import { connect, wineVersion } from "@deno-bits/bits";
+import { downloadCollection, finishWmpStatusJob, newServiceId, submitWmpJob } from "@deno-bits/bits/wmp";
 import { formatBytes } from "../src/cli/format.ts";
 import { ProgressReporter } from "../src/cli/progress.ts";
 import { contentSha256, fileSha256 } from "../tests/support/content.ts";

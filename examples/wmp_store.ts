@@ -17,17 +17,14 @@
  * @module
  */
 
+import { BitsError, BitsUnavailableError, connect, watch } from "@deno-bits/bits";
 import {
-  BitsError,
-  BitsUnavailableError,
-  connect,
   downloadCollection,
   finishWmpStatusJob,
   newServiceId,
   submitWmpJob,
-  watch,
   type WmpMetadata,
-} from "@deno-bits/bits";
+} from "@deno-bits/bits/wmp";
 
 async function main([url, incoming, library]: string[]): Promise<number> {
   if (url === undefined || incoming === undefined || library === undefined) {

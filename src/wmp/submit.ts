@@ -55,7 +55,8 @@ export interface WmpSubmission {
  *
  * @example
  * ```ts
- * import { connect, newServiceId, submitWmpJob } from "@deno-bits/bits";
+ * import { connect } from "@deno-bits/bits";
+ * import { newServiceId, submitWmpJob } from "@deno-bits/bits/wmp";
  *
  * using bits = await connect();
  * using job = await submitWmpJob(bits, {

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parsePublishList, publishDryRun } from "../../scripts/package.ts";
+import { packageEntryPoints, parsePublishList, publishDryRun } from "../../scripts/package.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -42,7 +42,14 @@ Deno.test("package: deno publish --dry-run is clean and ships the module without
     assert.doesNotMatch(text, /warning\[/, "deno publish warns");
 
     const files = parsePublishList(text, copy);
-    for (const expected of ["mod.ts", "cli.ts", "deno.json", "README.md", "ffi/library.ts", "ffi/symbols.ts"]) {
+    const manifest = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))) as {
+      exports: Record<string, string>;
+    };
+    const entryPoints = packageEntryPoints(manifest);
+    for (const expected of ["errors.ts", "probe.ts", "wmp.ts", "dashboard.ts"]) {
+      assert.ok(entryPoints.includes(expected));
+    }
+    for (const expected of [...entryPoints, "deno.json", "README.md", "ffi/library.ts", "ffi/symbols.ts"]) {
       assert.ok(files.includes(expected), `${expected} missing from the package: ${files.join(", ")}`);
     }
     assert.ok(files.includes("examples/download_progress.ts"), "the runnable examples ship");

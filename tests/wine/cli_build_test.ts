@@ -10,11 +10,12 @@
  */
 
 import assert from "node:assert/strict";
-import { BitsUnsupportedError, formatWmpDescription, type JobSnapshot, wineVersion } from "../../mod.ts";
+import { BitsUnsupportedError, type JobSnapshot, wineVersion } from "../../mod.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
+import { formatWmpDescription } from "../../wmp.ts";
 
 const WINE = wineVersion() !== null;
 const MISSING = "{00000000-0000-4000-8000-00000000B175}";

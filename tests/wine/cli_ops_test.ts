@@ -6,11 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULT_JOB_DESCRIPTION, formatWmpDescription, type JobSnapshot, wineVersion } from "../../mod.ts";
+import { type JobSnapshot, wineVersion } from "../../mod.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
+import { DEFAULT_JOB_DESCRIPTION } from "../../src/manager.ts";
+import { formatWmpDescription } from "../../wmp.ts";
 
 const ON_WINE = wineVersion() !== null;
 

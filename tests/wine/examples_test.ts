@@ -86,6 +86,15 @@ async function stateOf(session: BitsSession, id: string): Promise<string> {
   }
 }
 
+/** `@deno-bits/bits` and its subpaths (`@deno-bits/bits/wmp`, …), from the package's `exports`. */
+const PUBLIC_SPECIFIERS: ReadonlySet<string> = new Set(
+  Object.keys(
+    (JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url))) as {
+      exports: Record<string, string>;
+    }).exports,
+  ).map((key) => `@deno-bits/bits${key.slice(1)}`),
+);
+
 Deno.test("examples: every example is run here, with least-privilege flags from its own header", async () => {
   const found: string[] = [];
   for await (const entry of Deno.readDir(EXAMPLES)) {
@@ -98,8 +107,8 @@ Deno.test("examples: every example is run here, with least-privilege flags from 
     for (const flag of flags) assert.ok(ALLOWED_FLAGS.has(flag), `${name}: ${flag} is more than an example needs`);
     const source = await Deno.readTextFile(new URL(name, EXAMPLES));
     for (const [, specifier] of source.matchAll(/^(?:import|\}) .*from "([^"]+)";$/gm)) {
-      // The package by its name, as a user's program imports it: never its internals.
-      assert.ok(specifier === "@deno-bits/bits" || specifier.startsWith("node:"), `${name} imports ${specifier}`);
+      // The package by its name and its subpaths, as a user's program imports it: never its internals.
+      assert.ok(PUBLIC_SPECIFIERS.has(specifier) || specifier.startsWith("node:"), `${name} imports ${specifier}`);
     }
   }
 });

@@ -7,10 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { BitsUnsupportedError, InvalidArgumentError, type JobState, REQUIRES, wineVersion } from "../../mod.ts";
+import { BitsUnsupportedError, InvalidArgumentError, type JobState, wineVersion } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession } from "./_helpers.ts";
+import { REQUIRES } from "../../errors.ts";
 
 const WINE = wineVersion() !== null;
 

@@ -7,19 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  BitsError,
-  type Capabilities,
-  FEATURES,
-  InvalidArgumentError,
-  type JobDetails,
-  PROBE_JOB_NAME,
-  wineVersion,
-} from "../../mod.ts";
+import { BitsError, type Capabilities, InvalidArgumentError, type JobDetails, wineVersion } from "../../mod.ts";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
+import { FEATURES, PROBE_JOB_NAME } from "../../src/capabilities.ts";
 
 const ON_WINE = wineVersion() !== null;
 

@@ -10,11 +10,8 @@ import { configure, type LogRecord, reset } from "@logtape/logtape";
 import {
   type BitsJob,
   BitsUnsupportedError,
-  formatWmpDescription,
   InvalidArgumentError,
-  READABLE_PROPERTIES,
   type ReadablePropertyName,
-  REQUIRES,
   wineVersion,
 } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
@@ -23,6 +20,9 @@ import { BitsSession, countCalls } from "./_helpers.ts";
 import { loadShim } from "../../ffi/library.ts";
 import { jobHandle } from "../../src/job.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";
+import { formatWmpDescription } from "../../wmp.ts";
+import { READABLE_PROPERTIES } from "../../src/properties.ts";
+import { REQUIRES } from "../../errors.ts";
 
 const onWine = wineVersion() !== null;
 

@@ -7,23 +7,22 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { InvalidArgumentError, WmpJobOwnedError } from "../../mod.ts";
+import { contentSha256, fileSha256 } from "../support/content.ts";
+import { startServer } from "../support/server.ts";
+import { assertCliJson } from "../support/cli_schema.ts";
+import { BitsSession, parseJson, runCli } from "./_helpers.ts";
 import {
   downloadCollection,
   finishWmpStatusJob,
   formatWmpDescription,
   getRefreshDownload,
-  InvalidArgumentError,
   parseWmpDescription,
   setRefreshDownload,
   submitWmpJob,
   WmpConventionError,
-  WmpJobOwnedError,
   type WmpMetadata,
-} from "../../mod.ts";
-import { contentSha256, fileSha256 } from "../support/content.ts";
-import { startServer } from "../support/server.ts";
-import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+} from "../../wmp.ts";
 
 const META: WmpMetadata = {
   serviceId: 305419896,
