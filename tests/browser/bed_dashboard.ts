@@ -13,7 +13,7 @@
  */
 
 import { serveDashboard } from "../../dashboard.ts";
-import { BitsSession, parseJson, runCli } from "../wine/_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 
 await using session = await BitsSession.open();
 // Polls every 250 ms so a short trickled download shows several readings.

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { BitsUnsupportedError, wineVersion } from "../../mod.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 const onWine = wineVersion() !== null;
 

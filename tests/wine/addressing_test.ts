@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 
 Deno.test("CLI: jobs are found by unique id prefix or display name; ambiguity changes nothing", async () => {
   await using session = await BitsSession.open();

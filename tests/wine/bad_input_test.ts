@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { AmbiguousJobError, type BitsManager, InvalidArgumentError } from "../../mod.ts";
 import { submitWmpJob } from "../../src/wmp/submit.ts";
-import { BitsSession, runCli } from "./_helpers.ts";
+import { BitsSession, runCli } from "../support/wine.ts";
 import { WmpConventionError } from "../../wmp.ts";
 
 const OK_URL = "http://127.0.0.1:9/file.bin";

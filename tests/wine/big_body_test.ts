@@ -13,7 +13,7 @@ import { fileSha256 } from "../support/content.ts";
 import { freeDiskBytes } from "../support/disk.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { RssSampler } from "../support/rss.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 const MIB = 1024 * 1024;
 const SIZE = 1024 * MIB;

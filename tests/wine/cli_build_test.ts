@@ -14,7 +14,7 @@ import { BitsUnsupportedError, type JobSnapshot, wineVersion } from "../../mod.t
 import { assertCliJson } from "../support/cli_schema.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, type CliResult, eventually, parseJson, runCli } from "../support/wine.ts";
 import { formatWmpDescription } from "../../wmp.ts";
 
 const WINE = wineVersion() !== null;

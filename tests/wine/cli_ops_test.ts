@@ -10,7 +10,7 @@ import { type JobSnapshot, wineVersion } from "../../mod.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, type CliResult, eventually, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, type CliResult, eventually, parseJson, runCli } from "../support/wine.ts";
 import { DEFAULT_JOB_DESCRIPTION } from "../../src/manager.ts";
 import { formatWmpDescription } from "../../wmp.ts";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { runWithClosed } from "../support/closed_output.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, CLI_PERMISSIONS } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS } from "../support/wine.ts";
 
 Deno.test("closed stdout under Windows: help and version --json end quietly with 141", async () => {
   for (const args of [["set", "--help"], ["--help"], ["version", "--json"]]) {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 
 const WINE = wineVersion() !== null;
 

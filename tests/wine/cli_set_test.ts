@@ -13,7 +13,7 @@ import { type BitsJob, wineVersion } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, CLI_PERMISSIONS, type CliResult, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS, type CliResult, parseJson, runCli } from "../support/wine.ts";
 
 const onWine = wineVersion() !== null;
 const CLI = new URL("../../cli.ts", import.meta.url);

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { loadShim } from "../../ffi/library.ts";
 import { jobHandle } from "../../src/job.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 /** 8 × the pool of this 2-core test machine. */
 const WAITS = 64;

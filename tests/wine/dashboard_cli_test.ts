@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, CLI_PERMISSIONS, eventually } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS, eventually } from "../support/wine.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url);
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { BitsError, wineVersion } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 const FIVE_MB = 5 * 1024 * 1024;
 

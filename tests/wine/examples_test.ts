@@ -14,7 +14,7 @@ import { wineVersion } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, type CliResult } from "./_helpers.ts";
+import { BitsSession, type CliResult } from "../support/wine.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url);
 const onWine = wineVersion() !== null;

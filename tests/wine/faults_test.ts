@@ -13,7 +13,7 @@ import { IntegrityError, verifyFile } from "../../src/integrity.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 
 const SIZE = 200_000;
 const onWine = wineVersion() !== null;

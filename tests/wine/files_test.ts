@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { BitsUnsupportedError, InvalidArgumentError, type JobState, wineVersion } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 import { REQUIRES } from "../../errors.ts";
 
 const WINE = wineVersion() !== null;

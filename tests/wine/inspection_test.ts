@@ -11,7 +11,7 @@ import { BitsError, type Capabilities, InvalidArgumentError, type JobDetails, wi
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, eventually, parseJson, runCli } from "../support/wine.ts";
 import { FEATURES, PROBE_JOB_NAME } from "../../src/capabilities.ts";
 
 const ON_WINE = wineVersion() !== null;

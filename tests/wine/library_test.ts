@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
-import { runCli } from "./_helpers.ts";
+import { runCli } from "../support/wine.ts";
 
 Deno.test("the CLI finds the built shim next to the module and reports it", async () => {
   const result = await runCli(["version", "--json"]);

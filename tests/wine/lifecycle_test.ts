@@ -9,7 +9,7 @@ import { BitsError, InvalidArgumentError } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, eventually, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, eventually, parseJson, runCli } from "../support/wine.ts";
 
 Deno.test("a job is visible in the list and by id from a second process", async () => {
   await using server = startServer();

@@ -23,7 +23,7 @@ import { packageEntryPoints, serveDirectory } from "../../scripts/package.ts";
 import { PACKAGE_DIR } from "../../scripts/windows_deno.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { parseJson } from "./_helpers.ts";
+import { parseJson } from "../support/wine.ts";
 
 const PACKAGE = new URL(`../../${PACKAGE_DIR}/`, import.meta.url);
 const FILES = new URL("files/", PACKAGE);

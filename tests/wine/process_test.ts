@@ -16,7 +16,7 @@ import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { type HardKillResult, killHard, linuxProcessAlive, linuxProcesses } from "../support/hard_kill.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, eventually, parseJson, runCli, spawnCli } from "./_helpers.ts";
+import { BitsSession, eventually, parseJson, runCli, spawnCli } from "../support/wine.ts";
 
 const onWine = wineVersion() !== null;
 const MOVING: ReadonlySet<JobState> = new Set(["CONNECTING", "TRANSFERRING"]);

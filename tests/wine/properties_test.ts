@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, countCalls } from "./_helpers.ts";
+import { BitsSession, countCalls } from "../support/wine.ts";
 import { loadShim } from "../../ffi/library.ts";
 import { jobHandle } from "../../src/job.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { loadShim } from "../../ffi/library.ts";
 import { wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, countCalls, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, countCalls, parseJson, runCli } from "../support/wine.ts";
 
 const onWine = wineVersion() !== null;
 

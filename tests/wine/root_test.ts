@@ -21,7 +21,7 @@ import { type BitsManager, InvalidArgumentError, wineVersion } from "../../mod.t
 import { submitWmpJob } from "../../src/wmp/submit.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/root_escape/", import.meta.url));
 

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { wineVersion } from "../../mod.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 
 Deno.test("doctor --self-test --json: checks run for real, the verdict fits this BITS, and no job is left", async () => {
   await using session = await BitsSession.open();

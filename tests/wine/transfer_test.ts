@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession } from "./_helpers.ts";
+import { BitsSession } from "../support/wine.ts";
 
 const WINE = wineVersion() !== null;
 

@@ -10,7 +10,7 @@ import { type BitsJob, type NotifyFlag, watch } from "../../mod.ts";
 import { jobHandle } from "../../src/job.ts";
 import { loadTestShim, TEST_FAULT } from "../support/test_shim.ts";
 import { startServer } from "../support/server.ts";
-import { BitsSession, eventually } from "./_helpers.ts";
+import { BitsSession, eventually } from "../support/wine.ts";
 
 const S_OK = 0;
 const S_FALSE = 1;

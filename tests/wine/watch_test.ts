@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type BitsJob, watch, type WatchEvent, wineVersion } from "../../mod.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, CLI_PERMISSIONS, countCalls, eventually, runCli } from "./_helpers.ts";
+import { BitsSession, CLI_PERMISSIONS, countCalls, eventually, runCli } from "../support/wine.ts";
 
 /** Collects events until `stop` says so (the watch then ends through its signal). */
 async function collect(

@@ -11,7 +11,7 @@ import { InvalidArgumentError, WmpJobOwnedError } from "../../mod.ts";
 import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
-import { BitsSession, parseJson, runCli } from "./_helpers.ts";
+import { BitsSession, parseJson, runCli } from "../support/wine.ts";
 import {
   downloadCollection,
   finishWmpStatusJob,

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type BitsJob, watch, type WatchEvent } from "../../../mod.ts";
 import { startFaultServer } from "../../support/faults.ts";
-import { BitsSession, windowsTest } from "../_helpers.ts";
+import { BitsSession, windowsTest } from "../../support/wine.ts";
 
 const SLOW_POLL = 600_000;
 

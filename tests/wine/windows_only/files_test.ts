@@ -10,7 +10,7 @@ import { basename, dirname } from "node:path";
 import { BitsError, IntegrityError, InvalidArgumentError } from "../../../mod.ts";
 import { contentChunks, contentSha256, fileSha256 } from "../../support/content.ts";
 import { startFaultServer } from "../../support/faults.ts";
-import { BitsSession, windowsTest } from "../_helpers.ts";
+import { BitsSession, windowsTest } from "../../support/wine.ts";
 
 /** The generated content for (size, seed) in one array. */
 function content(size: number, seed: number): Uint8Array {

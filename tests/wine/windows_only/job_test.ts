@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { BitsError, type JobProperties, type ReadablePropertyName } from "../../../mod.ts";
 import { contentSha256, fileSha256 } from "../../support/content.ts";
 import { startFaultServer } from "../../support/faults.ts";
-import { BitsSession, eventually, parseJson, runCli, windowsTest } from "../_helpers.ts";
+import { BitsSession, eventually, parseJson, runCli, windowsTest } from "../../support/wine.ts";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

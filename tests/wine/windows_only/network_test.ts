@@ -11,7 +11,7 @@ import { BitsError, BitsUnsupportedError } from "../../../mod.ts";
 import { contentSha256, fileSha256 } from "../../support/content.ts";
 import { startFaultServer } from "../../support/faults.ts";
 import { startProxy } from "../../support/proxy.ts";
-import { BitsSession, eventually, windowsTest } from "../_helpers.ts";
+import { BitsSession, eventually, windowsTest } from "../../support/wine.ts";
 
 windowsTest("a proxy set on the job carries the transfer; the file arrives intact", async () => {
   await using server = startFaultServer();

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../../../mod.ts";
-import { eventually, windowsTest } from "../_helpers.ts";
+import { eventually, windowsTest } from "../../support/wine.ts";
 
 /** Runs `sc.exe` and returns its output (sc exits non-zero for a service already in the asked state). */
 async function sc(...args: string[]): Promise<string> {

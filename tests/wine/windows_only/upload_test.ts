@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { contentChunks } from "../../support/content.ts";
 import { startUploadServer } from "../../support/upload_server.ts";
-import { BitsSession, eventually, windowsTest } from "../_helpers.ts";
+import { BitsSession, eventually, windowsTest } from "../../support/wine.ts";
 
 const SIZE = 300_000;
 

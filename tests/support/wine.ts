@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the integration tests, which run against the real BITS
+ * Shared pieces of the Wine and Windows tests (tests/wine/), which run against the real BITS
  * service (Windows, or Wine 10 through scripts/bed): job cleanup, temporary
  * directories, and running the CLI in a separate process.
  *
@@ -11,7 +11,7 @@ import { loadShim } from "../../ffi/library.ts";
 import { type BitsJob, type BitsManager, connect, type JobState, wineVersion } from "../../mod.ts";
 import { parseCommandLine } from "../../src/cli/args.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
-import { assertCliJson } from "../support/cli_schema.ts";
+import { assertCliJson } from "./cli_schema.ts";
 
 const RUNNING: ReadonlySet<JobState> = new Set(["QUEUED", "CONNECTING", "TRANSFERRING"]);
 
