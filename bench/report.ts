@@ -679,7 +679,7 @@ export interface RoundTrips {
   readonly operation: string;
   /** FFI calls our API made for it (counted at run time). */
   readonly oursFfiCalls: number | null;
-  /** COM calls our API makes for it (FFI calls x the shim's COM calls per function, from ffi/bits_shim.c). */
+  /** COM calls our API makes for it (FFI calls x the shim's COM calls per function, {@linkcode SHIM_COM}). */
   readonly oursComCalls: number | null;
   /** Proxy releases our API makes for it. */
   readonly oursReleases: number | null;
@@ -689,50 +689,118 @@ export interface RoundTrips {
   readonly refReleases: number | null;
 }
 
+/** The COM traffic of one shim function, named as its C source names it. */
+export interface ShimComCalls {
+  /** The C function, when the symbol is an alias of another (`bits_release_async` is `bits_release`). */
+  readonly function?: string;
+  /** COM methods called on the happy path (`Interface_Method`, as the mingw-w64 C macros spell them). */
+  readonly calls: readonly string[];
+  /** What is released on the happy path (the released expression in the C source). */
+  readonly releases: readonly string[];
+  /** Calls and releases made once per item read (a job of the queue, a file of a job), on top of the above. */
+  readonly perItem?: { readonly calls: readonly string[]; readonly releases: readonly string[] };
+  /** Calls and releases in the C source that the happy path does not make (failures, error states, other actions). */
+  readonly offPath?: { readonly calls?: readonly string[]; readonly releases?: readonly string[] };
+}
+
+const SNAPSHOT_CALLS = [
+  "IBackgroundCopyJob_GetId",
+  "IBackgroundCopyJob_GetType",
+  "IBackgroundCopyJob_GetState",
+  "IBackgroundCopyJob_GetProgress",
+  "IBackgroundCopyJob_GetDisplayName",
+  "IBackgroundCopyJob_GetDescription",
+];
+/** GetError, IBackgroundCopyError::GetError and the error's release: the two error states only. */
+const SNAPSHOT_ERROR = { calls: ["IBackgroundCopyJob_GetError", "IBackgroundCopyError_GetError"], releases: ["error"] };
+const JOB_ACTIONS = ["Resume", "Complete", "Cancel", "Suspend", "TakeOwnership"].map((m) => `IBackgroundCopyJob_${m}`);
+
+/** One of the argument-less job actions, which share one C entry path (the other actions are off its path). */
+function jobAction(method: string): ShimComCalls {
+  const call = `IBackgroundCopyJob_${method}`;
+  return { calls: [call], releases: [], offPath: { calls: JOB_ACTIONS.filter((other) => other !== call) } };
+}
+
 /**
- * COM method calls and proxy releases each shim function makes on the happy
- * path, read off ffi/bits_shim.c. The snapshot adds GetError,
- * IBackgroundCopyError::GetError and one release in the two error states only.
+ * The COM method calls and proxy releases of each shim function the bench
+ * counts, by symbol. `bench/report_test.ts` checks every entry against the C
+ * sources (`ffi/*.c`, through `bench/com_calls.ts`): each name here is in
+ * the function's reach, and each COM call or release in its reach is named
+ * here, on the happy path or off it.
  */
-export const SHIM_COM_CALLS: Record<string, { calls: number; releases: number }> = {
-  bits_connect: { calls: 1, releases: 0 }, // CoCreateInstance (activation; several RPCs to rpcss too)
-  bits_manager_create_job: { calls: 2, releases: 0 }, // CreateJob, SetDescription
-  bits_manager_get_job: { calls: 1, releases: 0 }, // GetJob
-  bits_manager_enum_jobs: { calls: 3, releases: 1 }, // EnumJobs, GetCount, Next; enumerator Release
-  bits_job_add_file: { calls: 1, releases: 0 },
-  bits_job_add_file_set: { calls: 1, releases: 0 }, // AddFileSet (download() adds its files in one call)
-  bits_job_description: { calls: 1, releases: 0 }, // GetDescription (the WMP_JOB guard of cancel/complete)
-  bits_job_suspend: { calls: 1, releases: 0 },
-  bits_job_take_ownership: { calls: 1, releases: 0 },
-  bits_job_resume: { calls: 1, releases: 0 },
-  bits_job_complete: { calls: 1, releases: 0 },
-  bits_job_cancel: { calls: 1, releases: 0 },
-  bits_job_snapshot: { calls: 6, releases: 0 }, // GetId, GetType, GetState, GetProgress, GetDisplayName, GetDescription
-  bits_job_files: { calls: 1, releases: 1 }, // EnumFiles + per file: Next, 3 getters, Release (not used here)
-  bits_release: { calls: 0, releases: 1 },
-  bits_release_async: { calls: 0, releases: 1 }, // bits_release, nonblocking (a failed synchronous release retried)
+export const SHIM_COM: Readonly<Record<string, ShimComCalls>> = {
+  // CoCreateInstance: one activation (several RPCs to rpcss too).
+  bits_connect: { calls: ["CoCreateInstance"], releases: [], offPath: { releases: ["mgr"] } },
+  bits_manager_create_job: {
+    calls: ["IBackgroundCopyManager_CreateJob", "IBackgroundCopyJob_SetDescription"],
+    releases: [],
+    offPath: { calls: ["IBackgroundCopyJob_Cancel"], releases: ["created"] },
+  },
+  bits_manager_get_job: { calls: ["IBackgroundCopyManager_GetJob"], releases: [], offPath: { releases: ["found"] } },
+  bits_manager_enum_jobs: {
+    calls: ["IBackgroundCopyManager_EnumJobs", "IEnumBackgroundCopyJobs_GetCount", "IEnumBackgroundCopyJobs_Next"],
+    releases: ["enumerator"],
+    offPath: { releases: ["items[i]"] },
+  },
+  // The whole queue in one call: the enumeration, then each job's snapshot and release.
+  bits_manager_read_queue: {
+    calls: ["IBackgroundCopyManager_EnumJobs", "IEnumBackgroundCopyJobs_GetCount", "IEnumBackgroundCopyJobs_Next"],
+    releases: ["enumerator"],
+    perItem: { calls: SNAPSHOT_CALLS, releases: ["jobs[i]"] },
+    // GetTimes: listJobsWithTimes only.
+    offPath: { calls: [...SNAPSHOT_ERROR.calls, "IBackgroundCopyJob_GetTimes"], releases: ["items[i]", "error"] },
+  },
+  bits_job_add_file: { calls: ["IBackgroundCopyJob_AddFile"], releases: [] },
+  // download() adds its files in one AddFileSet.
+  bits_job_add_file_set: { calls: ["IBackgroundCopyJob_AddFileSet"], releases: [] },
+  // The WMP_JOB guard of cancel and complete.
+  bits_job_description: { calls: ["IBackgroundCopyJob_GetDescription"], releases: [] },
+  bits_job_suspend: jobAction("Suspend"),
+  bits_job_take_ownership: jobAction("TakeOwnership"),
+  bits_job_resume: jobAction("Resume"),
+  bits_job_complete: jobAction("Complete"),
+  bits_job_cancel: jobAction("Cancel"),
+  bits_job_snapshot: { calls: SNAPSHOT_CALLS, releases: [], offPath: SNAPSHOT_ERROR },
+  // EnumFiles and the Next that ends the list; per file a Next, three getters and its release.
+  bits_job_files: {
+    calls: ["IBackgroundCopyJob_EnumFiles", "IEnumBackgroundCopyFiles_Next"],
+    releases: ["enumerator"],
+    perItem: {
+      calls: [
+        "IEnumBackgroundCopyFiles_Next",
+        "IBackgroundCopyFile_GetRemoteName",
+        "IBackgroundCopyFile_GetLocalName",
+        "IBackgroundCopyFile_GetProgress",
+      ],
+      releases: ["file"],
+    },
+  },
+  bits_release: { calls: [], releases: ["handle"] },
+  // bits_release, nonblocking (a failed synchronous release retried).
+  bits_release_async: { function: "bits_release", calls: [], releases: ["handle"] },
 };
 
 /**
  * Our COM calls and releases for a set of counted FFI calls; `queueJobs` is
- * the queue's size for each `bits_manager_read_queue` among them. Several
- * `bits_manager_enum_jobs` calls in one operation are retries: every call but
- * the last found the array too small and made only EnumJobs + GetCount and the
- * enumerator's release (no Next).
+ * the queue's size for each `bits_manager_read_queue` among them (its
+ * per-job reads). Several `bits_manager_enum_jobs` calls in one operation are
+ * retries: every call but the last found the array too small and made only
+ * EnumJobs + GetCount and the enumerator's release (no Next).
  */
 export function comFromFfi(
   ffi: Record<string, number>,
   queueJobs = 0,
 ): { calls: number; releases: number; ffi: number } {
-  // bits_manager_read_queue: EnumJobs, GetCount, Next, then each job's six getters and release, and the enumerator's.
-  const reads = ffi.bits_manager_read_queue ?? 0;
-  let calls = reads * (3 + 6 * queueJobs);
-  let releases = reads * (1 + queueJobs);
+  let calls = 0;
+  let releases = 0;
   let total = 0;
   for (const [name, count] of Object.entries(ffi)) {
-    const per = SHIM_COM_CALLS[name] ?? { calls: 0, releases: 0 };
-    calls += per.calls * count;
-    releases += per.releases * count;
+    const entry = SHIM_COM[name];
+    const items = name === "bits_manager_read_queue" ? queueJobs : 0;
+    if (entry !== undefined) {
+      calls += count * (entry.calls.length + items * (entry.perItem?.calls.length ?? 0));
+      releases += count * (entry.releases.length + items * (entry.perItem?.releases.length ?? 0));
+    }
     total += count;
   }
   const enumCalls = ffi.bits_manager_enum_jobs ?? 0;

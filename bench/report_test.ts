@@ -4,6 +4,7 @@
 // Run: deno test bench/report_test.ts
 
 import assert from "node:assert/strict";
+import { comTraffic, functionBodies, readShimSources } from "./com_calls.ts";
 import type { DownloadExperiment, DownloadRun } from "./download.ts";
 import { correlation, downloadSeries, QUIET_OUTSIDE_PCT, watchCostSeries } from "./download_report.ts";
 import {
@@ -27,6 +28,7 @@ import {
   ratioText,
   type RawResults,
   renderTable,
+  SHIM_COM,
   stats,
 } from "./report.ts";
 import { countBetweenMarkers, tracedRows } from "./trace.ts";
@@ -125,6 +127,52 @@ Deno.test("COM accounting follows the shim and counts EnumJobs retries without N
   );
   assert.equal(formatCount(1800), "1,800");
   assert.equal(formatCount(1.5), "1.50");
+});
+
+Deno.test("the COM-call table names exactly the COM traffic of each function in ffi/*.c", async () => {
+  const bodies = await readShimSources(new URL("../ffi/", import.meta.url));
+  for (const [symbol, entry] of Object.entries(SHIM_COM)) {
+    const traffic = comTraffic(bodies, entry.function ?? symbol);
+    const happy = {
+      calls: [...entry.calls, ...entry.perItem?.calls ?? []],
+      releases: [...entry.releases, ...entry.perItem?.releases ?? []],
+    };
+    for (const kind of ["calls", "releases"] as const) {
+      const found = traffic[kind];
+      const named = new Set([...happy[kind], ...entry.offPath?.[kind] ?? []]);
+      assert.deepEqual(happy[kind].filter((name) => !found.has(name)), [], `${symbol}: ${kind} not in the C source`);
+      assert.deepEqual([...found].filter((name) => !named.has(name)), [], `${symbol}: ${kind} the table does not name`);
+    }
+  }
+});
+
+Deno.test("COM traffic is read through helpers, function pointers and releases, not comments or the bare prologue", () => {
+  const bodies = functionBodies([
+    `static HRESULT helper(IBackgroundCopyJob *j) {\n  return IBackgroundCopyJob_GetState(j, NULL);\n}\n`,
+    `static inline HRESULT shim_begin(void *o, const GUID *iid, void **out) {\n  return IUnknown_QueryInterface(o, iid, out);\n}\n`,
+    `static HRESULT drop(void *h) {\n  IUnknown_Release((IUnknown *)h);\n  return S_OK;\n}\n`,
+    [
+      "BITS_SHIM_API int32_t bits_x(BITS_JOB job,",
+      "                             void *h) {",
+      "  /* IBackgroundCopyJob_Cancel(job) is only a comment */",
+      "  HRESULT hr = shim_begin(job, NULL, NULL);",
+      "  if (FAILED(hr)) { return hr; }",
+      "  hr = helper((IBackgroundCopyJob *)job);",
+      "  shim_run_in_mta(drop, h);",
+      "  shim_release(enumerator);",
+      "  return hr;",
+      "}",
+      "BITS_SHIM_API int32_t bits_y(BITS_JOB job) {",
+      "  void *job5 = NULL;",
+      "  return shim_begin(job, &shim_iid_job5, &job5);",
+      "}",
+    ].join("\n"),
+  ]);
+  const x = comTraffic(bodies, "bits_x");
+  assert.deepEqual([...x.calls], ["IBackgroundCopyJob_GetState"]);
+  assert.deepEqual([...x.releases].sort(), ["enumerator", "h"]);
+  assert.deepEqual([...comTraffic(bodies, "bits_y").calls], ["IUnknown_QueryInterface"]);
+  assert.throws(() => comTraffic(bodies, "bits_missing"), /no definition/);
 });
 
 Deno.test("trace parsing counts I_RpcSendReceive lines between markers", () => {
