@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BitsManager } from "../mod.ts";
+import type { BitsManager } from "@deno-bits/bits";
 
 /**
  * Cancels the queued jobs whose display name starts with `prefix` and that

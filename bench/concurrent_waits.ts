@@ -25,16 +25,14 @@
  */
 
 import { parseArgs } from "node:util";
-import { loadShim } from "../ffi/library.ts";
-import { connect } from "../mod.ts";
+import { connect } from "@deno-bits/bits";
+import { onShimCall } from "./shim_tap.ts";
+import { openRawShim } from "./shim.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { percentile } from "./report.ts";
 
 const PREFIX = "bench concurrent waits";
 const REMOTE = "http://127.0.0.1:9/x";
-
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
 
 /** Latency of the unrelated call in one phase, and the drains in flight. */
 export interface PhaseResult {
@@ -54,23 +52,22 @@ export interface ConcurrentWaitsResult {
   readonly perWait: PhaseResult;
 }
 
-/** Counts drains in flight (the calls still go to the shim). */
-function countDrains(): { max: number; reset(): void } {
-  const counter = { max: 0, reset: () => counter.max = inFlight };
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
+/**
+ * Counts drains in flight: the library's (seen through bench/shim_tap.ts)
+ * and the old design's (which report through `around`).
+ */
+function countDrains(): { max: number; reset(): void; around<T>(drain: Promise<T>): Promise<T> } {
   let inFlight = 0;
-  loaded.symbols = {
-    ...original,
-    bits_watcher_drain: async (...args: unknown[]) => {
-      counter.max = Math.max(counter.max, ++inFlight);
-      try {
-        return await original.bits_watcher_drain(...args);
-      } finally {
-        inFlight--;
-      }
-    },
+  const start = (): () => void => {
+    counter.max = Math.max(counter.max, ++inFlight);
+    return () => void inFlight--;
   };
+  const counter = {
+    max: 0,
+    reset: () => void (counter.max = inFlight),
+    around: <T>(drain: Promise<T>): Promise<T> => drain.finally(start()),
+  };
+  onShimCall((name) => name === "bits_watcher_drain" ? start() : undefined);
   return counter;
 }
 
@@ -81,11 +78,8 @@ async function main(): Promise<void> {
   });
   const waits = Number(values.waits ?? 64);
   const seconds = Number(values.seconds ?? 3);
-  const shim = loadShim();
   // The unrelated call: a nonblocking twin of a function that touches no COM.
-  const probe = Deno.dlopen(shim.candidate.location, {
-    abi: { name: "bits_shim_abi_version", parameters: ["buffer"], result: "i32", nonblocking: true },
-  });
+  const shim = await openRawShim();
   const drains = countDrains();
   const bits = await connect();
   const jobs = [];
@@ -105,7 +99,7 @@ async function main(): Promise<void> {
       const end = performance.now() + seconds * 1000;
       while (performance.now() < end) {
         const started = performance.now();
-        await probe.symbols.abi(out);
+        await shim.symbols.bits_shim_abi_version_async(out);
         samples.push(performance.now() - started);
       }
       return {
@@ -128,7 +122,7 @@ async function main(): Promise<void> {
     await Promise.all(running);
 
     // The old design: a watcher and a drain loop per wait.
-    const symbols = loadShim().symbols;
+    const symbols = shim.symbols;
     const watchers: Deno.PointerObject[] = [];
     let draining = true;
     const loops: Promise<void>[] = [];
@@ -141,7 +135,7 @@ async function main(): Promise<void> {
         const buffer = new Uint8Array(16 * 600);
         const count = new Uint32Array(1);
         const dropped = new Uint32Array(1);
-        while (draining) await symbols.bits_watcher_drain(watcher, buffer, 16, 1000, count, dropped);
+        while (draining) await drains.around(symbols.bits_watcher_drain(watcher, buffer, 16, 1000, count, dropped));
       })());
     }
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -157,7 +151,7 @@ async function main(): Promise<void> {
     for (const job of jobs) job.dispose();
     await cancelSuspendedJobs(bits, PREFIX);
     bits.close();
-    probe.close();
+    shim.close();
   }
 }
 

@@ -37,7 +37,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { type BitsJob, type BitsManager, connect } from "../mod.ts";
+import { type BitsJob, type BitsManager, connect } from "@deno-bits/bits";
 import { ContentServer, splitLines } from "./content_server.ts";
 import { type PlannedRun, planPairs } from "./paired.ts";
 import { type ProcDelta, procDelta, ProcLoad } from "./proc_load.ts";

@@ -19,10 +19,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { connect, wineVersion } from "../mod.ts";
-import { loadShim } from "../ffi/library.ts";
-import { liveHandleCount } from "../src/handle.ts";
-import { failed, formatHresult } from "../src/hresult.ts";
+import { connect, wineVersion } from "@deno-bits/bits";
+import { liveHandleCount } from "./internals.ts";
+import { processHandles } from "./shim.ts";
 
 /** One measurement point. */
 export interface LeakSample {
@@ -78,14 +77,6 @@ export function leakTable(samples: readonly LeakSample[]): string {
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padStart(widths[i])).join("  ")).join("\n");
-}
-
-/** Open kernel handles of this process (`bits_process_handle_count`). */
-export function processHandles(): number {
-  const count = new Uint32Array(1);
-  const hr = loadShim().symbols.bits_process_handle_count(count);
-  if (failed(hr)) throw new Error(`bits_process_handle_count failed: ${formatHresult(hr)}`);
-  return count[0];
 }
 
 /** Runs a full garbage collection when the process has one to run (`--v8-flags=--expose-gc`). */

@@ -33,18 +33,16 @@ import {
   watch,
   type WatchEvent,
   wineVersion,
-} from "../mod.ts";
-import { loadShim } from "../ffi/library.ts";
-import { decodeSnapshot } from "../src/decode.ts";
-import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
-import { readSnapshot } from "../src/job.ts";
+} from "@deno-bits/bits";
+import { countShimCalls, onShimCall } from "./shim_tap.ts";
+import { check, openRawShim, pointerAt, type RawShim } from "./shim.ts";
+import { decodeSnapshot, decodeUtf16, encodeUtf16 } from "./internals.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { num, numbers, type RefResult, RefServer, runRef } from "./ref_server.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
 import { ContentServer, splitLines } from "./content_server.ts";
 import { DEFAULT_PAIRS, type DownloadExperiment, type DownloadSettings, measureDownloads } from "./download.ts";
 import { downloadSeries } from "./download_report.ts";
-import { decodeUtf16, encodeUtf16 } from "../src/utf16.ts";
 
 const { values: OPTIONS } = parseArgs({
   args: Deno.args,
@@ -213,31 +211,9 @@ function cSamples(samples: number, call: (out: Float64Array) => number, what: st
 }
 
 // ---------------------------------------------------------------------------
-// FFI call counting: every call site reads `loadShim().symbols` at call time,
-// and loadShim() returns one shared object, so swapping its `symbols` for
-// counting wrappers counts every FFI call our API makes.
+// FFI call counting: bench/shim_tap.ts sees every call deno-bits makes into the shim.
 
-type AnyFn = (...args: unknown[]) => unknown;
-
-async function countFfi(op: () => Promise<void>): Promise<Record<string, number>> {
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
-  const counts: Record<string, number> = {};
-  const counting: Record<string, AnyFn> = {};
-  for (const name of Object.keys(original)) {
-    counting[name] = (...args: unknown[]): unknown => {
-      counts[name] = (counts[name] ?? 0) + 1;
-      return original[name](...args);
-    };
-  }
-  loaded.symbols = counting;
-  try {
-    await op();
-  } finally {
-    loaded.symbols = original;
-  }
-  return counts;
-}
+const countFfi = countShimCalls;
 
 function addTrips(
   operation: string,
@@ -271,26 +247,18 @@ function sampleText(units: number): string {
   return text;
 }
 
-function measureLayer(shimLocation: string | URL): void {
+function measureLayer(raw: RawShim): void {
   const samples = SETTINGS.layerSamples;
   log("layer: FFI no-op calls");
-  const sync = Deno.dlopen(shimLocation, {
-    bits_shim_abi_version: { parameters: ["buffer"], result: "i32" },
-    bits_job_snapshot: { parameters: ["pointer", "buffer", "u32", "buffer"], result: "i32" },
-  });
-  try {
-    const version = new Uint32Array(1);
-    const buf = new Uint8Array(4096);
-    const needed = new Uint32Array(1);
-    record("layer.noopSync", "ns", timeSync(20_000, samples, () => sync.symbols.bits_shim_abi_version(version)));
-    record(
-      "layer.noopSyncSnapshot",
-      "ns",
-      timeSync(20_000, samples, () => sync.symbols.bits_job_snapshot(null, buf, buf.length, needed)),
-    );
-  } finally {
-    sync.close();
-  }
+  const version = new Uint32Array(1);
+  const buf = new Uint8Array(4096);
+  const needed = new Uint32Array(1);
+  record("layer.noopSync", "ns", timeSync(20_000, samples, () => raw.symbols.bits_shim_abi_version(version)));
+  record(
+    "layer.noopSyncSnapshot",
+    "ns",
+    timeSync(20_000, samples, () => raw.symbols.bits_job_snapshot_sync(null, buf, buf.length, needed)),
+  );
   record(
     "layer.noopSync.c",
     "ns",
@@ -303,10 +271,10 @@ function measureLayer(shimLocation: string | URL): void {
   );
 }
 
-async function measureNonblocking(): Promise<void> {
+async function measureNonblocking(raw: RawShim): Promise<void> {
   log("layer: nonblocking no-op calls");
-  // The project's own symbol definition: nonblocking, exactly what job.snapshot() pays per call.
-  const shim = loadShim().symbols;
+  // Declared as the library declares it: nonblocking, exactly what job.snapshot() pays per call.
+  const shim = raw.symbols;
   const buf = new Uint8Array(4096);
   const needed = new Uint32Array(1);
   record(
@@ -347,74 +315,76 @@ function measureUtf16(): void {
 }
 
 // ---------------------------------------------------------------------------
-// Raw access for the sequential variant and the decode buffers
+// Our variants of the queue read, and the raw snapshot buffers for the decode
 
-/** A raw manager pointer and the queue's job pointers (the caller releases them). */
-async function rawQueue(): Promise<{ manager: Deno.PointerObject; jobs: Deno.PointerObject[] }> {
-  const shim = loadShim().symbols;
+/** Our layer without concurrency: connect, enumerate, then each job's snapshot one after another. */
+async function listSequential(): Promise<JobSnapshot[]> {
+  const manager = await connect();
+  try {
+    const read = await manager.jobsWithSnapshots();
+    for (const { job } of read) job.dispose();
+    return read.map(({ snapshot }) => snapshot);
+  } finally {
+    manager.close();
+  }
+}
+
+/** A raw manager pointer and the queue's job pointers, through the raw shim (the caller releases them). */
+async function rawQueue(raw: RawShim): Promise<{ manager: Deno.PointerObject; jobs: Deno.PointerObject[] }> {
   const out = new BigUint64Array(1);
-  const hr = await shim.bits_connect(out);
-  if (hr !== 0) throw new Error(`bits_connect: ${hr}`);
-  const manager = pointerFromOut(out, "bits_connect");
+  check(await raw.symbols.bits_connect(out), "bits_connect");
+  const manager = pointerAt(out, "bits_connect");
   const cap = 4096;
   const handles = new BigUint64Array(cap);
   const count = new Uint32Array(1);
-  const enumHr = await shim.bits_manager_enum_jobs(manager, 0, handles, cap, count);
-  if (enumHr !== 0) throw new Error(`bits_manager_enum_jobs: ${enumHr}`);
-  const jobs = Array.from(handles.subarray(0, count[0]), (a) => pointerFromOut(BigUint64Array.of(a), "enum"));
-  return { manager, jobs };
+  check(await raw.symbols.bits_manager_enum_jobs(manager, 0, handles, cap, count), "bits_manager_enum_jobs");
+  return { manager, jobs: Array.from({ length: count[0] }, (_, i) => pointerAt(handles, "enum", i)) };
 }
 
-/** Our layer without concurrency: enumerate, then each job's snapshot (shim + decode) one after another. */
-async function listSequential(): Promise<JobSnapshot[]> {
-  const { manager, jobs } = await rawQueue();
-  const handles = jobs.map((p) => new OwnedHandle(p, "enumerated job"));
-  const snapshots: JobSnapshot[] = [];
-  try {
-    for (const handle of handles) snapshots.push(await readSnapshot(handle, "(enumerated)"));
-  } finally {
-    for (const handle of handles) handle.dispose();
-    loadShim().symbols.bits_release(manager);
+/** One job's snapshot buffer, as bits_job_snapshot writes it (retried once with the size it asks for). */
+async function rawSnapshot(raw: RawShim, job: Deno.PointerObject): Promise<Uint8Array | undefined> {
+  const needed = new Uint32Array(1);
+  let out = new Uint8Array(4096);
+  let hr = await raw.symbols.bits_job_snapshot(job, out, out.length, needed);
+  if (hr < 0 && needed[0] > out.length) {
+    out = new Uint8Array(needed[0]);
+    hr = await raw.symbols.bits_job_snapshot(job, out, out.length, needed);
   }
-  return snapshots;
+  return hr < 0 ? undefined : out.subarray(0, needed[0]);
 }
 
-/** The same with `limit` snapshots in flight at a time (a pool of nonblocking calls). */
-async function listPooled(limit: number): Promise<JobSnapshot[]> {
-  const { manager, jobs } = await rawQueue();
-  const handles = jobs.map((p) => new OwnedHandle(p, "enumerated job"));
-  const snapshots: JobSnapshot[] = new Array(handles.length);
+/** The same with `limit` snapshots (shim + decode) in flight at a time, a pool of nonblocking calls. */
+async function listPooled(raw: RawShim, limit: number): Promise<JobSnapshot[]> {
+  const { manager, jobs } = await rawQueue(raw);
+  const snapshots: JobSnapshot[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < handles.length) {
-      const i = next++;
-      snapshots[i] = await readSnapshot(handles[i], "(enumerated)");
+    while (next < jobs.length) {
+      const buffer = await rawSnapshot(raw, jobs[next++]);
+      if (buffer !== undefined) snapshots.push(decodeSnapshot(buffer));
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(limit, handles.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   } finally {
-    for (const handle of handles) handle.dispose();
-    loadShim().symbols.bits_release(manager);
+    for (const job of jobs) raw.symbols.bits_release(job);
+    raw.symbols.bits_release(manager);
   }
   return snapshots;
 }
 
 /** Every job's snapshot buffer, as bits_job_snapshot writes it. */
-async function snapshotBuffers(): Promise<Uint8Array[]> {
-  const shim = loadShim().symbols;
-  const { manager, jobs } = await rawQueue();
+async function snapshotBuffers(raw: RawShim): Promise<Uint8Array[]> {
+  const { manager, jobs } = await rawQueue(raw);
   const buffers: Uint8Array[] = [];
   try {
     for (const job of jobs) {
-      const out = new Uint8Array(4096);
-      const needed = new Uint32Array(1);
-      const hr = await shim.bits_job_snapshot(job, out, out.length, needed);
-      if (hr === 0) buffers.push(out.slice(0, needed[0]));
+      const buffer = await rawSnapshot(raw, job);
+      if (buffer !== undefined) buffers.push(buffer.slice());
     }
   } finally {
-    for (const job of jobs) shim.bits_release(job);
-    shim.bits_release(manager);
+    for (const job of jobs) raw.symbols.bits_release(job);
+    raw.symbols.bits_release(manager);
   }
   return buffers;
 }
@@ -580,20 +550,18 @@ async function latencyOurs(
 
 /**
  * 5c, our side: the watch's own poll cycles over the whole queue, timed from
- * the outside. The shim's symbol table is wrapped (as countFfi does) to stamp
+ * the outside. Every FFI call is seen through bench/shim_tap.ts, to stamp
  * each bits_manager_enum_jobs (a poll starts by enumerating) and each
  * bits_watcher_drain (the loop waits for callbacks once the poll's events are
  * coalesced and yielded). The first cycle also registers the callbacks and is
  * dropped.
  */
 async function pollCycles(bits: BitsManager, cycles: number, pollInterval: number): Promise<number[]> {
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
   const marks: { kind: "enum" | "drain"; t: number }[] = [];
-  const stamped = (kind: "enum" | "drain", name: string): AnyFn => (...args: unknown[]): unknown => {
-    marks.push({ kind, t: performance.now() });
-    return original[name](...args);
-  };
+  const stopStamping = onShimCall((name) => {
+    if (name === "bits_manager_enum_jobs") marks.push({ kind: "enum", t: performance.now() });
+    else if (name === "bits_watcher_drain") marks.push({ kind: "drain", t: performance.now() });
+  });
   const spans = (): number[] => {
     const out: number[] = [];
     let start: number | undefined;
@@ -605,11 +573,6 @@ async function pollCycles(bits: BitsManager, cycles: number, pollInterval: numbe
       }
     }
     return out;
-  };
-  loaded.symbols = {
-    ...original,
-    bits_manager_enum_jobs: stamped("enum", "bits_manager_enum_jobs"),
-    bits_watcher_drain: stamped("drain", "bits_watcher_drain"),
   };
   const stop = new AbortController();
   try {
@@ -623,7 +586,7 @@ async function pollCycles(bits: BitsManager, cycles: number, pollInterval: numbe
     stop.abort();
     await consuming;
   } finally {
-    loaded.symbols = original;
+    stopStamping();
   }
   return spans().slice(1, cycles + 1);
 }
@@ -811,14 +774,14 @@ async function measureMonitoring(bits: BitsManager, dir: string): Promise<void> 
 }
 
 async function main(): Promise<void> {
-  const loaded = loadShim();
+  const rawShim = await openRawShim();
   const wine = wineVersion();
   const { rounds } = SETTINGS;
   log(`${wine ? `Wine ${wine}` : "Windows"}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`);
 
   // Layer measurements first: no BITS work is running.
-  measureLayer(loaded.candidate.location);
-  await measureNonblocking();
+  measureLayer(rawShim);
+  await measureNonblocking(rawShim);
   measureUtf16();
 
   const bits = await connect();
@@ -848,7 +811,7 @@ async function main(): Promise<void> {
     await bits.listJobs(); // warm-up of each side
     await ref.run(["queue", "1"]);
     await listSequential();
-    await listPooled(POOL);
+    await listPooled(rawShim, POOL);
     for (let i = 0; i < SETTINGS.queueIterations; i++) {
       const t0 = performance.now();
       const jobs = await bits.listJobs();
@@ -861,7 +824,7 @@ async function main(): Promise<void> {
       }
       record("queue.ref.release", "ms", numbers(refQueue, "release_us").map((us) => us / 1000));
       record("queue.oursSequential", "ms", await timeEach(1, () => listSequential().then(() => {})));
-      record("queue.oursPool", "ms", await timeEach(1, () => listPooled(POOL).then(() => {})));
+      record("queue.oursPool", "ms", await timeEach(1, () => listPooled(rawShim, POOL).then(() => {})));
       if (i < 3) record("queue.stall", "ms", [await longestStall(() => bits.listJobs())]);
     }
 
@@ -885,7 +848,7 @@ async function main(): Promise<void> {
       });
     }
 
-    measureDecode(await snapshotBuffers());
+    measureDecode(await snapshotBuffers(rawShim));
 
     // Counted once each, outside the timed runs.
     const listCalls = await countFfi(async () => {
@@ -950,6 +913,7 @@ async function main(): Promise<void> {
   bits.close();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   micro.close();
+  rawShim.close();
   kernel32?.close();
 
   const m6 = download ? downloadSeries(download) : undefined;

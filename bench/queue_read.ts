@@ -20,9 +20,10 @@
  * @module
  */
 
-import { loadShim } from "../ffi/library.ts";
-import { connect } from "../mod.ts";
-import { decodeSnapshot } from "../src/decode.ts";
+import { connect } from "@deno-bits/bits";
+import { countShimCalls } from "./shim_tap.ts";
+import { check, openRawShim, type RawShim } from "./shim.ts";
+import { decodeSnapshot } from "./internals.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { num, numbers, RefServer } from "./ref_server.ts";
 import { percentile } from "./report.ts";
@@ -31,9 +32,6 @@ const PREFIX = "bench queue read";
 const REMOTE = "http://127.0.0.1:9/x";
 const JOBS = 300;
 const ITERATIONS = 15;
-
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
 
 /** The last line this script prints; times in ms. */
 export interface QueueReadResult {
@@ -51,28 +49,9 @@ export interface QueueReadResult {
   readonly nonblockingCallUs: number;
 }
 
-/** The FFI calls `op` makes, by symbol (the calls still go to the shim). */
-async function countFfi(op: () => Promise<unknown>): Promise<Record<string, number>> {
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
-  const counts: Record<string, number> = {};
-  loaded.symbols = Object.fromEntries(
-    Object.keys(original).map((name) => [name, (...args: unknown[]) => {
-      counts[name] = (counts[name] ?? 0) + 1;
-      return original[name](...args);
-    }]),
-  );
-  try {
-    await op();
-  } finally {
-    loaded.symbols = original;
-  }
-  return counts;
-}
-
 /** The old design: enumerate, then a nonblocking snapshot and a release per job. */
-async function readPerJob(manager: Deno.PointerObject): Promise<number> {
-  const shim = loadShim().symbols;
+async function readPerJob(raw: RawShim, manager: Deno.PointerObject): Promise<number> {
+  const shim = raw.symbols;
   const handles = new BigUint64Array(4096);
   const count = new Uint32Array(1);
   if (await shim.bits_manager_enum_jobs(manager, 0, handles, handles.length, count) !== 0) {
@@ -99,13 +78,10 @@ async function timed(op: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const shim = loadShim();
-  const probe = Deno.dlopen(shim.candidate.location, {
-    abi: { name: "bits_shim_abi_version", parameters: ["buffer"], result: "i32", nonblocking: true },
-  });
+  const shim = await openRawShim();
   const bits = await connect();
   const raw = new BigUint64Array(1);
-  if (await shim.symbols.bits_connect(raw) !== 0) throw new Error("bits_connect failed");
+  check(await shim.symbols.bits_connect(raw), "bits_connect");
   const manager = Deno.UnsafePointer.create(raw[0]) as Deno.PointerObject;
   const ref = new RefServer();
   try {
@@ -119,7 +95,7 @@ async function main(): Promise<void> {
     const jobs = (await bits.listJobs()).length;
     // Warm-up of each side.
     await bits.listJobs();
-    await readPerJob(manager);
+    await readPerJob(shim, manager);
     await ref.run(["queue", "1"]);
     const ours: number[] = [];
     const perJob: number[] = [];
@@ -134,7 +110,7 @@ async function main(): Promise<void> {
       );
       perJob.push(
         await timed(async () => {
-          if (await readPerJob(manager) !== jobs) throw new Error("the per-job read saw another queue");
+          if (await readPerJob(shim, manager) !== jobs) throw new Error("the per-job read saw another queue");
         }),
       );
       const result = await ref.run(["queue", "1"]);
@@ -143,10 +119,10 @@ async function main(): Promise<void> {
       refComCalls = num(result, "com_calls");
       refComReleases = num(result, "com_releases");
     }
-    const ffiPerRead = await countFfi(() => bits.listJobs());
+    const ffiPerRead = await countShimCalls(() => bits.listJobs().then(() => {}));
     const calls: number[] = [];
     const version = new Uint32Array(1);
-    for (let i = 0; i < 2000; i++) calls.push(await timed(() => probe.symbols.abi(version)));
+    for (let i = 0; i < 2000; i++) calls.push(await timed(() => shim.symbols.bits_shim_abi_version_async(version)));
     const result: QueueReadResult = {
       jobs,
       iterations: ITERATIONS,
@@ -164,7 +140,7 @@ async function main(): Promise<void> {
     await cancelSuspendedJobs(bits, PREFIX);
     shim.symbols.bits_release(manager);
     bits.close();
-    probe.close();
+    shim.close();
   }
 }
 

@@ -180,7 +180,7 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "queue_snapshot_sequential",
     section: "1",
-    title: "  same, enumerate + readSnapshot() one job at a time",
+    title: "  same, jobsWithSnapshots(): enumerate, then one snapshot per job",
     ours: "queue.oursSequential",
     ref: { kind: "series", key: "queue.ref" },
     unit: "ms",
@@ -189,7 +189,7 @@ export const ROWS: readonly RowSpec[] = [
   {
     id: "queue_snapshot_pool",
     section: "1",
-    title: "  same, 8 readSnapshot() calls in flight at a time",
+    title: "  same, raw shim: 8 snapshot calls (+ decode) in flight at a time",
     ours: "queue.oursPool",
     ref: { kind: "series", key: "queue.ref" },
     unit: "ms",

@@ -175,6 +175,23 @@ Deno.test("COM traffic is read through helpers, function pointers and releases, 
   assert.throws(() => comTraffic(bodies, "bits_missing"), /no definition/);
 });
 
+Deno.test("bench reaches deno-bits through its public entry points; only internals.ts imports internals", async () => {
+  const shared = new Set(["../tests/support/content.ts", "../tests/support/server.ts", "../scripts/windows_deno.ts"]);
+  const bench = new URL("./", import.meta.url);
+  const offending: string[] = [];
+  for await (const entry of Deno.readDir(bench)) {
+    if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+    const source = await Deno.readTextFile(new URL(entry.name, bench));
+    for (const [, specifier] of source.matchAll(/^(?:import|export)\b[^;]*?from "([^"]+)";/gms)) {
+      const allowed = specifier.startsWith("node:") || /^@deno-bits\/bits(\/\w+)?$/.test(specifier) ||
+        /^\.\/\w+\.ts$/.test(specifier) || shared.has(specifier) ||
+        (entry.name === "internals.ts" && specifier.startsWith("../src/"));
+      if (!allowed) offending.push(`${entry.name}: ${specifier}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});
+
 Deno.test("trace parsing counts I_RpcSendReceive lines between markers", () => {
   const line = "0170:trace:rpc:I_RpcSendReceive (00007FFFFE2FE380)";
   const stderr = [

@@ -29,12 +29,13 @@
 
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { type BitsManager, connect, wineVersion } from "../mod.ts";
-import { liveHandleCount } from "../src/handle.ts";
+import { type BitsManager, connect, wineVersion } from "@deno-bits/bits";
+import { liveHandleCount } from "./internals.ts";
+import { processHandles } from "./shim.ts";
 import { contentSha256 } from "../tests/support/content.ts";
 import { type RecordedRequest, startServer, type TestServer } from "../tests/support/server.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
-import { collectGarbage, type LeakSample, leakTable, processHandles, runInBed } from "./leak.ts";
+import { collectGarbage, type LeakSample, leakTable, runInBed } from "./leak.ts";
 
 /** Display-name prefix of every job the soak creates. */
 const PREFIX = "deno-bits soak";

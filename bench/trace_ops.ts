@@ -18,7 +18,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BitsManager, connect } from "../mod.ts";
+import { type BitsManager, connect } from "@deno-bits/bits";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 
 /** The marker prefix trace.ts looks for. */

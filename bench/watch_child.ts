@@ -17,8 +17,8 @@
  */
 
 import process from "node:process";
-import { loadShim } from "../ffi/library.ts";
-import { main } from "../cli.ts";
+import { main } from "@deno-bits/bits/cli";
+import { onShimCall } from "./shim_tap.ts";
 
 /** What the watcher reports last. */
 export interface WatchChildResult {
@@ -34,25 +34,14 @@ export interface WatchChildResult {
   readonly calls: Readonly<Record<string, number>>;
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
-
 if (import.meta.main) {
   const jobId = Deno.args[0];
   if (!jobId) throw new Error("usage: watch_child.ts <job-id>");
-  // Every call site reads loadShim().symbols at call time: wrapping the shared table counts every call.
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
   const calls: Record<string, number> = {};
   let counting = false;
-  const wrapped: Record<string, AnyFn> = {};
-  for (const name of Object.keys(original)) {
-    wrapped[name] = (...args: unknown[]): unknown => {
-      if (counting) calls[name] = (calls[name] ?? 0) + 1;
-      return original[name](...args);
-    };
-  }
-  loaded.symbols = wrapped;
+  onShimCall((name) => {
+    if (counting) calls[name] = (calls[name] ?? 0) + 1;
+  });
 
   const encoder = new TextEncoder();
   let events = 0;

@@ -35,9 +35,9 @@
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { loadShim } from "../ffi/library.ts";
-import { type BitsManager, connect, watch } from "../mod.ts";
-import { serveDashboard } from "../dashboard.ts";
+import { type BitsManager, connect, watch } from "@deno-bits/bits";
+import { serveDashboard } from "@deno-bits/bits/dashboard";
+import { onShimCall } from "./shim_tap.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 
 const REF_EXE = fileURLToPath(new URL("./build/bits_ref.exe", import.meta.url));
@@ -74,37 +74,34 @@ export interface ChildResult {
   readonly calls: WatchCalls;
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyFn = (...args: any[]) => any;
-
-/** Counts the shim calls the watch makes (the calls still go to BITS). */
+/** Counts the shim calls the watch makes (seen through bench/shim_tap.ts; the calls still go to BITS). */
 function countCalls(): WatchCalls {
   const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
-  const loaded = loadShim() as unknown as { symbols: Record<string, AnyFn> };
-  const original = loaded.symbols;
-  loaded.symbols = {
-    ...original,
-    bits_job_snapshot: (...args: unknown[]) => (calls.snapshot++, original.bits_job_snapshot(...args)),
-    bits_manager_enum_jobs: (...args: unknown[]) => {
-      if (args[3] === 0) calls.count++;
-      else calls.enumerate++;
-      return original.bits_manager_enum_jobs(...args);
-    },
-    bits_watcher_drain: (...args: unknown[]) => (calls.drain++, original.bits_watcher_drain(...args)),
-    bits_jobs_progress: (
-      ...args: unknown[]
-    ) => (calls.light += args[1] as number, original.bits_jobs_progress(...args)),
-    // A whole-queue read in one call: an enumeration plus a snapshot per job (the count field of its buffer).
-    bits_manager_read_queue: async (...args: unknown[]) => {
-      const hr = await original.bits_manager_read_queue(...args);
-      if (hr === 0) {
-        const buffer = args[2] as Uint8Array;
-        calls.enumerate++;
-        calls.snapshot += new DataView(buffer.buffer, buffer.byteOffset).getUint32(8, true);
-      }
-      return hr;
-    },
-  };
+  onShimCall((name, args) => {
+    switch (name) {
+      case "bits_job_snapshot":
+        calls.snapshot++;
+        return;
+      case "bits_manager_enum_jobs":
+        if (args[3] === 0) calls.count++;
+        else calls.enumerate++;
+        return;
+      case "bits_watcher_drain":
+        calls.drain++;
+        return;
+      case "bits_jobs_progress":
+        calls.light += args[1] as number;
+        return;
+      case "bits_manager_read_queue":
+        // A whole-queue read in one call: an enumeration plus a snapshot per job (the count field of its buffer).
+        return (hr) => {
+          if (hr !== 0) return;
+          const buffer = args[2] as Uint8Array;
+          calls.enumerate++;
+          calls.snapshot += new DataView(buffer.buffer, buffer.byteOffset).getUint32(8, true);
+        };
+    }
+  });
   return calls;
 }
 
