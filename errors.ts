@@ -15,9 +15,11 @@
  *
  * using bits = await connect();
  * try {
- *   await bits.getJob("{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}");
+ *   using job = await bits.getJob("{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}");
+ *   console.log(job.id);
  * } catch (error) {
  *   if (!(error instanceof BitsError) || error.code !== "BG_E_NOT_FOUND") throw error;
+ *   console.log("no such job");
  * }
  * console.log(hresultName(0x80190194), describeHresult(0x80072efd).hint); // BG_E_HTTP_ERROR_404 …
  * ```
