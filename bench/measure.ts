@@ -551,7 +551,8 @@ async function latencyOurs(
 /**
  * 5c, our side: the watch's own poll cycles over the whole queue, timed from
  * the outside. Every FFI call is seen through bench/shim_tap.ts, to stamp
- * each bits_manager_enum_jobs (a poll starts by enumerating) and each
+ * each enumeration (a poll starts by reading the queue: bits_manager_read_queue
+ * for a full read, bits_manager_enum_jobs for a count) and each
  * bits_watcher_drain (the loop waits for callbacks once the poll's events are
  * coalesced and yielded). The first cycle also registers the callbacks and is
  * dropped.
@@ -559,8 +560,10 @@ async function latencyOurs(
 async function pollCycles(bits: BitsManager, cycles: number, pollInterval: number): Promise<number[]> {
   const marks: { kind: "enum" | "drain"; t: number }[] = [];
   const stopStamping = onShimCall((name) => {
-    if (name === "bits_manager_enum_jobs") marks.push({ kind: "enum", t: performance.now() });
-    else if (name === "bits_watcher_drain") marks.push({ kind: "drain", t: performance.now() });
+    // The uniform watch reads the whole queue in one bits_manager_read_queue per tick and counts nothing.
+    if (name === "bits_manager_read_queue" || name === "bits_manager_enum_jobs") {
+      marks.push({ kind: "enum", t: performance.now() });
+    } else if (name === "bits_watcher_drain") marks.push({ kind: "drain", t: performance.now() });
   });
   const spans = (): number[] => {
     const out: number[] = [];
