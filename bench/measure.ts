@@ -550,33 +550,20 @@ async function latencyOurs(
 
 /**
  * 5c, our side: the watch's own poll cycles over the whole queue, timed from
- * the outside. Every FFI call is seen through bench/shim_tap.ts, to stamp
- * each enumeration (a poll starts by reading the queue: bits_manager_read_queue
- * for a full read, bits_manager_enum_jobs for a count) and each
- * bits_watcher_drain (the loop waits for callbacks once the poll's events are
- * coalesced and yielded). The first cycle also registers the callbacks and is
- * dropped.
+ * the outside. The uniform watch reads the whole queue once per tick, in one
+ * bits_manager_read_queue (the shim enumerates and snapshots every job in
+ * that call), and counts nothing in between; every FFI call is seen through
+ * bench/shim_tap.ts, so each cycle is timed from that call to its result.
+ * (Since the watch shares one long native drain, a drain no longer marks the
+ * end of a poll.) The first cycle also registers the callbacks and is dropped.
  */
 async function pollCycles(bits: BitsManager, cycles: number, pollInterval: number): Promise<number[]> {
-  const marks: { kind: "enum" | "drain"; t: number }[] = [];
-  const stopStamping = onShimCall((name) => {
-    // The uniform watch reads the whole queue in one bits_manager_read_queue per tick and counts nothing.
-    if (name === "bits_manager_read_queue" || name === "bits_manager_enum_jobs") {
-      marks.push({ kind: "enum", t: performance.now() });
-    } else if (name === "bits_watcher_drain") marks.push({ kind: "drain", t: performance.now() });
+  const spans: number[] = [];
+  const stopTiming = onShimCall((name) => {
+    if (name !== "bits_manager_read_queue") return;
+    const started = performance.now();
+    return () => void spans.push(performance.now() - started);
   });
-  const spans = (): number[] => {
-    const out: number[] = [];
-    let start: number | undefined;
-    for (const mark of marks) {
-      if (mark.kind === "enum") start ??= mark.t;
-      else if (start !== undefined) {
-        out.push(mark.t - start);
-        start = undefined;
-      }
-    }
-    return out;
-  };
   const stop = new AbortController();
   try {
     const consuming = (async (): Promise<void> => {
@@ -585,13 +572,13 @@ async function pollCycles(bits: BitsManager, cycles: number, pollInterval: numbe
         // Every event is consumed, as a monitor would.
       }
     })();
-    while (spans().length < cycles + 1) await new Promise((r) => setTimeout(r, 50));
+    while (spans.length < cycles + 1) await new Promise((r) => setTimeout(r, 50));
     stop.abort();
     await consuming;
   } finally {
-    stopStamping();
+    stopTiming();
   }
-  return spans().slice(1, cycles + 1);
+  return spans.slice(1, cycles + 1);
 }
 
 const kernel32 = Deno.build.os === "windows"
