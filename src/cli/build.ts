@@ -9,7 +9,8 @@
 
 import { resolve } from "node:path";
 import { checkRanges } from "../files.ts";
-import { checkDestination, connect } from "../manager.ts";
+import { checkDestination } from "../create_job.ts";
+import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
 import type { JobType } from "../types.ts";
 import { checkLocalPath, checkRemoteUrl } from "../validate.ts";

@@ -14,7 +14,8 @@
  */
 
 import { BitsError } from "../errors.ts";
-import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
+import { DEFAULT_JOB_DESCRIPTION } from "../create_job.ts";
+import { connect } from "../manager.ts";
 import {
   type DatedJobSnapshot,
   FINAL_STATES,

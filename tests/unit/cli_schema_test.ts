@@ -11,7 +11,7 @@ import { eventJson } from "../../src/cli/watch_view.ts";
 import { planClean } from "../../src/cli/hygiene.ts";
 import { redactProperties } from "../../src/cli/jobs.ts";
 import { BitsError } from "../../src/errors.ts";
-import { DEFAULT_JOB_DESCRIPTION } from "../../src/manager.ts";
+import { DEFAULT_JOB_DESCRIPTION } from "../../src/create_job.ts";
 import type { JobSnapshot } from "../../src/types.ts";
 import { assertCliJson, SCHEMA_DIR, schemaFile, validator } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
