@@ -96,7 +96,7 @@ export class BitsJob implements Disposable {
    * root (the job's or `options.root`), the destination must resolve inside it.
    */
   async addFile(url: string, path: string, options: { readonly root?: string } = {}): Promise<void> {
-    // Both names first, as BITS' own checks come after the root's.
+    // Both names before the root: a bad URL is reported as such even for a path outside the root.
     checkRemoteSource(url);
     checkLocalPath(path);
     await this.#checkRoots([{ path, argument: "localPath" }], options.root);
@@ -181,7 +181,7 @@ export class BitsJob implements Disposable {
 
   /**
    * Waits until the job reaches `until` (default TRANSFERRED) and returns its
-   * snapshot then. Uses {@linkcode watch}: a BITS callback ends the wait at
+   * snapshot then. Uses `watch()`: a BITS callback ends the wait at
    * once, the watchdog poll (every `interval` ms) catches the rest. Rejects
    * with the job's {@linkcode BitsError} when it enters ERROR (or after
    * `transientErrorLimit` entries into TRANSIENT_ERROR), with a BitsError
