@@ -28,6 +28,7 @@ import {
   ALL_USERS_OPTION,
   type Command,
   DURATION_VALUE,
+  NAME_PATTERN_OPTION,
   type OptionSpec,
   type ParsedArgs,
   UsageError,
@@ -285,11 +286,7 @@ export const command: Command = {
     },
     force: { type: "boolean", description: "With --all: act on the Player's WMP_JOB jobs too" },
     "all-users": ALL_USERS_OPTION,
-    name: {
-      type: "string",
-      value: "PATTERN",
-      description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob",
-    },
+    name: NAME_PATTERN_OPTION,
   },
   examples: [
     "clean",

@@ -123,6 +123,13 @@ export const ROOT_OPTION: OptionSpec = {
   description: "Refuse any destination that resolves outside DIR (.., links, UNC paths, streams)",
 };
 
+/** `--name PATTERN`, shared by the commands that filter jobs by display name (`filters.ts`' `nameMatcher`). */
+export const NAME_PATTERN_OPTION: OptionSpec = {
+  type: "string",
+  value: "PATTERN",
+  description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
+};
+
 /** The placeholder of every duration option in help. */
 export const DURATION_VALUE = "DURATION";
 

@@ -7,7 +7,7 @@
 
 import { connect } from "../manager.ts";
 import { JOB_STATES, type JobSnapshot } from "../types.ts";
-import { ALL_USERS_OPTION, type Command, type ParsedArgs } from "./command.ts";
+import { ALL_USERS_OPTION, type Command, NAME_PATTERN_OPTION, type ParsedArgs } from "./command.ts";
 import { type Context, emit } from "./context.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, formatTime, table } from "./format.ts";
@@ -67,11 +67,7 @@ export const command: Command = {
       multiple: true,
       description: `Only jobs in these states (any case): ${JOB_STATES.join(", ")}`,
     },
-    name: {
-      type: "string",
-      value: "PATTERN",
-      description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
-    },
+    name: NAME_PATTERN_OPTION,
     "all-users": ALL_USERS_OPTION,
   },
   examples: [
