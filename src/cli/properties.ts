@@ -17,8 +17,6 @@ import { ExitCode } from "./exit_codes.ts";
 import { formatBytes, table } from "./format.ts";
 import { mainOption, optionTarget, type SetTarget } from "./property_options.ts";
 
-// ---- properties ----
-
 /** A name given to `properties`: a property's name (as in JSON) or one of its `set` options. */
 export function readableName(name: string): ReadablePropertyName {
   if ((READABLE_PROPERTIES as readonly string[]).includes(name)) return name as ReadablePropertyName;
