@@ -19,18 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The Windows SDK's bits.h is MIDL output that only declares
- * CLSID_BackgroundCopyManager and IID_IBackgroundCopyManager (their storage
- * lives in uuid.lib or bits_i.c), so defining the two GUIDs this file needs
- * keeps the shim self-contained under MSVC and clang as well as mingw.
- */
-static const GUID shim_clsid_manager = {
-    0x4991d34b, 0x80a1, 0x4291, {0x83, 0xb6, 0x33, 0x28, 0x36, 0x6b, 0x90, 0x97}};
-static const GUID shim_iid_manager = {
-    0x5ce34c0d, 0x0dc9, 0x4c1f, {0x89, 0x7c, 0xda, 0xa1, 0xb7, 0x8c, 0xee, 0x7c}};
-
-
 /* The record layouts and their offset pins are in bits_pure.h, with the
  * code that writes them. */
 _Static_assert(sizeof(GUID) == 16, "GUID size");
@@ -250,7 +238,7 @@ BITS_SHIM_API int32_t bits_connect(BITS_MANAGER *manager) {
     goto done;
   }
   *manager = NULL;
-  hr = shim_enter_mta();
+  hr = shim_begin(NULL, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -266,9 +254,7 @@ BITS_SHIM_API int32_t bits_connect(BITS_MANAGER *manager) {
   hr = S_OK;
 
 done:
-  if (mgr != NULL) {
-    IBackgroundCopyManager_Release(mgr);
-  }
+  shim_release(mgr);
   return (int32_t)hr;
 }
 
@@ -304,7 +290,7 @@ BITS_SHIM_API int32_t bits_manager_create_job(
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(manager, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -330,9 +316,7 @@ BITS_SHIM_API int32_t bits_manager_create_job(
   hr = S_OK;
 
 done:
-  if (created != NULL) {
-    IBackgroundCopyJob_Release(created);
-  }
+  shim_release(created);
   return (int32_t)hr;
 }
 
@@ -351,7 +335,7 @@ BITS_SHIM_API int32_t bits_manager_get_job(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(manager, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -365,9 +349,7 @@ BITS_SHIM_API int32_t bits_manager_get_job(BITS_MANAGER manager,
   hr = S_OK;
 
 done:
-  if (found != NULL) {
-    IBackgroundCopyJob_Release(found);
-  }
+  shim_release(found);
   return (int32_t)hr;
 }
 
@@ -385,7 +367,7 @@ BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(manager, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -396,9 +378,7 @@ BITS_SHIM_API int32_t bits_manager_enum_jobs(BITS_MANAGER manager,
   hr = shim_drain_enum(enumerator, (void **)jobs, cap, count);
 
 done:
-  if (enumerator != NULL) {
-    IEnumBackgroundCopyJobs_Release(enumerator);
-  }
+  shim_release(enumerator);
   return (int32_t)hr;
 }
 
@@ -419,7 +399,7 @@ BITS_SHIM_API int32_t bits_job_add_file(BITS_JOB job, const uint16_t *remote,
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -439,7 +419,7 @@ BITS_SHIM_API int32_t bits_job_description(BITS_JOB job, uint16_t *buf,
   if (job == NULL || len == NULL || (buf == NULL && cap != 0)) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -468,7 +448,7 @@ static int32_t run_job_action(BITS_JOB job, shim_job_action action) {
   if (j == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -523,7 +503,7 @@ BITS_SHIM_API int32_t bits_job_snapshot(BITS_JOB job, uint8_t *out,
   if (job == NULL || needed == NULL || (out == NULL && cap != 0)) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -581,7 +561,7 @@ BITS_SHIM_API int32_t bits_manager_read_queue(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(manager, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -659,9 +639,7 @@ done:
     }
   }
   free(jobs);
-  if (enumerator != NULL) {
-    IEnumBackgroundCopyJobs_Release(enumerator);
-  }
+  shim_release(enumerator);
   return (int32_t)hr;
 }
 
@@ -754,9 +732,7 @@ static HRESULT snapshot_job(IBackgroundCopyJob *j, uint8_t *out, uint32_t cap,
   hr = shim_pack_snapshot(&h, name, desc, out, cap, needed);
 
 done:
-  if (error != NULL) {
-    IBackgroundCopyError_Release(error);
-  }
+  shim_release(error);
   CoTaskMemFree(name);
   CoTaskMemFree(desc);
   return hr;
@@ -778,7 +754,7 @@ BITS_SHIM_API int32_t bits_jobs_progress(const uint64_t *jobs, uint32_t count,
       return (int32_t)E_POINTER;
     }
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(NULL, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -844,7 +820,7 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -939,12 +915,8 @@ BITS_SHIM_API int32_t bits_job_files(BITS_JOB job, uint8_t *out, uint32_t cap,
   hr = shim_pack_files(entries, (uint32_t)count, out, cap, needed);
 
 done:
-  if (file != NULL) {
-    IBackgroundCopyFile_Release(file);
-  }
-  if (enumerator != NULL) {
-    IEnumBackgroundCopyFiles_Release(enumerator);
-  }
+  shim_release(file);
+  shim_release(enumerator);
   for (i = 0; i < count; i++) {
     free_file_item(&entries[i]);
   }

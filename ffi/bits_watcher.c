@@ -12,7 +12,7 @@
  */
 #include "bits_internal.h"
 
-/* Declarations only (no initguid.h here): the IIDs are defined below.
+/* Declarations only (no initguid.h here): the IIDs are in bits_internal.h.
  * IBackgroundCopyCallback2 is a BITS 3.0 interface; its header must follow
  * bits.h, which it extends. */
 #include <bits.h>
@@ -29,18 +29,6 @@
  * Everything that talks to BITS happens later, in bits_watcher_drain, on a
  * thread the caller chose.
  */
-
-/* The SDK headers only declare these IIDs (their storage lives in uuid.lib
- * or MIDL's _i.c files), so the shim carries its own copies. */
-static const GUID shim_iid_unknown = {
-    0x00000000, 0x0000, 0x0000, {0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
-static const GUID shim_iid_callback = {
-    0x97ea99c7, 0x0186, 0x4ad4, {0x8d, 0xf9, 0xc5, 0xb4, 0xe0, 0xed, 0x6b, 0x22}};
-static const GUID shim_iid_callback2 = {
-    0x659cdeac, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
-/* IBackgroundCopyCallback3 (BITS 10.1) is not in mingw-w64's headers at all. */
-static const GUID shim_iid_callback3 = {
-    0x98c97bd2, 0xe32b, 0x4ad8, {0xa5, 0x28, 0x95, 0xfd, 0x8b, 0x16, 0xbd, 0x42}};
 
 /* E_ILLEGAL_METHOD_CALL (winerror.h, left out by WIN32_LEAN_AND_MEAN):
  * attaching to a closed watcher. */
@@ -515,8 +503,7 @@ done:
 /* The COM identity of a pointer (its IUnknown), with a reference the
  * caller releases. On a proxy this is answered locally. */
 static HRESULT identity_of(IUnknown *p, IUnknown **identity) {
-  *identity = NULL;
-  return IUnknown_QueryInterface(p, &shim_iid_unknown, (void **)identity);
+  return shim_query(p, &shim_iid_unknown, (void **)identity);
 }
 
 /*
@@ -651,7 +638,7 @@ BITS_SHIM_API int32_t bits_watcher_attach(BITS_WATCHER watcher, BITS_JOB job,
     hr = E_INVALIDARG;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(watcher, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -761,7 +748,7 @@ BITS_SHIM_API int32_t bits_watcher_detach(BITS_WATCHER watcher,
     hr = E_INVALIDARG;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(watcher, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -891,7 +878,7 @@ BITS_SHIM_API int32_t bits_watcher_drain(BITS_WATCHER watcher, uint8_t *out,
     goto done;
   }
   /* Reading the jobs below is COM. */
-  hr = shim_enter_mta();
+  hr = shim_begin(watcher, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
