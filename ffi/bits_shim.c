@@ -3,17 +3,15 @@
  * shared helpers of bits_internal.h, the manager, a job's core calls, the
  * queue and file-list records. The watcher's exports are in bits_watcher.c.
  *
- * Every function validates its arguments before touching COM, joins the
- * multithreaded apartment, and leaves through a single `done:` label that
+ * Every function validates its arguments before touching COM, opens COM
+ * with shim_begin (bits_internal.h: the multithreaded apartment, and the
+ * interface it needs), and leaves through a single `done:` label that
  * releases every COM pointer and frees every CoTaskMem string it acquired.
  * Build with -DBITS_SHIM_BUILD (see scripts/build_shim.ts).
  */
 #include "bits_internal.h"
 
-/* initguid.h must come right before bits.h, in this one file: mingw-w64's
- * bits.h defines its IIDs with DEFINE_GUID, which only emits storage after
- * initguid.h. */
-#include <initguid.h>
+/* Declarations only: the IIDs are in bits_internal.h. */
 #include <bits.h>
 
 #include <stdlib.h>

@@ -5,10 +5,10 @@
  * registration on jobs (attach, detach), the drain that turns queued
  * notifications into records, wake and close.
  *
- * Same discipline as bits_shim.c: arguments checked before COM, the MTA
- * joined, and a single `done:` label that releases every COM pointer on
- * every path. The queue's bookkeeping (shim_ring_*) and the record writer
- * are pure C in bits_pure.c, fuzzed on Linux.
+ * Same discipline as bits_shim.c: arguments checked before COM, COM opened
+ * with shim_begin, and a single `done:` label that releases every COM
+ * pointer on every path. The queue's bookkeeping (shim_ring_*) and the
+ * record writer are pure C in bits_pure.c, fuzzed on Linux.
  */
 #include "bits_internal.h"
 
