@@ -446,6 +446,13 @@ function deriveTable(): PropertyCliTable {
 /** Every settable property and action, in `set`'s order: derived from the descriptors. */
 export const PROPERTY_CLI: PropertyCliTable = deriveTable();
 
+/** A row's command-line spec: its property's or action's descriptor's. */
+export function cliSpec(target: SetTarget): PropertyCliSpec {
+  return Object.hasOwn(PROPERTY_DESCRIPTORS, target)
+    ? PROPERTY_DESCRIPTORS[target as PropertyName].cli
+    : ACTION_DESCRIPTORS[target as SetAction].cli;
+}
+
 /** The rows' keys in table order. */
 export const SET_TARGETS: readonly SetTarget[] = Object.keys(PROPERTY_CLI) as SetTarget[];
 

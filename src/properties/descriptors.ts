@@ -161,6 +161,12 @@ export interface PropertyCliSpec {
   readonly shared?: true;
   /** The main option may be repeated. */
   readonly multiple?: true;
+  /**
+   * `false`: not offered by the commands that create a job (`download`,
+   * `create` …), which have their own option for it or for which it makes
+   * no sense (an action on an existing job).
+   */
+  readonly atCreation?: false;
   /** How the options become the value. */
   readonly parse: CliParse;
   /** A `--clear-…` switch that sets the property to `null` (removes it). */
@@ -215,8 +221,11 @@ function text<T>(id: number, units: number, codec: Codec<string, T>): NativeSpec
   return { kind: "string", id, units, codec };
 }
 
-function calls<T>(plan: (value: unknown, property: PropertyName) => PropertyOp[], reader: NativeReader | null) {
-  return { kind: "calls", plan, reader } as NativeSpec<T>;
+function calls<T>(
+  plan: (value: unknown, property: PropertyName) => PropertyOp[],
+  reader: NativeReader | null,
+): NativeSpec<T> {
+  return { kind: "calls", plan, reader };
 }
 
 function enumCodec<T extends string>(names: readonly T[]): Codec<number, T> {
@@ -282,14 +291,20 @@ export const PROPERTY_DESCRIPTORS: PropertyDescriptors = {
     requires: "job",
     native: text(STRPROP.DISPLAY_NAME, 257, textCodec(checkDisplayName)),
     schema: STRING,
-    cli: { option: "display-name", value: "NAME", help: "Display name, 1 to 256 characters", parse: "text" },
+    cli: {
+      option: "display-name",
+      value: "NAME",
+      help: "Display name, 1 to 256 characters",
+      atCreation: false,
+      parse: "text",
+    },
   },
   description: {
     feature: "job description",
     requires: "job",
     native: text(STRPROP.DESCRIPTION, 1025, textCodec(checkDescription)),
     schema: STRING,
-    cli: { option: "description", shared: true, parse: "text" },
+    cli: { option: "description", shared: true, atCreation: false, parse: "text" },
   },
   priority: {
     feature: "job priority",
@@ -614,6 +629,7 @@ export const ACTION_DESCRIPTORS = {
       value: "SCHEME[/TARGET]",
       multiple: true,
       help: "Remove credentials, e.g. BASIC/SERVER (target SERVER by default); done first; repeatable",
+      atCreation: false,
       parse: "credentialsKeys",
     },
   },
@@ -623,6 +639,7 @@ export const ACTION_DESCRIPTORS = {
     cli: {
       option: "headers-write-only",
       help: "Make the custom headers write-only, irreversibly (HttpOptions3, BITS 10.3); done last",
+      atCreation: false,
       parse: "switch",
     },
   },
@@ -651,5 +668,5 @@ export function isReadable(name: PropertyName): name is ReadablePropertyName {
   return native.kind !== "calls" || native.reader !== null;
 }
 
-/** Names of every readable property, in reading order (the table's). */
-export const READABLE_PROPERTIES: readonly ReadablePropertyName[] = NAMES.filter(isReadable);
+/** Names of every readable property, in reading order. */
+export const READABLE_PROPERTIES: ReadablePropertyName[] = NAMES.filter(isReadable);

@@ -118,14 +118,18 @@ Deno.test("descriptors: `set` has a row per property (apply order) and action, w
   assert.deepEqual(Object.keys(specs), all);
 });
 
-Deno.test("descriptors: the creating commands offer every property's options but the name, description and --clear-…", () => {
-  assert.deepEqual(
-    NAMES.filter((name) => !CREATION_TARGETS.includes(name)),
-    ["displayName", "description"],
-  );
-  for (const name of CREATION_TARGETS) {
+Deno.test("descriptors: the creating commands offer every row but those marked atCreation: false, less --clear-…", () => {
+  const rows: [SetTarget, PropertyCliSpec][] = [
+    ...NAMES.map((name): [SetTarget, PropertyCliSpec] => [name, PROPERTY_DESCRIPTORS[name].cli]),
+    ...ACTIONS.map(([name, descriptor]): [SetTarget, PropertyCliSpec] => [name, descriptor.cli]),
+  ];
+  const excluded = rows.filter(([, cli]) => cli.atCreation === false).map(([name]) => name);
+  assert.deepEqual(excluded.sort(), ["description", "displayName", "makeCustomHeadersWriteOnly", "removeCredentials"]);
+  assert.deepEqual(CREATION_TARGETS, SET_TARGETS.filter((t) => !excluded.includes(t)));
+  for (const name of SET_TARGETS) {
     for (const option of Object.keys(PROPERTY_CLI[name].options)) {
-      assert.equal(Object.hasOwn(CREATION_OPTIONS, option), !option.startsWith("clear-"), `--${option}`);
+      const offered: boolean = CREATION_TARGETS.includes(name) && !option.startsWith("clear-");
+      assert.equal(Object.hasOwn(CREATION_OPTIONS, option), offered, `--${option}`);
     }
   }
 });
