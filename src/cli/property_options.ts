@@ -33,8 +33,10 @@ import {
   choices,
   type CliOption,
   type CliParse,
+  type CompositeParse,
   PROPERTY_DESCRIPTORS,
   type PropertyCliSpec,
+  type TextParse,
 } from "../properties/descriptors.ts";
 import {
   AUTH_SCHEMES,
@@ -345,13 +347,7 @@ const SHARED_OPTIONS: Readonly<Record<string, OptionSpec>> = { description: DESC
 type CompositeParser = (options: Options, option: string) => unknown;
 
 /** The parsers of the composite values, by the name their descriptor gives. */
-const COMPOSITE_PARSERS: Readonly<Record<Extract<CliParse, string>, CompositeParser | undefined>> = {
-  text: undefined,
-  onOff: undefined,
-  seconds: undefined,
-  milliseconds: undefined,
-  bytes: undefined,
-  commandLine: undefined,
+const COMPOSITE_PARSERS: Readonly<Record<CompositeParse, CompositeParser>> = {
   proxy: parseProxy,
   credentials: parseCredentials,
   headers: parseHeaders,
@@ -362,8 +358,12 @@ const COMPOSITE_PARSERS: Readonly<Record<Extract<CliParse, string>, CompositePar
   switch: (options, option) => flagOption(options, option) ? true : undefined,
 };
 
+function isComposite(parse: CliParse): parse is CompositeParse {
+  return typeof parse === "string" && Object.hasOwn(COMPOSITE_PARSERS, parse);
+}
+
 /** The parser of a one-option value: its text → the value. */
-function textParser(parse: CliParse): (text: string, option: string) => unknown {
+function textParser(parse: TextParse): (text: string, option: string) => unknown {
   if (typeof parse === "object") {
     return "enum" in parse
       ? (text, option) => parseName(text, parse.enum, option)
@@ -412,19 +412,26 @@ function moreSpec(option: CliOption): OptionSpec {
 
 /** A property's or action's row, from its descriptor's command-line spec. */
 export function cliRow(cli: PropertyCliSpec): PropertyCli<unknown> {
-  const options: Record<string, OptionSpec> = { [cli.option]: mainSpec(cli) };
-  if (cli.clear) options[cli.clear.option] = { type: "boolean", description: cli.clear.help };
-  for (const [name, option] of Object.entries(cli.more ?? {})) options[name] = moreSpec(option);
-  const composite = typeof cli.parse === "string" ? COMPOSITE_PARSERS[cli.parse] : undefined;
-  const fromText = textParser(cli.parse);
-  const { option, clear } = cli;
-  const parse = composite ? (options: Options) => composite(options, option) : (options: Options) => {
+  const specs: Record<string, OptionSpec> = { [cli.option]: mainSpec(cli) };
+  if (cli.clear) specs[cli.clear.option] = { type: "boolean", description: cli.clear.help };
+  for (const [name, option] of Object.entries(cli.more ?? {})) specs[name] = moreSpec(option);
+  return { options: specs, parse: rowParser(cli), ...(cli.fields ? { fields: cli.fields } : {}) };
+}
+
+/** A row's parser: the composite's, or the main option's text parser with its `--clear-…` switch. */
+function rowParser(cli: PropertyCliSpec): (options: Options) => unknown {
+  const { option, clear, parse } = cli;
+  if (isComposite(parse)) {
+    const composite = COMPOSITE_PARSERS[parse];
+    return (options) => composite(options, option);
+  }
+  const fromText = textParser(parse);
+  return (options) => {
     const text = stringOption(options, option);
     if (!clear || !flagOption(options, clear.option)) return text === undefined ? undefined : fromText(text, option);
     if (text !== undefined) conflict(`--${clear.option} cannot be combined with --${option}`);
     return null;
   };
-  return { options, parse, ...(cli.fields ? { fields: cli.fields } : {}) };
 }
 
 /**

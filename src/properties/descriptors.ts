@@ -10,9 +10,15 @@
  *
  * A new job property is: its type in `types.ts` (`JobProperties`, and
  * `JobPropertyValues` if BITS can read it back), one entry here (the table's
- * type refuses a property without one), its C getter and setter in the shim
- * and their ids in `ffi/symbols_properties.ts`, and its value's schema in
- * `docs/cli-json/properties.schema.json` (the schema test prints it).
+ * type refuses a property without one, a readable one without a reader or
+ * schema, a write-only one with either), its C getter and setter in the
+ * shim with their ids in `ffi/symbols_properties.ts`, and its value's schema
+ * in `docs/cli-json/properties.schema.json` plus a `$ref` to it in
+ * `info.schema.json` (`tests/unit/property_descriptors_test.ts` prints the
+ * schema to paste). Only a property beyond one number or one string needs
+ * more: its own shim calls (a `PropertyOp` kind in `codecs.ts`, run by
+ * `applyOp`, and a reader in `native.ts`), and, if several options make its
+ * value, their parser in `cli/property_options.ts` under its `parse` name.
  *
  * The table is in reading order (the order of `properties`' output); the
  * apply order is the same but for the entries marked `appliedLast`.
@@ -93,8 +99,11 @@ export type NativeSpec<T> =
   | {
     readonly kind: "calls";
     readonly plan: (value: unknown, property: PropertyName) => PropertyOp[];
-    readonly reader: NativeReader | null;
+    readonly reader: IfReadable<T, NativeReader, null>;
   };
+
+/** `Yes` for a property read back as `T`, `No` for a write-only one (`T` is `never`). */
+export type IfReadable<T, Yes, No> = [T] extends [never] ? No : Yes;
 
 /** One more option of a property's `set` row. */
 export interface CliOption {
@@ -108,12 +117,8 @@ export interface CliOption {
   readonly multiple?: true;
 }
 
-/**
- * How the main option's text becomes the value: a plain parse, a BITS
- * enumeration or flag set by name, or a composite whose parser (reading
- * several options) lives in `cli/property_options.ts` under this name.
- */
-export type CliParse =
+/** How one option's text becomes the value. */
+export type TextParse =
   /** The text as it is. */
   | "text"
   /** `on` or `off`. */
@@ -129,8 +134,10 @@ export type CliParse =
   /** One of these names. */
   | { readonly enum: readonly string[] }
   /** A comma-separated list of these names, or NONE. */
-  | { readonly flags: readonly string[] }
-  /** Composite values, each read from several options. */
+  | { readonly flags: readonly string[] };
+
+/** Values read from several options, or from a repeated or switch option: each has its parser in the CLI. */
+export type CompositeParse =
   | "proxy"
   | "credentials"
   | "headers"
@@ -141,6 +148,12 @@ export type CliParse =
   | "credentialsKeys"
   /** A switch that asks for the action. */
   | "switch";
+
+/**
+ * How the options become the value: one option's text, or a composite
+ * whose parser lives in `cli/property_options.ts` under this name.
+ */
+export type CliParse = TextParse | CompositeParse;
 
 /** A property's (or action's) options of `set` and the job-creating commands. */
 export interface PropertyCliSpec {
@@ -188,7 +201,7 @@ export interface PropertyDescriptor<T> {
   /** Applied after every other property (BITS locks the priority once an HTTP method is set). */
   readonly appliedLast?: true;
   /** The read-back value's JSON Schema in `properties --json`; null for a write-only property. */
-  readonly schema: JsonSchema | null;
+  readonly schema: IfReadable<T, JsonSchema, null>;
   /** Its command-line options. */
   readonly cli: PropertyCliSpec;
 }
@@ -223,7 +236,7 @@ function text<T>(id: number, units: number, codec: Codec<string, T>): NativeSpec
 
 function calls<T>(
   plan: (value: unknown, property: PropertyName) => PropertyOp[],
-  reader: NativeReader | null,
+  reader: IfReadable<T, NativeReader, null>,
 ): NativeSpec<T> {
   return { kind: "calls", plan, reader };
 }
