@@ -22,10 +22,14 @@
  * @module
  */
 
-export { BitsManager, connect, DEFAULT_JOB_DESCRIPTION } from "./src/manager.ts";
-export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
+export { BitsManager, connect } from "./src/manager.ts";
+export { DEFAULT_JOB_DESCRIPTION } from "./src/create_job.ts";
+export type { CreateJobOptions, DownloadOptions } from "./src/create_job.ts";
+export type { ListOptions } from "./src/queue.ts";
 export { BitsJob } from "./src/job.ts";
-export type { CompleteOptions, FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
+export type { FileSpec } from "./src/files.ts";
+export type { CompleteOptions, FinishOptions } from "./src/finish.ts";
+export type { WaitOptions } from "./src/wait.ts";
 export {
   BitsError,
   BitsUnavailableError,
@@ -57,7 +61,7 @@ export { AmbiguousJobError, matchJobReference, MIN_ID_PREFIX, resolveJob } from 
 export type { JobMatch } from "./src/resolve.ts";
 export { checkExpectation, IntegrityError, verifyFile } from "./src/integrity.ts";
 export type { FileExpectation, FileFacts, VerifyOptions } from "./src/integrity.ts";
-export { checkExpectedFiles, completeVerified } from "./src/verified_complete.ts";
+export { checkExpectedFiles } from "./src/verified_complete.ts";
 export type { ExpectedFile, Verification, VerificationStage } from "./src/verified_complete.ts";
 export { decodeUtf16, encodeUtf16 } from "./src/utf16.ts";
 export type { Utf16String } from "./src/utf16.ts";
@@ -98,7 +102,8 @@ export type { RefreshDownloadState } from "./src/wmp/refresh.ts";
 export { fileIntoLibrary, LibraryFileExistsError, libraryPath, sanitizePathComponent } from "./src/wmp/library.ts";
 export type { FileIntoLibraryOptions, MediaMetadata } from "./src/wmp/library.ts";
 export { watch } from "./src/watch/watch.ts";
-export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
+export type { WatchTarget } from "./src/watch/watch.ts";
+export type { WatchOptions } from "./src/watch/session.ts";
 export { Coalescer } from "./src/watch/events.ts";
 export type { EventSource, Observation, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
 
@@ -168,7 +173,8 @@ export type {
 } from "./src/files.ts";
 export { FAILURE_POLICIES, TransferInterruptedError } from "./src/transfer.ts";
 export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResult } from "./src/transfer.ts";
-export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
+export type { UploadOptions } from "./src/upload.ts";
+export type { ReplyProgress } from "./src/reply.ts";
 
 // Inspection, capabilities and error texts (src/inspection.ts, src/capabilities.ts).
 export { decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./src/inspection.ts";

@@ -39,7 +39,7 @@ import {
 import { loadShim } from "../ffi/library.ts";
 import { decodeSnapshot } from "../src/decode.ts";
 import { OwnedHandle, pointerFromOut } from "../src/handle.ts";
-import { readSnapshot } from "../src/job.ts";
+import { readSnapshot } from "../src/job_ops.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
 import { num, numbers, type RefResult, RefServer, runRef } from "./ref_server.ts";
 import { comFromFfi, type RawResults, type RoundTrips, type Series } from "./report.ts";
@@ -372,7 +372,7 @@ async function listSequential(): Promise<JobSnapshot[]> {
   const handles = jobs.map((p) => new OwnedHandle(p, "enumerated job"));
   const snapshots: JobSnapshot[] = [];
   try {
-    for (const handle of handles) snapshots.push(await readSnapshot(handle, "(enumerated)"));
+    for (const handle of handles) snapshots.push(await readSnapshot({ id: "(enumerated)", handle }));
   } finally {
     for (const handle of handles) handle.dispose();
     loadShim().symbols.bits_release(manager);
@@ -389,7 +389,7 @@ async function listPooled(limit: number): Promise<JobSnapshot[]> {
   const worker = async (): Promise<void> => {
     while (next < handles.length) {
       const i = next++;
-      snapshots[i] = await readSnapshot(handles[i], "(enumerated)");
+      snapshots[i] = await readSnapshot({ id: "(enumerated)", handle: handles[i] });
     }
   };
   try {

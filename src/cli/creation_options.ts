@@ -13,7 +13,7 @@ import type { JobProperties, PropertyName } from "../properties/types.ts";
 import type { OptionSpec } from "./command.ts";
 import type { Context } from "./context.ts";
 import { cliSpec, type Options, PROPERTY_CLI, SET_TARGETS, type SetTarget } from "./property_options.ts";
-import { givenProperties, preparePropertyPlan, processSecrets, type SecretIo } from "./set.ts";
+import { givenProperties, preparePropertyPlan, processSecrets, type SecretIo } from "./property_plan.ts";
 
 /**
  * The rows a job-creating command offers, in `set`'s order: all but those
