@@ -167,7 +167,7 @@ export async function createJob(
   const ref: JobRef = { id, handle: new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`) };
   if (options.properties !== undefined) {
     try {
-      await setJobProperties(ref.handle, ref.id, options.properties);
+      await setJobProperties(ref, options.properties);
     } catch (error) {
       await discardHalfBuilt(ref, "the properties of job");
       throw error;

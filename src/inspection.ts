@@ -14,6 +14,7 @@ import { readBytes, readGrowing } from "./buffer_read.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { describeHresult, failed, HR, isWinHttpError } from "./hresult.ts";
 import { decodeDetails, type JobDetails } from "./inspection/details.ts";
+import type { JobRef } from "./job_ref.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
 // The details record and its decoding (pure) are in src/inspection/details.ts.
@@ -38,10 +39,9 @@ export function checkLangId(langId: number | undefined): number {
 // Header plus owner, account and BITS' texts: one allocation almost always fits.
 const DETAILS_BUFFER_BYTES = 8192;
 
-/** Reads a job's details through its owned handle (one FFI call, retried only if the texts outgrow the buffer). */
+/** Reads a job's details (one FFI call, retried only if the texts outgrow the buffer). */
 export async function readDetails(
-  handle: OwnedHandle,
-  jobId: string,
+  { handle, id: jobId }: JobRef,
   options: DetailsOptions = {},
 ): Promise<JobDetails> {
   const langId = checkLangId(options.langId);

@@ -215,7 +215,7 @@ export class BitsJob implements Disposable {
    * ```
    */
   setProperties(properties: JobProperties): Promise<void> {
-    return setJobProperties(this.#ref.handle, this.id, properties);
+    return setJobProperties(this.#ref, properties);
   }
 
   /**
@@ -224,7 +224,7 @@ export class BitsJob implements Disposable {
    * @throws {BitsUnsupportedError} when the running BITS lacks it (e.g. `priority` on Wine).
    */
   getProperty<K extends ReadablePropertyName>(name: K): Promise<JobPropertyValues[K]> {
-    return getJobProperty(this.#ref.handle, this.id, name);
+    return getJobProperty(this.#ref, name);
   }
 
   /**
@@ -232,7 +232,7 @@ export class BitsJob implements Disposable {
    * `unsupported` names what this BITS could not read.
    */
   properties(): Promise<JobPropertiesSnapshot> {
-    return readJobProperties(this.#ref.handle, this.id);
+    return readJobProperties(this.#ref);
   }
 
   /**
@@ -241,12 +241,12 @@ export class BitsJob implements Disposable {
    * are zeroed after the call.
    */
   setCredentials(credentials: Credentials | SecretCredentials): Promise<void> {
-    return setJobCredentials(this.#ref.handle, this.id, credentials);
+    return setJobCredentials(this.#ref, credentials);
   }
 
   /** Removes the credentials for one target and scheme (IBackgroundCopyJob2). */
   removeCredentials(target: AuthTarget, scheme: AuthScheme): Promise<void> {
-    return removeJobCredentials(this.#ref.handle, this.id, target, scheme);
+    return removeJobCredentials(this.#ref, target, scheme);
   }
 
   /**
@@ -255,17 +255,17 @@ export class BitsJob implements Disposable {
    * @throws {BitsUnsupportedError} where BITS stubs client certificates (Wine: E_NOTIMPL).
    */
   setClientCertificate(certificate: ClientCertificate): Promise<void> {
-    return setJobClientCertificate(this.#ref.handle, this.id, certificate);
+    return setJobClientCertificate(this.#ref, certificate);
   }
 
   /** Removes the client certificate. */
   removeClientCertificate(): Promise<void> {
-    return setJobClientCertificate(this.#ref.handle, this.id, null);
+    return setJobClientCertificate(this.#ref, null);
   }
 
   /** The client certificate, or null when none is set. */
   clientCertificate(): Promise<ClientCertificateInfo | null> {
-    return getJobClientCertificate(this.#ref.handle, this.id);
+    return getJobClientCertificate(this.#ref);
   }
 
   /**
@@ -273,7 +273,7 @@ export class BitsJob implements Disposable {
    * (IBackgroundCopyJobHttpOptions3, BITS 10.3). Irreversible.
    */
   makeCustomHeadersWriteOnly(): Promise<void> {
-    return makeJobHeadersWriteOnly(this.#ref.handle, this.id);
+    return makeJobHeadersWriteOnly(this.#ref);
   }
 
   // ---- Files, ranges and upload replies (src/files.ts) ----
@@ -372,7 +372,7 @@ export class BitsJob implements Disposable {
    * @throws {BitsError} when the job cannot be read at all (e.g. it left the queue).
    */
   details(options: DetailsOptions = {}): Promise<JobDetails> {
-    return readDetails(this.#ref.handle, this.id, options);
+    return readDetails(this.#ref, options);
   }
 
   /** True once disposed. */
