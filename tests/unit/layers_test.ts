@@ -1,7 +1,8 @@
 // The layers' import rules (docs/architecture.md), read from the module graph Deno itself builds
 // (`deno info --json`) for every entry point the package exports (deno.json's "exports"): no import
 // cycle, value or type; `ffi/` depends on nothing in `src/`; the modules below the public classes take a
-// JobRef and never reach `BitsJob` or `BitsManager`.
+// JobRef and never reach `BitsJob` or `BitsManager`; and the layer table of docs/architecture.md places
+// every module, none importing from a layer above its own.
 //
 // Permissions: --allow-read --allow-run (deno info).
 
@@ -130,4 +131,67 @@ Deno.test("layers: what BitsJob and BitsManager delegate to never reaches either
       assert.deepEqual(reached, [], `${below} (below ${facade}) imports ${reached.join(", ")}: take a JobRef instead`);
     }
   }
+});
+
+/** One row of docs/architecture.md's layer table: its name and the module patterns it lists. */
+interface Layer {
+  readonly name: string;
+  readonly patterns: readonly string[];
+}
+
+/**
+ * The layers, bottom first, read from docs/architecture.md: every backticked path in a row's "Modules" cell (a
+ * `*` matches within one folder).
+ */
+async function documentedLayers(): Promise<Layer[]> {
+  const text = await Deno.readTextFile(new URL("docs/architecture.md", ROOT));
+  const section = text.slice(text.indexOf("## The layers"), text.indexOf("\n## ", text.indexOf("## The layers") + 1));
+  const layers: Layer[] = [];
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").map((cell) => cell.trim());
+    const name = /^\*\*(.+)\*\*$/.exec(cells[1] ?? "")?.[1];
+    if (name === undefined) continue;
+    const patterns = [...(cells[2] ?? "").matchAll(/`([^`\s]+\.(?:ts|c|h))`/g)].map((match) => match[1]);
+    layers.push({ name, patterns });
+  }
+  return layers;
+}
+
+/** The layer a module is in: the row whose pattern matches it most closely (an exact path beats a `*`). */
+function layerOf(module: string, layers: readonly Layer[]): number | undefined {
+  let best: { layer: number; exact: boolean } | undefined;
+  layers.forEach((layer, index) => {
+    for (const pattern of layer.patterns) {
+      const exact = pattern === module;
+      const glob = pattern.includes("*") &&
+        new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*")}$`).test(module);
+      if ((exact || glob) && (best === undefined || (exact && !best.exact))) best = { layer: index, exact };
+    }
+  });
+  return best?.layer;
+}
+
+Deno.test("layers: the layer table in docs/architecture.md places every module, and no module imports upwards", async () => {
+  const layers = await documentedLayers();
+  assert.ok(layers.length >= 6, "docs/architecture.md lists the layers");
+  const unplaced = new Set<string>();
+  const upwards: string[] = [];
+  for (const entry of await entries()) {
+    for (const [module, imports] of await graph(entry)) {
+      if (!module.endsWith(".ts")) continue;
+      const from = layerOf(module, layers);
+      if (from === undefined) {
+        unplaced.add(module);
+        continue;
+      }
+      for (const to of imports) {
+        const target = layerOf(to, layers);
+        if (target !== undefined && target > from) {
+          upwards.push(`${module} (${layers[from].name}) -> ${to} (${layers[target].name})`);
+        }
+      }
+    }
+  }
+  assert.deepEqual([...unplaced], [], "modules docs/architecture.md's layer table does not place");
+  assert.deepEqual([...new Set(upwards)], [], "imports from a higher layer");
 });
