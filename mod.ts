@@ -30,9 +30,12 @@
 
 // The client: connect, the manager and its jobs and files.
 export { BitsManager, connect } from "./src/manager.ts";
-export type { CreateJobOptions, DownloadOptions, ListOptions } from "./src/manager.ts";
+export type { CreateJobOptions, DownloadOptions } from "./src/create_job.ts";
+export type { ListOptions } from "./src/queue.ts";
 export { BitsJob } from "./src/job.ts";
-export type { CompleteOptions, FileSpec, FinishOptions, WaitOptions } from "./src/job.ts";
+export type { CompleteOptions, FinishOptions } from "./src/finish.ts";
+export type { FileSpec } from "./src/files.ts";
+export type { WaitOptions } from "./src/wait.ts";
 export { BitsFile } from "./src/files.ts";
 export type {
   FailedFileField,
@@ -78,11 +81,13 @@ export type { ExpectedFile, VerificationStage } from "./src/verified_complete.ts
 // Transfer-and-wait and uploads.
 export { TransferInterruptedError } from "./src/transfer.ts";
 export type { FailurePolicy, TransferDisposition, TransferOptions, TransferResult } from "./src/transfer.ts";
-export type { ReplyProgress, UploadOptions } from "./src/upload.ts";
+export type { ReplyProgress } from "./src/reply.ts";
+export type { UploadOptions } from "./src/upload.ts";
 
 // Monitoring.
 export { watch } from "./src/watch/watch.ts";
-export type { WatchOptions, WatchTarget } from "./src/watch/watch.ts";
+export type { WatchOptions } from "./src/watch/session.ts";
+export type { WatchTarget } from "./src/watch/watch.ts";
 export type { EventSource, WatchEvent, WatchEventKind } from "./src/watch/events.ts";
 
 // Job properties: the values setProperties takes and getProperty returns. Each

@@ -1,7 +1,8 @@
 /*
  * bits_files.c: the functions of bits_files.h. Same style as bits_shim.c:
- * arguments checked before any COM call, the MTA joined, and one `done:`
- * label that releases every COM pointer and frees every CoTaskMem block.
+ * arguments checked before any COM call, COM opened with shim_begin (the
+ * MTA, and the interface the call needs), and one `done:` label that
+ * releases every COM pointer and frees every CoTaskMem block.
  */
 #include "bits_internal.h"
 
@@ -11,22 +12,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The IIDs this file asks for (see bits_shim.c on why they live here). */
-static const GUID shim_iid_job2 = {
-    0x54b50739, 0x686f, 0x45eb, {0x9d, 0xff, 0xd6, 0xa9, 0xa0, 0xfa, 0xa9, 0xaf}};
-static const GUID shim_iid_job3 = {
-    0x443c8934, 0x90ff, 0x48ed, {0xbc, 0xde, 0x26, 0xf5, 0xc7, 0x45, 0x00, 0x42}};
-static const GUID shim_iid_file2 = {
-    0x83e81b93, 0x0873, 0x474d, {0x8a, 0x8c, 0xf2, 0x01, 0x8b, 0x1a, 0x93, 0x9c}};
-static const GUID shim_iid_file3 = {
-    0x659cdeaa, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
-static const GUID shim_iid_file4 = {
-    0xef7e0655, 0x7888, 0x4960, {0xb0, 0xe5, 0x73, 0x08, 0x46, 0xe0, 0x34, 0x92}};
-static const GUID shim_iid_file5 = {
-    0x85c1657f, 0xdafc, 0x40e8, {0x88, 0x34, 0xdf, 0x18, 0xea, 0x25, 0x71, 0x7e}};
-static const GUID shim_iid_file6 = {
-    0xcf6784f7, 0xd677, 0x49fd, {0x93, 0x68, 0xcb, 0x47, 0xae, 0xe9, 0xd1, 0xad}};
 
 /* ------------------------------------------------------------------------
  * IBackgroundCopyFile3 .. IBackgroundCopyFile6, which mingw-w64 10 lacks.
@@ -130,12 +115,6 @@ static HRESULT copy_ranges(const uint64_t *pairs, uint32_t count,
   return S_OK;
 }
 
-/* The file's interface `iid`, as the one vtable above. */
-static HRESULT query_file(BITS_FILE file, const GUID *iid, shim_file6 **out) {
-  *out = NULL;
-  return IUnknown_QueryInterface((IUnknown *)file, iid, (void **)out);
-}
-
 /* ------------------------------------------------------------------------
  * Adding files.
  */
@@ -171,7 +150,7 @@ BITS_SHIM_API int32_t bits_job_add_file_set(BITS_JOB job, uint32_t count,
     infos[i].RemoteName = (LPWSTR)strings[2u * i];
     infos[i].LocalName = (LPWSTR)strings[2u * i + 1u];
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -208,14 +187,8 @@ BITS_SHIM_API int32_t bits_job_add_file_with_ranges(
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, &shim_iid_job3, (void **)&job3);
   if (FAILED(hr)) {
-    goto done;
-  }
-  hr = IUnknown_QueryInterface((IUnknown *)job, &shim_iid_job3,
-                               (void **)&job3);
-  if (FAILED(hr)) {
-    job3 = NULL;
     goto done;
   }
   hr = IBackgroundCopyJob3_AddFileWithRanges(job3, (LPCWSTR)remote,
@@ -223,9 +196,7 @@ BITS_SHIM_API int32_t bits_job_add_file_with_ranges(
                                              (DWORD)range_count, copy);
 
 done:
-  if (job3 != NULL) {
-    IBackgroundCopyJob3_Release(job3);
-  }
+  shim_release(job3);
   free(copy);
   return (int32_t)hr;
 }
@@ -250,23 +221,15 @@ BITS_SHIM_API int32_t bits_job_replace_remote_prefix(BITS_JOB job,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, &shim_iid_job3, (void **)&job3);
   if (FAILED(hr)) {
-    goto done;
-  }
-  hr = IUnknown_QueryInterface((IUnknown *)job, &shim_iid_job3,
-                               (void **)&job3);
-  if (FAILED(hr)) {
-    job3 = NULL;
     goto done;
   }
   hr = IBackgroundCopyJob3_ReplaceRemotePrefix(job3, (LPCWSTR)old_prefix,
                                                (LPCWSTR)new_prefix);
 
 done:
-  if (job3 != NULL) {
-    IBackgroundCopyJob3_Release(job3);
-  }
+  shim_release(job3);
   return (int32_t)hr;
 }
 
@@ -286,7 +249,7 @@ BITS_SHIM_API int32_t bits_job_file_handles(BITS_JOB job, BITS_FILE *files,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -298,9 +261,7 @@ BITS_SHIM_API int32_t bits_job_file_handles(BITS_JOB job, BITS_FILE *files,
   hr = shim_drain_enum(enumerator, (void **)files, cap, count);
 
 done:
-  if (enumerator != NULL) {
-    IEnumBackgroundCopyFiles_Release(enumerator);
-  }
+  shim_release(enumerator);
   return (int32_t)hr;
 }
 
@@ -321,7 +282,7 @@ BITS_SHIM_API int32_t bits_job_file_handle(BITS_JOB job, uint32_t index,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -359,12 +320,8 @@ BITS_SHIM_API int32_t bits_job_file_handle(BITS_JOB job, uint32_t index,
   hr = S_OK;
 
 done:
-  if (current != NULL) {
-    IBackgroundCopyFile_Release(current);
-  }
-  if (enumerator != NULL) {
-    IEnumBackgroundCopyFiles_Release(enumerator);
-  }
+  shim_release(current);
+  shim_release(enumerator);
   return (int32_t)hr;
 }
 
@@ -405,168 +362,218 @@ static HRESULT measure_ranges(HRESULT got, DWORD count, BG_FILE_RANGE **ranges,
   return S_OK;
 }
 
+/* What bits_file_read gathers before it packs the record: the header and
+ * the CoTaskMem blocks BITS returned, which free_file_read frees. */
+typedef struct shim_file_read {
+  shim_file_details_header h;
+  LPWSTR remote;
+  LPWSTR local;
+  LPWSTR temporary;
+  shim_file_property_value headers;
+  BG_FILE_RANGE *ranges;
+  BG_FILE_RANGE *filled;
+} shim_file_read;
+
+/*
+ * The steps of bits_file_read, one per BITS_FILE_PART_*. Each asks for the
+ * interface its part lives on (shim_query) and releases it before it
+ * returns; an interface or a getter this BITS lacks is recorded in the
+ * part's *_hr field and is not an error. A step fails only when what BITS
+ * returned cannot be measured for the record (a string or a range list too
+ * long), which ends the read.
+ */
+typedef HRESULT (*shim_file_part_reader)(BITS_FILE file, shim_file_read *r);
+
+/* IBackgroundCopyFile: remote and local names, progress. */
+static HRESULT read_basic(BITS_FILE file, shim_file_read *r) {
+  IBackgroundCopyFile *f = (IBackgroundCopyFile *)file;
+  BG_FILE_PROGRESS progress;
+  HRESULT hr;
+
+  hr = measure(IBackgroundCopyFile_GetRemoteName(f, &r->remote), &r->remote,
+               &r->h.remote_hr, &r->h.remote_len);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  hr = measure(IBackgroundCopyFile_GetLocalName(f, &r->local), &r->local,
+               &r->h.local_hr, &r->h.local_len);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  memset(&progress, 0, sizeof progress);
+  r->h.progress_hr = (int32_t)IBackgroundCopyFile_GetProgress(f, &progress);
+  if (SUCCEEDED(r->h.progress_hr)) {
+    r->h.bytes_total = progress.BytesTotal;
+    r->h.bytes_transferred = progress.BytesTransferred;
+    r->h.completed = progress.Completed ? 1u : 0u;
+  }
+  return S_OK;
+}
+
+/* IBackgroundCopyFile2: the ranges the file was added with. */
+static HRESULT read_ranges(BITS_FILE file, shim_file_read *r) {
+  shim_file6 *iface = NULL;
+  DWORD n = 0;
+  HRESULT got;
+
+  r->h.ranges_hr = (int32_t)shim_query(file, &shim_iid_file2, (void **)&iface);
+  if (FAILED(r->h.ranges_hr)) {
+    return S_OK;
+  }
+  got = iface->lpVtbl->GetFileRanges(iface, &n, &r->ranges);
+  shim_release(iface);
+  return measure_ranges(got, n, &r->ranges, &r->h.ranges_hr,
+                        &r->h.range_count);
+}
+
+/* IBackgroundCopyFile3: temporary name, validation state, from a peer. One
+ * interface for three results, so a missing File3 is recorded in all three. */
+static HRESULT read_file3(BITS_FILE file, shim_file_read *r) {
+  shim_file6 *iface = NULL;
+  BOOL valid = FALSE;
+  BOOL peer = FALSE;
+  HRESULT hr = shim_query(file, &shim_iid_file3, (void **)&iface);
+
+  if (FAILED(hr)) {
+    r->h.temporary_hr = r->h.validation_hr = r->h.from_peer_hr = (int32_t)hr;
+    return S_OK;
+  }
+  hr = measure(iface->lpVtbl->GetTemporaryName(iface, &r->temporary),
+               &r->temporary, &r->h.temporary_hr, &r->h.temporary_len);
+  r->h.validation_hr = (int32_t)iface->lpVtbl->GetValidationState(iface,
+                                                                   &valid);
+  r->h.from_peer_hr = (int32_t)iface->lpVtbl->IsDownloadedFromPeer(iface,
+                                                                    &peer);
+  shim_release(iface);
+  if (FAILED(hr)) {
+    return hr;
+  }
+  r->h.validation_state = SUCCEEDED(r->h.validation_hr) && valid ? 1u : 0u;
+  r->h.downloaded_from_peer = SUCCEEDED(r->h.from_peer_hr) && peer ? 1u : 0u;
+  return S_OK;
+}
+
+/* IBackgroundCopyFile4: bytes from the origin server and from peers. */
+static HRESULT read_peer_stats(BITS_FILE file, shim_file_read *r) {
+  shim_file6 *iface = NULL;
+  UINT64 origin = 0;
+  UINT64 peers = 0;
+
+  r->h.peer_stats_hr =
+      (int32_t)shim_query(file, &shim_iid_file4, (void **)&iface);
+  if (FAILED(r->h.peer_stats_hr)) {
+    return S_OK;
+  }
+  r->h.peer_stats_hr =
+      (int32_t)iface->lpVtbl->GetPeerDownloadStats(iface, &origin, &peers);
+  shim_release(iface);
+  if (SUCCEEDED(r->h.peer_stats_hr)) {
+    r->h.from_origin = origin;
+    r->h.from_peers = peers;
+  }
+  return S_OK;
+}
+
+/* IBackgroundCopyFile5: the HTTP response headers. */
+static HRESULT read_headers(BITS_FILE file, shim_file_read *r) {
+  shim_file6 *iface = NULL;
+  HRESULT got;
+
+  r->h.headers_hr = (int32_t)shim_query(file, &shim_iid_file5, (void **)&iface);
+  if (FAILED(r->h.headers_hr)) {
+    return S_OK;
+  }
+  got = iface->lpVtbl->GetProperty(
+      iface, SHIM_FILE_PROPERTY_HTTP_RESPONSE_HEADERS, &r->headers);
+  shim_release(iface);
+  return measure(got, &r->headers.String, &r->h.headers_hr,
+                 &r->h.headers_len);
+}
+
+/* IBackgroundCopyFile6: the ranges downloaded so far. */
+static HRESULT read_filled(BITS_FILE file, shim_file_read *r) {
+  shim_file6 *iface = NULL;
+  DWORD n = 0;
+  HRESULT got;
+
+  r->h.filled_hr = (int32_t)shim_query(file, &shim_iid_file6, (void **)&iface);
+  if (FAILED(r->h.filled_hr)) {
+    return S_OK;
+  }
+  got = iface->lpVtbl->GetFilledFileRanges(iface, &n, &r->filled);
+  shim_release(iface);
+  return measure_ranges(got, n, &r->filled, &r->h.filled_hr,
+                        &r->h.filled_count);
+}
+
+/* The steps, in the order the parts are read. */
+static const struct {
+  uint32_t part;
+  shim_file_part_reader read;
+} g_file_parts[] = {
+    {BITS_FILE_PART_BASIC, read_basic},
+    {BITS_FILE_PART_RANGES, read_ranges},
+    {BITS_FILE_PART_FILE3, read_file3},
+    {BITS_FILE_PART_PEER_STATS, read_peer_stats},
+    {BITS_FILE_PART_HEADERS, read_headers},
+    {BITS_FILE_PART_FILLED, read_filled},
+};
+
+/* Every part asked for and not read is S_FALSE in the record. */
+static void begin_file_read(shim_file_read *r, uint32_t parts) {
+  memset(r, 0, sizeof *r);
+  r->h.parts = parts;
+  r->h.progress_hr = r->h.remote_hr = r->h.local_hr = r->h.ranges_hr =
+      r->h.temporary_hr = r->h.validation_hr = r->h.from_peer_hr =
+          r->h.peer_stats_hr = r->h.headers_hr = r->h.filled_hr =
+              (int32_t)S_FALSE;
+}
+
+static void free_file_read(shim_file_read *r) {
+  CoTaskMemFree(r->remote);
+  CoTaskMemFree(r->local);
+  CoTaskMemFree(r->temporary);
+  CoTaskMemFree(r->headers.String);
+  CoTaskMemFree(r->ranges);
+  CoTaskMemFree(r->filled);
+  memset(r, 0, sizeof *r);
+}
+
 BITS_SHIM_API int32_t bits_file_read(BITS_FILE file, uint32_t parts,
                                      uint8_t *out, uint32_t cap,
                                      uint32_t *needed) {
-  IBackgroundCopyFile *f = (IBackgroundCopyFile *)file;
-  shim_file6 *iface = NULL;
-  LPWSTR remote = NULL;
-  LPWSTR local = NULL;
-  LPWSTR temporary = NULL;
-  shim_file_property_value headers;
-  BG_FILE_RANGE *ranges = NULL;
-  BG_FILE_RANGE *filled = NULL;
-  BG_FILE_PROGRESS progress;
-  shim_file_details_header h;
+  shim_file_read r;
+  size_t i;
   HRESULT hr;
 
-  memset(&h, 0, sizeof h);
-  memset(&progress, 0, sizeof progress);
-  headers.String = NULL;
   if (needed != NULL) {
     *needed = 0;
   }
-  if (f == NULL || needed == NULL || (out == NULL && cap != 0)) {
-    hr = E_POINTER;
-    goto done;
+  if (file == NULL || needed == NULL || (out == NULL && cap != 0)) {
+    return (int32_t)E_POINTER;
   }
   if ((parts & ~BITS_FILE_PART_ALL) != 0) {
-    hr = E_INVALIDARG;
-    goto done;
+    return (int32_t)E_INVALIDARG;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(file, NULL, NULL);
   if (FAILED(hr)) {
-    goto done;
+    return (int32_t)hr;
   }
-  h.parts = parts;
-  h.progress_hr = h.remote_hr = h.local_hr = h.ranges_hr = h.temporary_hr =
-      h.validation_hr = h.from_peer_hr = h.peer_stats_hr = h.headers_hr =
-          h.filled_hr = (int32_t)S_FALSE;
-
-  if (parts & BITS_FILE_PART_BASIC) {
-    hr = measure(IBackgroundCopyFile_GetRemoteName(f, &remote), &remote,
-                 &h.remote_hr, &h.remote_len);
-    if (FAILED(hr)) {
-      goto done;
-    }
-    hr = measure(IBackgroundCopyFile_GetLocalName(f, &local), &local,
-                 &h.local_hr, &h.local_len);
-    if (FAILED(hr)) {
-      goto done;
-    }
-    h.progress_hr = (int32_t)IBackgroundCopyFile_GetProgress(f, &progress);
-    if (SUCCEEDED(h.progress_hr)) {
-      h.bytes_total = progress.BytesTotal;
-      h.bytes_transferred = progress.BytesTransferred;
-      h.completed = progress.Completed ? 1u : 0u;
-    }
-  }
-
-  if (parts & BITS_FILE_PART_RANGES) {
-    h.ranges_hr = (int32_t)query_file(file, &shim_iid_file2, &iface);
-    if (SUCCEEDED(h.ranges_hr)) {
-      DWORD n = 0;
-      hr = measure_ranges(iface->lpVtbl->GetFileRanges(iface, &n, &ranges), n,
-                          &ranges, &h.ranges_hr, &h.range_count);
-      iface->lpVtbl->Release(iface);
-      iface = NULL;
+  begin_file_read(&r, parts);
+  for (i = 0; i < sizeof g_file_parts / sizeof g_file_parts[0]; i++) {
+    if ((parts & g_file_parts[i].part) != 0) {
+      hr = g_file_parts[i].read(file, &r);
       if (FAILED(hr)) {
-        goto done;
+        break;
       }
-    } else {
-      iface = NULL;
     }
   }
-
-  if (parts & BITS_FILE_PART_FILE3) {
-    HRESULT qi = query_file(file, &shim_iid_file3, &iface);
-    if (SUCCEEDED(qi)) {
-      BOOL valid = FALSE;
-      BOOL peer = FALSE;
-      hr = measure(iface->lpVtbl->GetTemporaryName(iface, &temporary),
-                   &temporary, &h.temporary_hr, &h.temporary_len);
-      h.validation_hr = (int32_t)iface->lpVtbl->GetValidationState(iface,
-                                                                  &valid);
-      h.from_peer_hr = (int32_t)iface->lpVtbl->IsDownloadedFromPeer(iface,
-                                                                   &peer);
-      iface->lpVtbl->Release(iface);
-      iface = NULL;
-      if (FAILED(hr)) {
-        goto done;
-      }
-      h.validation_state = SUCCEEDED(h.validation_hr) && valid ? 1u : 0u;
-      h.downloaded_from_peer = SUCCEEDED(h.from_peer_hr) && peer ? 1u : 0u;
-    } else {
-      iface = NULL;
-      h.temporary_hr = h.validation_hr = h.from_peer_hr = (int32_t)qi;
-    }
+  if (SUCCEEDED(hr)) {
+    hr = shim_pack_file_details(&r.h, r.ranges, r.filled, r.remote, r.local,
+                                r.temporary, r.headers.String, out, cap,
+                                needed);
   }
-
-  if (parts & BITS_FILE_PART_PEER_STATS) {
-    h.peer_stats_hr = (int32_t)query_file(file, &shim_iid_file4, &iface);
-    if (SUCCEEDED(h.peer_stats_hr)) {
-      UINT64 origin = 0;
-      UINT64 peers = 0;
-      h.peer_stats_hr = (int32_t)iface->lpVtbl->GetPeerDownloadStats(
-          iface, &origin, &peers);
-      iface->lpVtbl->Release(iface);
-      iface = NULL;
-      if (SUCCEEDED(h.peer_stats_hr)) {
-        h.from_origin = origin;
-        h.from_peers = peers;
-      }
-    } else {
-      iface = NULL;
-    }
-  }
-
-  if (parts & BITS_FILE_PART_HEADERS) {
-    h.headers_hr = (int32_t)query_file(file, &shim_iid_file5, &iface);
-    if (SUCCEEDED(h.headers_hr)) {
-      hr = measure(iface->lpVtbl->GetProperty(
-                       iface, SHIM_FILE_PROPERTY_HTTP_RESPONSE_HEADERS,
-                       &headers),
-                   &headers.String, &h.headers_hr, &h.headers_len);
-      iface->lpVtbl->Release(iface);
-      iface = NULL;
-      if (FAILED(hr)) {
-        goto done;
-      }
-    } else {
-      iface = NULL;
-    }
-  }
-
-  if (parts & BITS_FILE_PART_FILLED) {
-    h.filled_hr = (int32_t)query_file(file, &shim_iid_file6, &iface);
-    if (SUCCEEDED(h.filled_hr)) {
-      DWORD n = 0;
-      hr = measure_ranges(iface->lpVtbl->GetFilledFileRanges(iface, &n,
-                                                             &filled),
-                          n, &filled, &h.filled_hr, &h.filled_count);
-      iface->lpVtbl->Release(iface);
-      iface = NULL;
-      if (FAILED(hr)) {
-        goto done;
-      }
-    } else {
-      iface = NULL;
-    }
-  }
-
-  hr = shim_pack_file_details(&h, ranges, filled, remote, local, temporary,
-                              headers.String, out, cap, needed);
-
-done:
-  if (iface != NULL) {
-    iface->lpVtbl->Release(iface);
-  }
-  CoTaskMemFree(remote);
-  CoTaskMemFree(local);
-  CoTaskMemFree(temporary);
-  CoTaskMemFree(headers.String);
-  CoTaskMemFree(ranges);
-  CoTaskMemFree(filled);
+  free_file_read(&r);
   return (int32_t)hr;
 }
 
@@ -588,21 +595,14 @@ BITS_SHIM_API int32_t bits_file_set_remote_name(BITS_FILE file,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(file, &shim_iid_file2, (void **)&iface);
   if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_file(file, &shim_iid_file2, &iface);
-  if (FAILED(hr)) {
-    iface = NULL;
     goto done;
   }
   hr = iface->lpVtbl->SetRemoteName(iface, (LPCWSTR)url);
 
 done:
-  if (iface != NULL) {
-    iface->lpVtbl->Release(iface);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
@@ -615,21 +615,14 @@ BITS_SHIM_API int32_t bits_file_set_validation_state(BITS_FILE file,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(file, &shim_iid_file3, (void **)&iface);
   if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_file(file, &shim_iid_file3, &iface);
-  if (FAILED(hr)) {
-    iface = NULL;
     goto done;
   }
   hr = iface->lpVtbl->SetValidationState(iface, valid != 0 ? TRUE : FALSE);
 
 done:
-  if (iface != NULL) {
-    iface->lpVtbl->Release(iface);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
@@ -648,21 +641,14 @@ BITS_SHIM_API int32_t bits_file_request_ranges(BITS_FILE file,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(file, &shim_iid_file6, (void **)&iface);
   if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_file(file, &shim_iid_file6, &iface);
-  if (FAILED(hr)) {
-    iface = NULL;
     goto done;
   }
   hr = iface->lpVtbl->RequestFileRanges(iface, (DWORD)range_count, copy);
 
 done:
-  if (iface != NULL) {
-    iface->lpVtbl->Release(iface);
-  }
+  shim_release(iface);
   free(copy);
   return (int32_t)hr;
 }
@@ -670,16 +656,6 @@ done:
 /* ------------------------------------------------------------------------
  * Upload replies (IBackgroundCopyJob2).
  */
-
-static HRESULT query_job2(BITS_JOB job, IBackgroundCopyJob2 **out) {
-  HRESULT hr;
-  *out = NULL;
-  hr = IUnknown_QueryInterface((IUnknown *)job, &shim_iid_job2, (void **)out);
-  if (FAILED(hr)) {
-    *out = NULL;
-  }
-  return hr;
-}
 
 BITS_SHIM_API int32_t bits_job_set_reply_file_name(BITS_JOB job,
                                                    const uint16_t *path,
@@ -695,20 +671,14 @@ BITS_SHIM_API int32_t bits_job_set_reply_file_name(BITS_JOB job,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_job2(job, &job2);
+  hr = shim_begin(job, &shim_iid_job2, (void **)&job2);
   if (FAILED(hr)) {
     goto done;
   }
   hr = IBackgroundCopyJob2_SetReplyFileName(job2, (LPCWSTR)path);
 
 done:
-  if (job2 != NULL) {
-    IBackgroundCopyJob2_Release(job2);
-  }
+  shim_release(job2);
   return (int32_t)hr;
 }
 
@@ -725,11 +695,7 @@ BITS_SHIM_API int32_t bits_job_reply_file_name(BITS_JOB job, uint16_t *buf,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_job2(job, &job2);
+  hr = shim_begin(job, &shim_iid_job2, (void **)&job2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -742,9 +708,7 @@ BITS_SHIM_API int32_t bits_job_reply_file_name(BITS_JOB job, uint16_t *buf,
 
 done:
   CoTaskMemFree(name);
-  if (job2 != NULL) {
-    IBackgroundCopyJob2_Release(job2);
-  }
+  shim_release(job2);
   return (int32_t)hr;
 }
 
@@ -759,11 +723,7 @@ BITS_SHIM_API int32_t bits_job_reply_progress(BITS_JOB job,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_job2(job, &job2);
+  hr = shim_begin(job, &shim_iid_job2, (void **)&job2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -775,9 +735,7 @@ BITS_SHIM_API int32_t bits_job_reply_progress(BITS_JOB job,
   memcpy(&progress[1], &reply.BytesTransferred, sizeof(uint64_t));
 
 done:
-  if (job2 != NULL) {
-    IBackgroundCopyJob2_Release(job2);
-  }
+  shim_release(job2);
   return (int32_t)hr;
 }
 
@@ -795,11 +753,7 @@ BITS_SHIM_API int32_t bits_job_reply_data(BITS_JOB job, uint8_t *out,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = query_job2(job, &job2);
+  hr = shim_begin(job, &shim_iid_job2, (void **)&job2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -816,8 +770,6 @@ BITS_SHIM_API int32_t bits_job_reply_data(BITS_JOB job, uint8_t *out,
 
 done:
   CoTaskMemFree(data);
-  if (job2 != NULL) {
-    IBackgroundCopyJob2_Release(job2);
-  }
+  shim_release(job2);
   return (int32_t)hr;
 }

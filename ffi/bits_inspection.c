@@ -1,9 +1,9 @@
 /*
  * bits_inspection.c: the exports of bits_inspection.h.
  *
- * Same discipline as bits_shim.c: arguments checked before COM, the MTA
- * joined, and a single `done:` label that releases every COM pointer and
- * frees every CoTaskMem string on every path.
+ * Same discipline as bits_shim.c: arguments checked before COM, COM opened
+ * with shim_begin, and a single `done:` label that releases every COM
+ * pointer and frees every CoTaskMem string on every path.
  */
 #include "bits_internal.h"
 
@@ -13,13 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* IIDs and CLSIDs defined here rather than taken from uuid.lib (see
- * bits_internal.h). */
-static const GUID shim_iid_manager = {
-    0x5ce34c0d, 0x0dc9, 0x4c1f, {0x89, 0x7c, 0xda, 0xa1, 0xb7, 0x8c, 0xee, 0x7c}};
-static const GUID shim_iid_job4 = {
-    0x659cdeae, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
 
 /* BG_JOB_STATE values for which GetError has something to say. */
 #define SHIM_STATE_ERROR 4
@@ -154,12 +147,8 @@ static void read_error(IBackgroundCopyJob *job, DWORD langid,
           error, langid, &strings[SHIM_STR_CONTEXT_DESCRIPTION]);
 
 done:
-  if (file != NULL) {
-    IBackgroundCopyFile_Release(file);
-  }
-  if (error != NULL) {
-    IBackgroundCopyError_Release(error);
-  }
+  shim_release(file);
+  shim_release(error);
 }
 
 BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
@@ -186,7 +175,7 @@ BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -225,8 +214,7 @@ BITS_SHIM_API int32_t bits_job_details(BITS_JOB job, uint32_t langid,
 
   h.integrity_hr = (int32_t)S_FALSE;
   h.elevation_hr = (int32_t)S_FALSE;
-  h.job4_hr = (int32_t)IBackgroundCopyJob_QueryInterface(j, &shim_iid_job4,
-                                                         (void **)&job4);
+  h.job4_hr = (int32_t)shim_query(j, &shim_iid_job4, (void **)&job4);
   if (SUCCEEDED(h.job4_hr)) {
     h.integrity_hr =
         (int32_t)IBackgroundCopyJob4_GetOwnerIntegrityLevel(job4, &level);
@@ -272,9 +260,7 @@ done:
     }
   }
   free(account);
-  if (job4 != NULL) {
-    IBackgroundCopyJob4_Release(job4);
-  }
+  shim_release(job4);
   return (int32_t)hr;
 }
 
@@ -295,7 +281,7 @@ BITS_SHIM_API int32_t bits_manager_error_description(BITS_MANAGER manager,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(manager, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -382,7 +368,7 @@ BITS_SHIM_API int32_t bits_probe_manager_clsid(const uint8_t *clsid) {
     goto done;
   }
   memcpy(&id, clsid, sizeof id);
-  hr = shim_enter_mta();
+  hr = shim_begin(NULL, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -390,9 +376,7 @@ BITS_SHIM_API int32_t bits_probe_manager_clsid(const uint8_t *clsid) {
                         (void **)&object);
 
 done:
-  if (object != NULL) {
-    IUnknown_Release(object);
-  }
+  shim_release(object);
   return (int32_t)hr;
 }
 
@@ -407,16 +391,10 @@ BITS_SHIM_API int32_t bits_query_interface(void *handle, const uint8_t *iid) {
     goto done;
   }
   memcpy(&id, iid, sizeof id);
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = IUnknown_QueryInterface(object, &id, (void **)&queried);
+  hr = shim_begin(object, &id, (void **)&queried);
 
 done:
-  if (queried != NULL) {
-    IUnknown_Release(queried);
-  }
+  shim_release(queried);
   return (int32_t)hr;
 }
 
@@ -435,7 +413,7 @@ BITS_SHIM_API int32_t bits_job_query_file_interface(BITS_JOB job,
     goto done;
   }
   memcpy(&id, iid, sizeof id);
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }
@@ -451,18 +429,12 @@ BITS_SHIM_API int32_t bits_job_query_file_interface(BITS_JOB job,
     hr = BG_E_EMPTY;
     goto done;
   }
-  hr = IBackgroundCopyFile_QueryInterface(file, &id, (void **)&queried);
+  hr = shim_query(file, &id, (void **)&queried);
 
 done:
-  if (queried != NULL) {
-    IUnknown_Release(queried);
-  }
-  if (file != NULL) {
-    IBackgroundCopyFile_Release(file);
-  }
-  if (files != NULL) {
-    IEnumBackgroundCopyFiles_Release(files);
-  }
+  shim_release(queried);
+  shim_release(file);
+  shim_release(files);
   return (int32_t)hr;
 }
 
@@ -477,7 +449,7 @@ BITS_SHIM_API int32_t bits_job_probe_notify_flags(BITS_JOB job,
     hr = E_POINTER;
     goto done;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(job, NULL, NULL);
   if (FAILED(hr)) {
     goto done;
   }

@@ -2,15 +2,16 @@
  * bits_properties.c: job properties (bits_properties.h).
  *
  * Each export validates what C must (pointers, input strings, the C range
- * of a value), joins the MTA, QueryInterfaces the job for the interface the
- * property lives on, makes one BITS call and leaves through `done:`, which
- * releases every interface and frees every CoTaskMem string on every path.
+ * of a value), opens COM with shim_begin (the MTA, and the job's interface
+ * the property lives on), makes one BITS call and leaves through one exit
+ * path, which releases the interface and frees every CoTaskMem string on
+ * every path.
  * A failed QueryInterface is returned as is (E_NOINTERFACE), so TypeScript
  * can say which interface this BITS lacks.
  */
 #include "bits_internal.h"
 
-/* Declarations only (no initguid.h here): the IIDs are defined below. */
+/* Declarations only (no initguid.h here): the IIDs are in bits_internal.h. */
 #include <bits.h>
 #include <bits1_5.h>
 #include <bits2_0.h>
@@ -19,21 +20,6 @@
 #include <bits5_0.h>
 
 #include <string.h>
-
-static const GUID shim_iid_job2 = {
-    0x54b50739, 0x686f, 0x45eb, {0x9d, 0xff, 0xd6, 0xa9, 0xa0, 0xfa, 0xa9, 0xaf}};
-static const GUID shim_iid_job3 = {
-    0x443c8934, 0x90ff, 0x48ed, {0xbc, 0xde, 0x26, 0xf5, 0xc7, 0x45, 0x00, 0x42}};
-static const GUID shim_iid_job4 = {
-    0x659cdeae, 0x489e, 0x11d9, {0xa9, 0xcd, 0x00, 0x0d, 0x56, 0x96, 0x52, 0x51}};
-static const GUID shim_iid_job5 = {
-    0xe847030c, 0xbbba, 0x4657, {0xaf, 0x6d, 0x48, 0x4a, 0xa4, 0x2b, 0xf1, 0xfe}};
-static const GUID shim_iid_http_options = {
-    0xf1bd1079, 0x9f01, 0x4bdc, {0x80, 0x36, 0xf0, 0x9b, 0x70, 0x09, 0x50, 0x66}};
-static const GUID shim_iid_http_options2 = {
-    0xb591a192, 0xa405, 0x4fc3, {0x83, 0x23, 0x4c, 0x5c, 0x54, 0x25, 0x78, 0xfc}};
-static const GUID shim_iid_http_options3 = {
-    0x8a9263d3, 0xfd4c, 0x4eda, {0x9b, 0x28, 0x30, 0x13, 0x2a, 0x4d, 0x4e, 0x3c}};
 
 /*
  * IBackgroundCopyJobHttpOptions2 (BITS 10.2) and 3 (BITS 10.3): absent from
@@ -180,15 +166,66 @@ static HRESULT copy_pair(const WCHAR *a, uint16_t *a_buf, uint32_t a_cap,
  * Numeric properties.
  */
 
+/* The interface a numeric property lives on, beyond the job's own (NULL for
+ * IBackgroundCopyJob itself). */
+static const GUID *prop_iid(const shim_prop_info *info) {
+  switch (info->iface) {
+  case IF_JOB3:
+    return &shim_iid_job3;
+  case IF_JOB4:
+    return &shim_iid_job4;
+  case IF_JOB5:
+    return &shim_iid_job5;
+  case IF_HTTP:
+    return &shim_iid_http_options;
+  default:
+    return NULL;
+  }
+}
+
+/* Job5's value union for a property, built here, never in TypeScript. */
+static BITS_JOB_PROPERTY_VALUE job5_value(const shim_prop_info *info,
+                                          uint64_t value) {
+  BITS_JOB_PROPERTY_VALUE v;
+  memset(&v, 0, sizeof(v));
+  switch (info->kind) {
+  case KIND_BOOL:
+    v.Enable = value != 0;
+    break;
+  case KIND_UINT64:
+    v.Uint64 = value;
+    break;
+  case KIND_TARGET:
+    v.Target = (BG_AUTH_TARGET)(DWORD)value;
+    break;
+  default:
+    v.Dword = (DWORD)value;
+    break;
+  }
+  return v;
+}
+
+/* The value Job5's union holds for a property, as bits_job_get_u64 hands
+ * it out. */
+static uint64_t job5_value_of(const shim_prop_info *info,
+                              const BITS_JOB_PROPERTY_VALUE *v) {
+  switch (info->kind) {
+  case KIND_BOOL:
+    return v->Enable ? 1u : 0u;
+  case KIND_UINT64:
+    return v->Uint64;
+  case KIND_TARGET:
+    return (uint32_t)v->Target;
+  default:
+    return v->Dword;
+  }
+}
+
 BITS_SHIM_API int32_t bits_job_set_u64(BITS_JOB job, uint32_t prop,
                                        uint64_t value) {
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
-  IBackgroundCopyJob3 *j3 = NULL;
-  IBackgroundCopyJob4 *j4 = NULL;
-  IBackgroundCopyJob5 *j5 = NULL;
-  IBackgroundCopyJobHttpOptions *http = NULL;
   const shim_prop_info *info = prop_info(prop);
-  BITS_JOB_PROPERTY_VALUE v;
+  void *iface = NULL;
   DWORD d = (DWORD)value;
   HRESULT hr;
 
@@ -202,7 +239,7 @@ BITS_SHIM_API int32_t bits_job_set_u64(BITS_JOB job, uint32_t prop,
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(j, prop_iid(info), &iface);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -221,74 +258,36 @@ BITS_SHIM_API int32_t bits_job_set_u64(BITS_JOB job, uint32_t prop,
     hr = IBackgroundCopyJob_SetNoProgressTimeout(j, d);
     break;
   case BITS_PROP_FILE_ACL_FLAGS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job3, (void **)&j3);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJob3_SetFileACLFlags(j3, d);
-    }
+    hr = IBackgroundCopyJob3_SetFileACLFlags((IBackgroundCopyJob3 *)iface, d);
     break;
   case BITS_PROP_PEER_CACHING_FLAGS:
+    hr = IBackgroundCopyJob4_SetPeerCachingFlags((IBackgroundCopyJob4 *)iface,
+                                                 d);
+    break;
   case BITS_PROP_MAXIMUM_DOWNLOAD_TIME:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job4, (void **)&j4);
-    if (SUCCEEDED(hr)) {
-      hr = prop == BITS_PROP_PEER_CACHING_FLAGS
-               ? IBackgroundCopyJob4_SetPeerCachingFlags(j4, d)
-               : IBackgroundCopyJob4_SetMaximumDownloadTime(j4, d);
-    }
+    hr = IBackgroundCopyJob4_SetMaximumDownloadTime(
+        (IBackgroundCopyJob4 *)iface, d);
     break;
   case BITS_PROP_SECURITY_FLAGS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                           (void **)&http);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJobHttpOptions_SetSecurityFlags(http, d);
-    }
+    hr = IBackgroundCopyJobHttpOptions_SetSecurityFlags(
+        (IBackgroundCopyJobHttpOptions *)iface, d);
     break;
   default:
-    /* Job5: the value union is built here, never in TypeScript. */
-    memset(&v, 0, sizeof(v));
-    switch (info->kind) {
-    case KIND_BOOL:
-      v.Enable = value != 0;
-      break;
-    case KIND_UINT64:
-      v.Uint64 = value;
-      break;
-    case KIND_TARGET:
-      v.Target = (BG_AUTH_TARGET)d;
-      break;
-    default:
-      v.Dword = d;
-      break;
-    }
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job5, (void **)&j5);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJob5_SetProperty(j5, info->job5_id, v);
-    }
+    hr = IBackgroundCopyJob5_SetProperty((IBackgroundCopyJob5 *)iface,
+                                         info->job5_id,
+                                         job5_value(info, value));
     break;
   }
 
-  if (j3 != NULL) {
-    IBackgroundCopyJob3_Release(j3);
-  }
-  if (j4 != NULL) {
-    IBackgroundCopyJob4_Release(j4);
-  }
-  if (j5 != NULL) {
-    IBackgroundCopyJob5_Release(j5);
-  }
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
 BITS_SHIM_API int32_t bits_job_get_u64(BITS_JOB job, uint32_t prop,
                                        uint64_t *value) {
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
-  IBackgroundCopyJob3 *j3 = NULL;
-  IBackgroundCopyJob4 *j4 = NULL;
-  IBackgroundCopyJob5 *j5 = NULL;
-  IBackgroundCopyJobHttpOptions *http = NULL;
   const shim_prop_info *info = prop_info(prop);
+  void *iface = NULL;
   BITS_JOB_PROPERTY_VALUE v;
   BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_FOREGROUND;
   ULONG d = 0;
@@ -302,7 +301,7 @@ BITS_SHIM_API int32_t bits_job_get_u64(BITS_JOB job, uint32_t prop,
   if (info == NULL) {
     return (int32_t)E_INVALIDARG;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(j, prop_iid(info), &iface);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -323,65 +322,33 @@ BITS_SHIM_API int32_t bits_job_get_u64(BITS_JOB job, uint32_t prop,
     hr = IBackgroundCopyJob_GetNoProgressTimeout(j, &d);
     break;
   case BITS_PROP_FILE_ACL_FLAGS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job3, (void **)&j3);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJob3_GetFileACLFlags(j3, &dw);
-      d = dw;
-    }
+    hr = IBackgroundCopyJob3_GetFileACLFlags((IBackgroundCopyJob3 *)iface,
+                                             &dw);
+    d = dw;
     break;
   case BITS_PROP_PEER_CACHING_FLAGS:
+    hr = IBackgroundCopyJob4_GetPeerCachingFlags((IBackgroundCopyJob4 *)iface,
+                                                 &dw);
+    d = dw;
+    break;
   case BITS_PROP_MAXIMUM_DOWNLOAD_TIME:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job4, (void **)&j4);
-    if (SUCCEEDED(hr)) {
-      if (prop == BITS_PROP_PEER_CACHING_FLAGS) {
-        hr = IBackgroundCopyJob4_GetPeerCachingFlags(j4, &dw);
-        d = dw;
-      } else {
-        hr = IBackgroundCopyJob4_GetMaximumDownloadTime(j4, &d);
-      }
-    }
+    hr = IBackgroundCopyJob4_GetMaximumDownloadTime(
+        (IBackgroundCopyJob4 *)iface, &d);
     break;
   case BITS_PROP_SECURITY_FLAGS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                           (void **)&http);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJobHttpOptions_GetSecurityFlags(http, &d);
-    }
+    hr = IBackgroundCopyJobHttpOptions_GetSecurityFlags(
+        (IBackgroundCopyJobHttpOptions *)iface, &d);
     break;
   default:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job5, (void **)&j5);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJob5_GetProperty(j5, info->job5_id, &v);
-    }
+    hr = IBackgroundCopyJob5_GetProperty((IBackgroundCopyJob5 *)iface,
+                                         info->job5_id, &v);
     break;
   }
 
   if (SUCCEEDED(hr)) {
-    if (info->iface != IF_JOB5) {
-      *value = d;
-    } else if (info->kind == KIND_BOOL) {
-      *value = v.Enable ? 1u : 0u;
-    } else if (info->kind == KIND_UINT64) {
-      *value = v.Uint64;
-    } else if (info->kind == KIND_TARGET) {
-      *value = (uint32_t)v.Target;
-    } else {
-      *value = v.Dword;
-    }
+    *value = info->iface == IF_JOB5 ? job5_value_of(info, &v) : (uint64_t)d;
   }
-
-  if (j3 != NULL) {
-    IBackgroundCopyJob3_Release(j3);
-  }
-  if (j4 != NULL) {
-    IBackgroundCopyJob4_Release(j4);
-  }
-  if (j5 != NULL) {
-    IBackgroundCopyJob5_Release(j5);
-  }
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
@@ -389,12 +356,24 @@ BITS_SHIM_API int32_t bits_job_get_u64(BITS_JOB job, uint32_t prop,
  * String properties.
  */
 
+/* The interface a string property lives on, beyond the job's own (NULL for
+ * IBackgroundCopyJob itself). */
+static const GUID *string_prop_iid(uint32_t prop) {
+  switch (prop) {
+  case BITS_STRPROP_CUSTOM_HEADERS:
+    return &shim_iid_http_options;
+  case BITS_STRPROP_HTTP_METHOD:
+    return &shim_iid_http_options2;
+  default:
+    return NULL;
+  }
+}
+
 BITS_SHIM_API int32_t bits_job_set_string(BITS_JOB job, uint32_t prop,
                                           const uint16_t *value,
                                           uint32_t len) {
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
-  IBackgroundCopyJobHttpOptions *http = NULL;
-  shim_http_options3 *http2 = NULL;
+  void *iface = NULL;
   HRESULT hr;
 
   if (j == NULL) {
@@ -408,7 +387,7 @@ BITS_SHIM_API int32_t bits_job_set_string(BITS_JOB job, uint32_t prop,
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(j, string_prop_iid(prop), &iface);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -421,28 +400,17 @@ BITS_SHIM_API int32_t bits_job_set_string(BITS_JOB job, uint32_t prop,
     hr = IBackgroundCopyJob_SetDescription(j, (LPCWSTR)value);
     break;
   case BITS_STRPROP_CUSTOM_HEADERS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                           (void **)&http);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJobHttpOptions_SetCustomHeaders(http,
-                                                          or_null(value, len));
-    }
+    hr = IBackgroundCopyJobHttpOptions_SetCustomHeaders(
+        (IBackgroundCopyJobHttpOptions *)iface, or_null(value, len));
     break;
-  default:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options2,
-                                           (void **)&http2);
-    if (SUCCEEDED(hr)) {
-      hr = http2->lpVtbl->SetHttpMethod(http2, (LPCWSTR)value);
-    }
+  default: {
+    shim_http_options3 *http2 = (shim_http_options3 *)iface;
+    hr = http2->lpVtbl->SetHttpMethod(http2, (LPCWSTR)value);
     break;
+  }
   }
 
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
-  if (http2 != NULL) {
-    http2->lpVtbl->Release(http2);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
@@ -450,8 +418,7 @@ BITS_SHIM_API int32_t bits_job_get_string(BITS_JOB job, uint32_t prop,
                                           uint16_t *buf, uint32_t cap,
                                           uint32_t *len) {
   IBackgroundCopyJob *j = (IBackgroundCopyJob *)job;
-  IBackgroundCopyJobHttpOptions *http = NULL;
-  shim_http_options3 *http2 = NULL;
+  void *iface = NULL;
   LPWSTR s = NULL;
   HRESULT hr;
 
@@ -465,7 +432,7 @@ BITS_SHIM_API int32_t bits_job_get_string(BITS_JOB job, uint32_t prop,
   if (prop < BITS_STRPROP_DISPLAY_NAME || prop > BITS_STRPROP_HTTP_METHOD) {
     return (int32_t)E_INVALIDARG;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(j, string_prop_iid(prop), &iface);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -478,19 +445,14 @@ BITS_SHIM_API int32_t bits_job_get_string(BITS_JOB job, uint32_t prop,
     hr = IBackgroundCopyJob_GetDescription(j, &s);
     break;
   case BITS_STRPROP_CUSTOM_HEADERS:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                           (void **)&http);
-    if (SUCCEEDED(hr)) {
-      hr = IBackgroundCopyJobHttpOptions_GetCustomHeaders(http, &s);
-    }
+    hr = IBackgroundCopyJobHttpOptions_GetCustomHeaders(
+        (IBackgroundCopyJobHttpOptions *)iface, &s);
     break;
-  default:
-    hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options2,
-                                           (void **)&http2);
-    if (SUCCEEDED(hr)) {
-      hr = http2->lpVtbl->GetHttpMethod(http2, &s);
-    }
+  default: {
+    shim_http_options3 *http2 = (shim_http_options3 *)iface;
+    hr = http2->lpVtbl->GetHttpMethod(http2, &s);
     break;
+  }
   }
   if (FAILED(hr)) {
     goto done;
@@ -512,12 +474,7 @@ done:
     shim_wipe(s, (units + 1u) * sizeof *s);
   }
   CoTaskMemFree(s);
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
-  if (http2 != NULL) {
-    http2->lpVtbl->Release(http2);
-  }
+  shim_release(iface);
   return (int32_t)hr;
 }
 
@@ -542,11 +499,7 @@ BITS_SHIM_API int32_t bits_job_set_notify_cmdline(
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job2, (void **)&j2);
+  hr = shim_begin(j, &shim_iid_job2, (void **)&j2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -554,9 +507,7 @@ BITS_SHIM_API int32_t bits_job_set_notify_cmdline(
       j2, or_null(program, program_len), or_null(parameters, parameters_len));
 
 done:
-  if (j2 != NULL) {
-    IBackgroundCopyJob2_Release(j2);
-  }
+  shim_release(j2);
   return (int32_t)hr;
 }
 
@@ -577,11 +528,7 @@ BITS_SHIM_API int32_t bits_job_get_notify_cmdline(
   }
   *program_len = 0;
   *parameters_len = 0;
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job2, (void **)&j2);
+  hr = shim_begin(j, &shim_iid_job2, (void **)&j2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -595,9 +542,7 @@ BITS_SHIM_API int32_t bits_job_get_notify_cmdline(
 done:
   CoTaskMemFree(p);
   CoTaskMemFree(a);
-  if (j2 != NULL) {
-    IBackgroundCopyJob2_Release(j2);
-  }
+  shim_release(j2);
   return (int32_t)hr;
 }
 
@@ -623,7 +568,7 @@ BITS_SHIM_API int32_t bits_job_set_proxy(BITS_JOB job, uint32_t usage,
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
+  hr = shim_begin(j, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -651,7 +596,7 @@ BITS_SHIM_API int32_t bits_job_get_proxy(BITS_JOB job, uint32_t *usage,
   *usage = 0;
   *list_len = 0;
   *bypass_len = 0;
-  hr = shim_enter_mta();
+  hr = shim_begin(j, NULL, NULL);
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
@@ -703,11 +648,7 @@ BITS_SHIM_API int32_t bits_job_set_credentials(BITS_JOB job, uint32_t target,
   if (FAILED(hr)) {
     goto done;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    goto done;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job2, (void **)&j2);
+  hr = shim_begin(j, &shim_iid_job2, (void **)&j2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -724,9 +665,7 @@ done:
   wipe_string(user_name, user_name_len);
   wipe_string(password, password_len);
   shim_wipe(&credentials, sizeof(credentials));
-  if (j2 != NULL) {
-    IBackgroundCopyJob2_Release(j2);
-  }
+  shim_release(j2);
   return (int32_t)hr;
 }
 
@@ -740,11 +679,7 @@ BITS_SHIM_API int32_t bits_job_remove_credentials(BITS_JOB job,
   if (j == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job2, (void **)&j2);
+  hr = shim_begin(j, &shim_iid_job2, (void **)&j2);
   if (FAILED(hr)) {
     goto done;
   }
@@ -752,9 +687,7 @@ BITS_SHIM_API int32_t bits_job_remove_credentials(BITS_JOB job,
                                              (BG_AUTH_SCHEME)scheme);
 
 done:
-  if (j2 != NULL) {
-    IBackgroundCopyJob2_Release(j2);
-  }
+  shim_release(j2);
   return (int32_t)hr;
 }
 
@@ -777,12 +710,7 @@ BITS_SHIM_API int32_t bits_job_set_client_cert_by_id(
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                         (void **)&http);
+  hr = shim_begin(j, &shim_iid_http_options, (void **)&http);
   if (FAILED(hr)) {
     goto done;
   }
@@ -793,9 +721,7 @@ BITS_SHIM_API int32_t bits_job_set_client_cert_by_id(
       http, (BG_CERT_STORE_LOCATION)location, (LPCWSTR)store_name, blob);
 
 done:
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(http);
   return (int32_t)hr;
 }
 
@@ -817,12 +743,7 @@ BITS_SHIM_API int32_t bits_job_set_client_cert_by_name(
   if (FAILED(hr)) {
     return (int32_t)hr;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                         (void **)&http);
+  hr = shim_begin(j, &shim_iid_http_options, (void **)&http);
   if (FAILED(hr)) {
     goto done;
   }
@@ -831,9 +752,7 @@ BITS_SHIM_API int32_t bits_job_set_client_cert_by_name(
       (LPCWSTR)subject);
 
 done:
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(http);
   return (int32_t)hr;
 }
 
@@ -845,21 +764,14 @@ BITS_SHIM_API int32_t bits_job_remove_client_cert(BITS_JOB job) {
   if (j == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                         (void **)&http);
+  hr = shim_begin(j, &shim_iid_http_options, (void **)&http);
   if (FAILED(hr)) {
     goto done;
   }
   hr = IBackgroundCopyJobHttpOptions_RemoveClientCertificate(http);
 
 done:
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(http);
   return (int32_t)hr;
 }
 
@@ -886,12 +798,7 @@ BITS_SHIM_API int32_t bits_job_get_client_cert(
   *store_name_len = 0;
   *subject_len = 0;
   memset(hash, 0, BITS_CERT_HASH_BYTES);
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options,
-                                         (void **)&http);
+  hr = shim_begin(j, &shim_iid_http_options, (void **)&http);
   if (FAILED(hr)) {
     goto done;
   }
@@ -914,9 +821,7 @@ done:
   CoTaskMemFree(store);
   CoTaskMemFree(subj);
   CoTaskMemFree(blob);
-  if (http != NULL) {
-    IBackgroundCopyJobHttpOptions_Release(http);
-  }
+  shim_release(http);
   return (int32_t)hr;
 }
 
@@ -934,11 +839,7 @@ BITS_SHIM_API int32_t bits_job_set_notification_clsid(BITS_JOB job,
   if (j == NULL || clsid == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job5, (void **)&j5);
+  hr = shim_begin(j, &shim_iid_job5, (void **)&j5);
   if (FAILED(hr)) {
     goto done;
   }
@@ -948,9 +849,7 @@ BITS_SHIM_API int32_t bits_job_set_notification_clsid(BITS_JOB job,
                                        v);
 
 done:
-  if (j5 != NULL) {
-    IBackgroundCopyJob5_Release(j5);
-  }
+  shim_release(j5);
   return (int32_t)hr;
 }
 
@@ -965,11 +864,7 @@ BITS_SHIM_API int32_t bits_job_get_notification_clsid(BITS_JOB job,
     return (int32_t)E_POINTER;
   }
   memset(clsid, 0, sizeof(GUID));
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_job5, (void **)&j5);
+  hr = shim_begin(j, &shim_iid_job5, (void **)&j5);
   if (FAILED(hr)) {
     goto done;
   }
@@ -981,9 +876,7 @@ BITS_SHIM_API int32_t bits_job_get_notification_clsid(BITS_JOB job,
   }
 
 done:
-  if (j5 != NULL) {
-    IBackgroundCopyJob5_Release(j5);
-  }
+  shim_release(j5);
   return (int32_t)hr;
 }
 
@@ -995,20 +888,13 @@ BITS_SHIM_API int32_t bits_job_make_custom_headers_write_only(BITS_JOB job) {
   if (j == NULL) {
     return (int32_t)E_POINTER;
   }
-  hr = shim_enter_mta();
-  if (FAILED(hr)) {
-    return (int32_t)hr;
-  }
-  hr = IBackgroundCopyJob_QueryInterface(j, &shim_iid_http_options3,
-                                         (void **)&http3);
+  hr = shim_begin(j, &shim_iid_http_options3, (void **)&http3);
   if (FAILED(hr)) {
     goto done;
   }
   hr = http3->lpVtbl->MakeCustomHeadersWriteOnly(http3);
 
 done:
-  if (http3 != NULL) {
-    http3->lpVtbl->Release(http3);
-  }
+  shim_release(http3);
   return (int32_t)hr;
 }

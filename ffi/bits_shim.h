@@ -285,6 +285,7 @@ BITS_SHIM_API int32_t bits_hkcu_set_dword(const uint16_t *subkey,
  * drops the notification (its pointers are released) and counts it.
  * bits_watcher_drain, run on a pool thread, turns entries into records,
  * reading the job's id, state, progress and error through COM.
+ * Implemented in bits_watcher.c.
  */
 typedef void *BITS_WATCHER; /* the callback object (IUnknown*) */
 

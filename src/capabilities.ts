@@ -12,7 +12,10 @@ import { getLogger } from "@logtape/logtape";
 import { displayLocation, loadShim } from "../ffi/library.ts";
 import { parseGuid } from "./guid.ts";
 import { describeHresult, failed } from "./hresult.ts";
-import { type BitsJob, jobHandle } from "./job.ts";
+import { createJob } from "./create_job.ts";
+import type { OwnedHandle } from "./handle.ts";
+import { addFile, cancelJob } from "./job_ops.ts";
+import type { JobRef } from "./job_ref.ts";
 import { wineVersion } from "./platform.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
@@ -157,12 +160,6 @@ function tempDirectory(): string {
   return decodeUtf16(new Uint8Array(buffer.buffer), 0, length[0]);
 }
 
-/** The part of the manager the probe needs (keeps this module free of a manager import cycle). */
-export interface ProbeHost {
-  /** Creates a job; `BitsManager.createJob`. */
-  createJob(displayName: string, options?: { description?: string }): Promise<BitsJob>;
-}
-
 /**
  * Probes the running BITS. Creates a SUSPENDED probe job named
  * {@linkcode PROBE_JOB_NAME} with one file (an http://127.0.0.1 URL and a
@@ -170,7 +167,7 @@ export interface ProbeHost {
  * cancels it in `finally` (cancelling a suspended job is safe under Wine, and
  * Cancel deletes nothing that exists).
  */
-export async function probeCapabilities(host: ProbeHost): Promise<Capabilities> {
+export async function probeCapabilities(manager: OwnedHandle): Promise<Capabilities> {
   const shim = loadShim();
   const managers: ManagerVersion[] = [];
   for (const { version, clsid } of MANAGER_CLSIDS) {
@@ -179,12 +176,14 @@ export async function probeCapabilities(host: ProbeHost): Promise<Capabilities> 
   }
   const results: Partial<Record<Feature, number>> = {};
   let probeError: string | null = null;
-  let job: BitsJob | undefined;
+  let job: JobRef | undefined;
   try {
-    job = await host.createJob(PROBE_JOB_NAME, { description: "Created and cancelled by capabilities()" });
+    ({ ref: job } = await createJob(manager, PROBE_JOB_NAME, {
+      description: "Created and cancelled by capabilities()",
+    }));
     const name = `deno-bits-probe-${crypto.randomUUID()}.tmp`;
-    await job.addFile(`http://127.0.0.1/${name}`, `${tempDirectory()}${name}`);
-    const handle = jobHandle(job);
+    await addFile(job, `http://127.0.0.1/${name}`, `${tempDirectory()}${name}`);
+    const handle = job.handle;
     for (const [feature, iid] of Object.entries(JOB_INTERFACES) as [Feature, string][]) {
       results[feature] = await handle.use((p) => shim.symbols.bits_query_interface(p, parseGuid(iid)));
     }
@@ -198,11 +197,11 @@ export async function probeCapabilities(host: ProbeHost): Promise<Capabilities> 
   } finally {
     if (job) {
       try {
-        await job.cancel({ force: true });
+        await cancelJob(job);
       } catch (error) {
         logger.error("Could not cancel probe job {id}: {error}", { id: job.id, error: String(error) });
       }
-      job.dispose();
+      job.handle.dispose();
     }
   }
   const abi = new Uint32Array(1);

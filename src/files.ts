@@ -16,7 +16,10 @@ import { BitsError, BitsUnsupportedError, InvalidArgumentError, unwrap } from ".
 import { REQUIRES } from "./features.ts";
 import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { failed, HR } from "./hresult.ts";
-import type { JobFile, JobSnapshot } from "./types.ts";
+import type { FileExpectation } from "./integrity.ts";
+import { readFiles, readSnapshot } from "./job_ops.ts";
+import type { JobRef } from "./job_ref.ts";
+import type { JobFile } from "./types.ts";
 import { decodeUtf16, encodeUtf16 } from "./utf16.ts";
 import { checkLocalPath, checkRemoteSource, checkRemoteUrl } from "./validate.ts";
 
@@ -570,7 +573,20 @@ export class BitsFile implements Disposable {
   }
 }
 
-// ---- Job-level operations, used by BitsJob (src/job.ts) with its handle. ----
+/** A file to add to a job. */
+export interface FileSpec {
+  /** Remote URL (http or https). */
+  readonly url: string;
+  /** Full local Windows path; its directory must exist. */
+  readonly path: string;
+  /**
+   * What the file must be (size, SHA-256). Checked by `BitsManager.transfer` before the file is accepted;
+   * with `BitsManager.download`, pass it to `BitsJob.complete` as `expect`.
+   */
+  readonly expect?: FileExpectation;
+}
+
+// ---- Job-level operations on a JobRef, used by BitsJob (src/job.ts) and the workflows. ----
 
 /**
  * Adds every file in ONE AddFileSet call after validating all of them, so
@@ -579,8 +595,7 @@ export class BitsFile implements Disposable {
  * {@linkcode BitsError}).
  */
 export async function addFileSet(
-  handle: OwnedHandle,
-  jobId: string,
+  { handle, id: jobId }: JobRef,
   files: readonly { readonly url: string; readonly path: string }[],
 ): Promise<void> {
   if (!Array.isArray(files) || files.length === 0) {
@@ -603,18 +618,17 @@ export async function addFileSet(
  * is reported as unsupported rather than passing as a silent no-op.
  */
 export async function addFileWithRanges(
-  handle: OwnedHandle,
-  jobId: string,
+  ref: JobRef,
   url: string,
   path: string,
   ranges: readonly FileRange[],
-  snapshot: () => Promise<JobSnapshot>,
 ): Promise<void> {
+  const { handle, id: jobId } = ref;
   const remote = encodeUtf16(checkRemoteUrl(url));
   const local = encodeUtf16(checkLocalPath(path));
   const pairs = encodeRanges(checkRanges(ranges));
   const feature = "adding a file with byte ranges (AddFileWithRanges)";
-  const before = (await snapshot()).progress.filesTotal;
+  const before = (await readSnapshot(ref)).progress.filesTotal;
   const hr = await handle.use((job) =>
     loadShim().symbols.bits_job_add_file_with_ranges(
       job,
@@ -627,7 +641,7 @@ export async function addFileWithRanges(
     )
   );
   unwrap(hr, "AddFileWithRanges", { jobId, feature, requires: REQUIRES.job3 });
-  const after = (await snapshot()).progress.filesTotal;
+  const after = (await readSnapshot(ref)).progress.filesTotal;
   if (after === before) {
     throw new BitsUnsupportedError(HR.E_NOTIMPL, {
       operation: "AddFileWithRanges returned success but the job's file count did not change",
@@ -645,21 +659,20 @@ export async function addFileWithRanges(
  * is reported as unsupported.
  */
 export async function replaceRemotePrefix(
-  handle: OwnedHandle,
-  jobId: string,
+  ref: JobRef,
   oldPrefix: string,
   newPrefix: string,
-  files: () => Promise<JobFile[]>,
 ): Promise<number> {
+  const { handle, id: jobId } = ref;
   const from = encodeUtf16(checkRemoteUrl(oldPrefix, "oldPrefix"));
   const to = encodeUtf16(checkRemoteUrl(newPrefix, "newPrefix"));
   const feature = "replacing the remote prefix (ReplaceRemotePrefix)";
-  const before = (await files()).map((file) => file.remoteName).sort();
+  const before = (await readFiles(ref)).map((file) => file.remoteName).sort();
   const hr = await handle.use((job) =>
     loadShim().symbols.bits_job_replace_remote_prefix(job, from.buffer, from.length, to.buffer, to.length)
   );
   unwrap(hr, "ReplaceRemotePrefix", { jobId, feature, requires: REQUIRES.job3 });
-  const after = new Set((await files()).map((file) => file.remoteName));
+  const after = new Set((await readFiles(ref)).map((file) => file.remoteName));
   const changed = before.filter((name) => !after.has(name)).length;
   if (changed === 0 && before.some((name) => name.startsWith(oldPrefix)) && oldPrefix !== newPrefix) {
     throw new BitsUnsupportedError(HR.E_NOTIMPL, {
@@ -673,7 +686,7 @@ export async function replaceRemotePrefix(
 }
 
 /** Opens the file at `index` in BITS' enumeration order. */
-export async function openFile(handle: OwnedHandle, jobId: string, index: number): Promise<BitsFile> {
+export async function openFile({ handle, id: jobId }: JobRef, index: number): Promise<BitsFile> {
   if (!Number.isSafeInteger(index) || index < 0 || index > 0xFFFF_FFFF) {
     throw new InvalidArgumentError("index", `index must be a non-negative integer, got ${index}`);
   }
@@ -688,7 +701,7 @@ export async function openFile(handle: OwnedHandle, jobId: string, index: number
 }
 
 /** Opens every file of a job, in BITS' enumeration order. */
-export function openFiles(handle: OwnedHandle, jobId: string): Promise<BitsFile[]> {
+export function openFiles({ handle, id: jobId }: JobRef): Promise<BitsFile[]> {
   // BITS' default policy allows 200 files per job; larger queues are retried at their size.
   return readGrowing({
     initialSize: 256,

@@ -5,130 +5,18 @@
  * @module
  */
 
-import { getLogger } from "@logtape/logtape";
 import { loadShim } from "../ffi/library.ts";
-import { QUEUE_WITH_TIMES } from "../ffi/symbols.ts";
-import { InvalidArgumentError, unwrap } from "./errors.ts";
-import { formatGuid, isGuid, parseGuid } from "./guid.ts";
-import { decodeDatedQueue, decodeQueue } from "./decode.ts";
-import { OwnedHandle, pointerFromOut } from "./handle.ts";
-import { readGrowing } from "./buffer_read.ts";
-import { discardHalfBuilt } from "./discard.ts";
-import { BitsJob, type FileSpec, readSnapshot } from "./job.ts";
-import { type DatedJobSnapshot, JOB_TYPES, type JobSnapshot, type JobType } from "./types.ts";
-import { encodeUtf16 } from "./utf16.ts";
-import { planProperties } from "./properties/encode.ts";
-import type { JobProperties } from "./properties/types.ts";
 import { type Capabilities, probeCapabilities } from "./capabilities.ts";
+import { createDownload, createJob, type CreateJobOptions, type DownloadOptions } from "./create_job.ts";
+import { unwrap } from "./errors.ts";
+import type { FileSpec } from "./files.ts";
+import { OwnedHandle, pointerFromOut } from "./handle.ts";
 import { type ErrorDescriptionOptions, type ErrorText, errorText } from "./inspection.ts";
-import { checkDescription, checkDisplayName, checkLocalPath, checkRemoteSource } from "./validate.ts";
-import { checkExpectation } from "./integrity.ts";
+import { BitsJob } from "./job.ts";
+import { enumerateJobs, type ListOptions, openJob, QueueReader } from "./queue.ts";
 import { transfer, type TransferOptions, type TransferResult } from "./transfer.ts";
+import type { DatedJobSnapshot, JobSnapshot } from "./types.ts";
 import { createUpload, type UploadOptions } from "./upload.ts";
-import { checkDestinationsInRoots, checkInsideRoot, checkRoot, resolveRoot } from "./root.ts";
-
-/**
- * The description a job created by this module gets when its creator gives
- * none (or `""`): the mark by which `bits clean` knows the jobs it may tidy
- * up, as PowerShell's BitsTransfer marks its own with a default description.
- * A job whose description is anything else is not recognised as this module's.
- */
-export const DEFAULT_JOB_DESCRIPTION = "Created by deno-bits";
-
-/** The description a new job is created with: `description`, or {@linkcode DEFAULT_JOB_DESCRIPTION} when empty. */
-export function newJobDescription(description: string | undefined): string {
-  return description || DEFAULT_JOB_DESCRIPTION;
-}
-
-/** Options of {@linkcode BitsManager.createJob}. */
-export interface CreateJobOptions {
-  /** Job type; default `"DOWNLOAD"`. */
-  readonly type?: JobType;
-  /** Description (≤ 1,024 characters), set right after creation; default {@linkcode DEFAULT_JOB_DESCRIPTION}. */
-  readonly description?: string;
-  /**
-   * Properties applied right after creation, before any file is added
-   * (validated before the job exists; if setting them fails the new job is
-   * cancelled and the error thrown).
-   */
-  readonly properties?: JobProperties;
-  /**
-   * A download root the returned {@linkcode BitsJob} enforces: every
-   * destination later added through it (files, reply file) must resolve
-   * inside this directory, or the call fails with an
-   * {@linkcode InvalidArgumentError} before reaching BITS. Must exist;
-   * checked before the job is created.
-   */
-  readonly root?: string;
-}
-
-/** Options of {@linkcode BitsManager.download}. */
-export interface DownloadOptions {
-  /** Display name; default `"deno-bits download"`. */
-  readonly displayName?: string;
-  /** Description (≤ 1,024 characters); default {@linkcode DEFAULT_JOB_DESCRIPTION}. */
-  readonly description?: string;
-  /**
-   * Allow destinations that already exist (BITS replaces them on completion).
-   * Default false: an existing destination is refused before a job is created.
-   */
-  readonly overwrite?: boolean;
-  /** Leave the job suspended instead of resuming it. */
-  readonly suspended?: boolean;
-  /** Properties applied right after creation, before the files are added (see {@linkcode CreateJobOptions}). */
-  readonly properties?: JobProperties;
-  /**
-   * A directory every destination must resolve inside (no `..`, no path
-   * elsewhere, no symbolic link or junction leading out, no UNC path unless
-   * the root is on that share, no stream or device name), checked before
-   * the job exists. The job keeps enforcing it (see {@linkcode CreateJobOptions.root}).
-   */
-  readonly root?: string;
-}
-
-/** Options of {@linkcode BitsManager.listJobs}. */
-export interface ListOptions {
-  /** All users' jobs (BG_JOB_ENUM_ALL_USERS; needs administrator rights on Windows). */
-  readonly allUsers?: boolean;
-}
-
-const ENUM_ALL_USERS = 1;
-/** listJobs' first buffer: about 40 jobs with short names; it grows to the queue's size once. */
-const QUEUE_BUFFER_BYTES = 16 * 1024;
-
-// The library only obtains loggers; applications (such as the CLI) configure sinks.
-const logger = getLogger(["deno-bits", "manager"]);
-
-/**
- * Finds what would make a destination unusable before any job exists (or
- * before a file is added): a directory, an existing file without
- * `overwrite`, a missing parent directory.
- *
- * @throws {InvalidArgumentError} naming `path`.
- */
-export async function checkDestination(path: string, overwrite: boolean): Promise<void> {
-  const parent = path.slice(0, path.lastIndexOf("\\")) || path;
-  try {
-    const info = await Deno.stat(path);
-    if (info.isDirectory) throw new InvalidArgumentError("path", `Destination ${path} is a directory`);
-    if (!overwrite) {
-      throw new InvalidArgumentError(
-        "path",
-        `Destination ${path} already exists; pass overwrite: true (CLI: --overwrite) to replace it`,
-      );
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  try {
-    if (!(await Deno.stat(parent.length === 2 ? `${parent}\\` : parent)).isDirectory) throw new Deno.errors.NotFound();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new InvalidArgumentError("path", `Destination directory ${parent} does not exist`);
-    }
-    throw error;
-  }
-}
 
 /**
  * A connection to the BITS service. Dispose it when done; jobs obtained from
@@ -146,11 +34,11 @@ export async function checkDestination(path: string, overwrite: boolean): Promis
  */
 export class BitsManager implements Disposable {
   readonly #handle: OwnedHandle;
-  // listJobs' buffer between reads (undefined while a read holds it).
-  #queueBuffer: Uint8Array | undefined;
+  readonly #queue: QueueReader;
 
   private constructor(pointer: Deno.PointerObject) {
     this.#handle = new OwnedHandle(pointer, "BITS manager");
+    this.#queue = new QueueReader(this.#handle);
   }
 
   /**
@@ -171,44 +59,8 @@ export class BitsManager implements Disposable {
    * job is left behind.
    */
   async createJob(displayName: string, options: CreateJobOptions = {}): Promise<BitsJob> {
-    const type = options.type ?? "DOWNLOAD";
-    const typeValue = JOB_TYPES.indexOf(type);
-    if (typeValue < 0) {
-      throw new InvalidArgumentError("type", `Unknown job type ${JSON.stringify(type)}; use ${JOB_TYPES.join(", ")}`);
-    }
-    const name = encodeUtf16(checkDisplayName(displayName));
-    const description = encodeUtf16(checkDescription(newJobDescription(options.description)));
-    // Bad property values must fail before a job exists.
-    if (options.properties !== undefined) planProperties(options.properties);
-    const root = options.root === undefined ? undefined : checkRoot(options.root);
-    if (root !== undefined) await resolveRoot(root);
-    const guid = new Uint8Array(16);
-    const out = new BigUint64Array(1);
-    const hr = await this.#handle.use((manager) =>
-      loadShim().symbols.bits_manager_create_job(
-        manager,
-        name.buffer,
-        name.length,
-        typeValue,
-        description.buffer,
-        description.length,
-        guid,
-        out,
-      )
-    );
-    unwrap(hr, "CreateJob");
-    const id = formatGuid(guid);
-    logger.debug("Created {type} job {id} {name}", { type, id, name: displayName });
-    const job = new BitsJob(new OwnedHandle(pointerFromOut(out, "CreateJob"), `job ${id}`), id, root);
-    if (options.properties !== undefined) {
-      try {
-        await job.setProperties(options.properties);
-      } catch (error) {
-        await discardHalfBuilt(job, "the properties of job");
-        throw error;
-      }
-    }
-    return job;
+    const { ref, root } = await createJob(this.#handle, displayName, options);
+    return new BitsJob(ref, root);
   }
 
   /**
@@ -217,13 +69,7 @@ export class BitsManager implements Disposable {
    * @throws {BitsError} `BG_E_NOT_FOUND` when BITS has no such job.
    */
   async getJob(id: string): Promise<BitsJob> {
-    if (!isGuid(id)) throw new InvalidArgumentError("id", `Not a job id (GUID): ${JSON.stringify(id)}`);
-    const guid = parseGuid(id);
-    const out = new BigUint64Array(1);
-    const hr = await this.#handle.use((manager) => loadShim().symbols.bits_manager_get_job(manager, guid, out));
-    const canonical = formatGuid(guid);
-    unwrap(hr, "GetJob", { jobId: canonical });
-    return new BitsJob(new OwnedHandle(pointerFromOut(out, "GetJob"), `job ${canonical}`), canonical);
+    return new BitsJob(await openJob(this.#handle, id));
   }
 
   /** Opens every job in the queue (newest first, as BITS enumerates); dispose each one. */
@@ -236,8 +82,8 @@ export class BitsManager implements Disposable {
    * enumerating (one read per job, for callers that need both); dispose each job.
    */
   async jobsWithSnapshots(options: ListOptions = {}): Promise<{ job: BitsJob; snapshot: JobSnapshot }[]> {
-    const read = await this.#enumerate(options);
-    return read.map(({ handle, snapshot }) => ({ job: new BitsJob(handle, snapshot.id), snapshot }));
+    const read = await enumerateJobs(this.#handle, options);
+    return read.map(({ ref, snapshot }) => ({ job: new BitsJob(ref), snapshot }));
   }
 
   /**
@@ -246,7 +92,7 @@ export class BitsManager implements Disposable {
    * Jobs that vanish while being read are skipped.
    */
   listJobs(options: ListOptions = {}): Promise<JobSnapshot[]> {
-    return this.#readQueue(options.allUsers ? ENUM_ALL_USERS : 0, decodeQueue);
+    return this.#queue.snapshots(options);
   }
 
   /**
@@ -256,77 +102,7 @@ export class BitsManager implements Disposable {
    * once; `times` is then `null`.
    */
   listJobsWithTimes(options: ListOptions = {}): Promise<DatedJobSnapshot[]> {
-    return this.#readQueue((options.allUsers ? ENUM_ALL_USERS : 0) | QUEUE_WITH_TIMES, decodeDatedQueue);
-  }
-
-  /** One `bits_manager_read_queue` call (retried with a larger buffer), decoded. */
-  #readQueue<T>(flags: number, decode: (buffer: Uint8Array) => T): Promise<T> {
-    return readGrowing({
-      initialSize: QUEUE_BUFFER_BYTES,
-      // One nonblocking call reads the whole queue, into a buffer kept from the last read (its
-      // size is the queue's high-water mark), taken while in use so concurrent reads never share it.
-      allocate: (size: number) => {
-        const kept = this.#queueBuffer;
-        this.#queueBuffer = undefined;
-        return {
-          buffer: kept !== undefined && kept.byteLength >= size ? kept : new Uint8Array(size),
-          needed: new Uint32Array(1),
-        };
-      },
-      call: ({ buffer, needed }) =>
-        this.#handle.use((manager) =>
-          loadShim().symbols.bits_manager_read_queue(manager, flags >>> 0, buffer, buffer.byteLength, needed)
-        ),
-      // Room to spare: the queue may grow before the retry.
-      grow: ({ needed }) => Math.ceil(needed[0] * 1.25) + QUEUE_BUFFER_BYTES,
-      finish: (hr, { buffer }) => {
-        unwrap(hr, "EnumJobs");
-        return decode(buffer);
-      },
-      // Put back once the call has settled and the queue is decoded. A concurrent read may have
-      // put back a buffer meanwhile: keep the larger.
-      release: ({ buffer }) => {
-        const kept = this.#queueBuffer;
-        if (kept === undefined || kept.byteLength < buffer.byteLength) this.#queueBuffer = buffer;
-      },
-      operation: "EnumJobs (the queue keeps growing)",
-    });
-  }
-
-  /** Enumerates the queue and snapshots each job; the caller owns the handles. */
-  async #enumerate(options: ListOptions): Promise<{ handle: OwnedHandle; snapshot: JobSnapshot }[]> {
-    const flags = options.allUsers ? ENUM_ALL_USERS : 0;
-    const handles = await readGrowing({
-      // Room for a full machine queue (300 jobs by policy) on the first try.
-      initialSize: 1024,
-      allocate: (capacity: number) => ({ out: new BigUint64Array(capacity), count: new Uint32Array(1) }),
-      call: ({ out, count }) =>
-        this.#handle.use((manager) =>
-          loadShim().symbols.bits_manager_enum_jobs(manager, flags, out, out.length, count)
-        ),
-      // The queue outgrew the array; retry with room to spare.
-      grow: ({ count }) => count[0] + 16,
-      finish: (hr, { out, count }) => {
-        unwrap(hr, "EnumJobs");
-        return Array.from(
-          out.subarray(0, count[0]),
-          (address) => new OwnedHandle(pointerFromOut(BigUint64Array.of(address), "EnumJobs"), "enumerated job"),
-        );
-      },
-      operation: "EnumJobs (the queue keeps growing)",
-    });
-    // One job after another, like every BITS client: many concurrent calls from one
-    // process buy little (the service serialises them) and strain Wine's RPC.
-    const read: { handle: OwnedHandle; snapshot: JobSnapshot }[] = [];
-    for (const handle of handles) {
-      try {
-        read.push({ handle, snapshot: await readSnapshot(handle, "(enumerated)") });
-      } catch {
-        // The job vanished between enumeration and reading.
-        handle.dispose();
-      }
-    }
-    return read;
+    return this.#queue.datedSnapshots(options);
   }
 
   /**
@@ -337,38 +113,8 @@ export class BitsManager implements Disposable {
    * cancels the job so nothing half-built stays in the queue.
    */
   async download(files: readonly FileSpec[], options: DownloadOptions = {}): Promise<BitsJob> {
-    if (files.length === 0) throw new InvalidArgumentError("files", "A download needs at least one file");
-    const root = options.root === undefined ? undefined : checkRoot(options.root);
-    const seen = new Set<string>();
-    for (const [index, file] of files.entries()) {
-      checkRemoteSource(file.url, `files[${index}].url`);
-      checkLocalPath(file.path, `files[${index}].path`);
-      // Before the file system is looked at: an escaping path is not even stat'ed.
-      if (root !== undefined) checkInsideRoot(file.path, root, `files[${index}].path`);
-      if (file.expect !== undefined) checkExpectation(file.expect, `files[${index}].expect`);
-      const key = file.path.toLowerCase();
-      if (seen.has(key)) {
-        throw new InvalidArgumentError(`files[${index}].path`, `Destination ${file.path} appears twice`);
-      }
-      seen.add(key);
-      await checkDestination(file.path, options.overwrite ?? false);
-    }
-    if (root !== undefined) {
-      await checkDestinationsInRoots(files.map((f, i) => ({ path: f.path, argument: `files[${i}].path` })), [root]);
-    }
-    const job = await this.createJob(options.displayName ?? "deno-bits download", {
-      description: options.description ?? "",
-      properties: options.properties,
-      root,
-    });
-    try {
-      await job.addFiles(files);
-      if (!options.suspended) await job.resume();
-      return job;
-    } catch (error) {
-      await discardHalfBuilt(job);
-      throw error;
-    }
+    const { ref, root } = await createDownload(this.#handle, files, options);
+    return new BitsJob(ref, root);
   }
 
   // ---- Transfer and wait, upload jobs (src/transfer.ts) ----
@@ -384,7 +130,7 @@ export class BitsManager implements Disposable {
    * running and reported so.
    */
   transfer(files: readonly FileSpec[], options: TransferOptions): Promise<TransferResult> {
-    return transfer(this, files, options);
+    return transfer(this.#handle, files, options);
   }
 
   /**
@@ -395,8 +141,8 @@ export class BitsManager implements Disposable {
    *
    * @throws {BitsUnsupportedError} under Wine unless `suspended`: Wine's BITS would download over the file.
    */
-  upload(options: UploadOptions): Promise<BitsJob> {
-    return createUpload(this, options);
+  async upload(options: UploadOptions): Promise<BitsJob> {
+    return new BitsJob(await createUpload(this.#handle, options));
   }
 
   // ---- Capabilities and error texts (src/capabilities.ts, src/inspection.ts) ----
@@ -421,7 +167,7 @@ export class BitsManager implements Disposable {
    * never resumed and is cancelled before this returns.
    */
   capabilities(): Promise<Capabilities> {
-    return probeCapabilities(this);
+    return probeCapabilities(this.#handle);
   }
 
   /** Releases the connection. Idempotent. */

@@ -9,7 +9,7 @@
 import { getLogger } from "@logtape/logtape";
 import { SecretCredentials } from "./credentials.ts";
 import { BitsUnsupportedError, InvalidArgumentError } from "./errors.ts";
-import type { OwnedHandle } from "./handle.ts";
+import type { JobRef } from "./job_ref.ts";
 import { planProperties } from "./properties/encode.ts";
 import { applyOp, makeHeadersWriteOnly, READABLE_PROPERTIES, READERS, removeCredentials } from "./properties/native.ts";
 import { AUTH_SCHEMES, AUTH_TARGETS, type AuthScheme, type AuthTarget, encodeKey } from "./properties/names.ts";
@@ -37,7 +37,7 @@ const logger = getLogger(["deno-bits", "properties"]);
  * them in a fixed order. A BITS failure stops there: the properties before
  * it are set, the error names the one that failed.
  */
-export async function setJobProperties(handle: OwnedHandle, jobId: string, properties: JobProperties): Promise<void> {
+export async function setJobProperties({ handle, id: jobId }: JobRef, properties: JobProperties): Promise<void> {
   const ops = planProperties(properties);
   await handle.use(async (job) => {
     for (const op of ops) await applyOp(job, jobId, op);
@@ -48,8 +48,7 @@ export async function setJobProperties(handle: OwnedHandle, jobId: string, prope
 
 /** Reads one property; throws `BitsUnsupportedError` when this BITS lacks it. */
 export async function getJobProperty<K extends ReadablePropertyName>(
-  handle: OwnedHandle,
-  jobId: string,
+  { handle, id: jobId }: JobRef,
   name: K,
 ): Promise<JobPropertyValues[K]> {
   if (typeof name !== "string" || !Object.hasOwn(READERS, name)) {
@@ -60,7 +59,7 @@ export async function getJobProperty<K extends ReadablePropertyName>(
 }
 
 /** Reads every readable property; what this BITS lacks is listed in `unsupported`, never thrown. */
-export async function readJobProperties(handle: OwnedHandle, jobId: string): Promise<JobPropertiesSnapshot> {
+export async function readJobProperties({ handle, id: jobId }: JobRef): Promise<JobPropertiesSnapshot> {
   const values: Record<string, unknown> = {};
   const unsupported: ReadablePropertyName[] = [];
   await handle.use(async (job) => {
@@ -78,17 +77,15 @@ export async function readJobProperties(handle: OwnedHandle, jobId: string): Pro
 
 /** Sets credentials for their target and scheme (IBackgroundCopyJob2). */
 export function setJobCredentials(
-  handle: OwnedHandle,
-  jobId: string,
+  job: JobRef,
   credentials: Credentials | SecretCredentials,
 ): Promise<void> {
-  return setJobProperties(handle, jobId, { credentials: [SecretCredentials.from(credentials)] });
+  return setJobProperties(job, { credentials: [SecretCredentials.from(credentials)] });
 }
 
 /** Removes the credentials for one target and scheme (IBackgroundCopyJob2). */
 export async function removeJobCredentials(
-  handle: OwnedHandle,
-  jobId: string,
+  { handle, id: jobId }: JobRef,
   target: AuthTarget,
   scheme: AuthScheme,
 ): Promise<void> {
@@ -99,19 +96,18 @@ export async function removeJobCredentials(
 
 /** Sets the client certificate (by hash or by subject name), or removes it with `null`. */
 export function setJobClientCertificate(
-  handle: OwnedHandle,
-  jobId: string,
+  job: JobRef,
   certificate: ClientCertificate | null,
 ): Promise<void> {
-  return setJobProperties(handle, jobId, { clientCertificate: certificate });
+  return setJobProperties(job, { clientCertificate: certificate });
 }
 
 /** Reads the client certificate, or null when none is set. */
-export function getJobClientCertificate(handle: OwnedHandle, jobId: string): Promise<ClientCertificateInfo | null> {
-  return getJobProperty(handle, jobId, "clientCertificate");
+export function getJobClientCertificate(job: JobRef): Promise<ClientCertificateInfo | null> {
+  return getJobProperty(job, "clientCertificate");
 }
 
 /** Makes the job's custom headers write-only (IBackgroundCopyJobHttpOptions3); irreversible. */
-export async function makeJobHeadersWriteOnly(handle: OwnedHandle, jobId: string): Promise<void> {
+export async function makeJobHeadersWriteOnly({ handle, id: jobId }: JobRef): Promise<void> {
   await handle.use((job) => makeHeadersWriteOnly(job, jobId));
 }

@@ -7,10 +7,16 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { BitsJob, FileSpec } from "./job.ts";
+import { createDownload } from "./create_job.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import type { FileSpec } from "./files.ts";
+import { cancelChecked, completeChecked } from "./finish.ts";
+import type { OwnedHandle } from "./handle.ts";
+import { readSnapshot } from "./job_ops.ts";
+import type { JobRef } from "./job_ref.ts";
 import { wineVersion } from "./platform.ts";
 import { cancelCrashesWine, type CompleteOutcome, type JobSnapshot, type JobState } from "./types.ts";
+import { waitFor } from "./wait.ts";
 import type { WatchEvent } from "./watch/events.ts";
 
 /**
@@ -112,15 +118,6 @@ export class TransferInterruptedError extends Error {
   }
 }
 
-/** What a transfer needs from the manager (structural, so this module does not import manager.ts). */
-export interface TransferJobFactory {
-  /** `BitsManager.download`. */
-  download(
-    files: readonly FileSpec[],
-    options: { displayName: string; description: string; overwrite: boolean; root?: string },
-  ): Promise<BitsJob>;
-}
-
 const logger = getLogger(["deno-bits", "transfer"]);
 
 /** Checks the options a transfer cannot start without. */
@@ -167,13 +164,13 @@ export function dispositionFor(
  * removing the bad file).
  */
 export async function transfer(
-  manager: TransferJobFactory,
+  manager: OwnedHandle,
   files: readonly FileSpec[],
   options: TransferOptions,
 ): Promise<TransferResult> {
   const checked = checkTransferOptions(options);
   checked.signal?.throwIfAborted();
-  const job = await manager.download(files, {
+  const { ref: job } = await createDownload(manager, files, {
     displayName: checked.displayName ?? "deno-bits transfer",
     description: checked.description ?? "",
     overwrite: checked.overwrite ?? false,
@@ -182,7 +179,7 @@ export async function transfer(
   try {
     let transferred: JobSnapshot;
     try {
-      transferred = await job.wait({
+      transferred = await waitFor(job, {
         timeout: checked.timeout,
         signal: checked.signal,
         interval: checked.interval,
@@ -192,23 +189,23 @@ export async function transfer(
       });
       // Files with an expectation are checked before they are accepted (IntegrityError otherwise).
       const expect = files.flatMap((f) => f.expect ? [{ ...f.expect, path: f.path }] : []);
-      const outcome = await job.complete({ expect });
-      return { jobId: job.id, outcome, transferred, snapshot: await job.snapshot() };
+      const outcome = await completeChecked(job, { expect });
+      return { jobId: job.id, outcome, transferred, snapshot: await readSnapshot(job) };
     } catch (error) {
       throw await applyPolicy(job, checked, error);
     }
   } finally {
-    job.dispose();
+    job.handle.dispose();
   }
 }
 
 /** Applies the failure policy and returns the error to throw. */
-async function applyPolicy(job: BitsJob, options: TransferOptions, error: unknown): Promise<unknown> {
-  const state = await job.snapshot().then((s) => s.state, () => undefined);
+async function applyPolicy(job: JobRef, options: TransferOptions, error: unknown): Promise<unknown> {
+  const state = await readSnapshot(job).then((s) => s.state, () => undefined);
   let disposition = dispositionFor(options.onFailure, state, wineVersion() !== null);
   if (disposition === "cancelled" && state !== "CANCELLED") {
     try {
-      await job.cancel();
+      await cancelChecked(job);
     } catch (cancelError) {
       disposition = "kept";
       logger.error("Transfer of job {id} failed and cancelling it failed too: {error}", {

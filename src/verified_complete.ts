@@ -14,7 +14,9 @@
 import { getLogger } from "@logtape/logtape";
 import { BitsUnsupportedError, InvalidArgumentError } from "./errors.ts";
 import { checkExpectation, type FileExpectation, type FileFacts, IntegrityError, verifyFile } from "./integrity.ts";
-import type { BitsJob } from "./job.ts";
+import { openFiles } from "./files.ts";
+import { completeJob } from "./job_ops.ts";
+import type { JobRef } from "./job_ref.ts";
 import type { CompleteOutcome } from "./types.ts";
 
 /** An expectation for one of a job's files, named by its local path. */
@@ -54,22 +56,21 @@ export function checkExpectedFiles(expected: readonly ExpectedFile[]): readonly 
 }
 
 /**
- * Checks the expected files and completes the job; `complete` is the plain
- * Complete call.
+ * Checks the expected files and completes the job (the plain Complete call,
+ * no Player guard: the caller applies it).
  *
  * @throws {InvalidArgumentError} for malformed expectations, or a path that is not one of the job's files (nothing done).
  * @throws {IntegrityError} for the first file that does not match. Before Complete: the job is left TRANSFERRED.
  *   After Complete: every mismatching file has been removed.
  */
 export async function completeVerified(
-  job: BitsJob,
+  job: JobRef,
   expected: readonly ExpectedFile[],
-  complete: () => Promise<CompleteOutcome>,
 ): Promise<Verification> {
   checkExpectedFiles(expected);
   const byPath = new Map(expected.map((e) => [e.path.toLowerCase(), e]));
   const temporary = new Map<string, string>();
-  const files = await job.fileObjects();
+  const files = await openFiles(job);
   const locals = new Set<string>();
   let temporaryNames = true;
   try {
@@ -100,10 +101,10 @@ export async function completeVerified(
       const facts = await verifyFile(temporary.get(path)!, expectation, { jobId: job.id });
       checked.push({ ...facts, path: expectation.path });
     }
-    return { outcome: await complete(), stage: "before-complete", files: checked };
+    return { outcome: await completeJob(job), stage: "before-complete", files: checked };
   }
 
-  const outcome = await complete();
+  const outcome = await completeJob(job);
   const checked = [];
   let first: IntegrityError | undefined;
   for (const expectation of byPath.values()) {

@@ -1,6 +1,6 @@
 /**
  * The CLI's command-line parser and help text, both generated from a table
- * of command specs (see `registry.ts`). The parser is our own (a few dozen
+ * of command specs (see `command_index.ts`). The parser is our own (a few dozen
  * lines) rather than `node:util`'s, so every mistake is explained in this
  * CLI's words, with a "did you mean", and start-up loads no Node
  * compatibility layer.

@@ -1,7 +1,9 @@
 /**
  * What a CLI command is: its arguments, help and examples (the parser and the
- * help text are generated from these), and the function that runs it.
- * Each command module exports its commands; `registry.ts` lists them all.
+ * help text are generated from these), and the function that runs it; and
+ * the option specs several commands share, each defined once here.
+ * Each command is one file, `<name>.ts` (`add_file.ts`, `wmp_finish.ts`),
+ * exporting `command`; `command_index.ts` lists them all, in help order.
  *
  * @module
  */
@@ -75,6 +77,12 @@ export interface Command extends CommandSpec {
   readonly run: (ctx: Context, parsed: ParsedArgs) => Promise<number> | number;
 }
 
+/** What a command's file exports: the command, always under this one name. */
+export interface CommandModule {
+  /** The command the file defines. */
+  readonly command: Command;
+}
+
 /** A bad command line; the message says what is wrong. */
 export class UsageError extends Error {
   /** Always `"UsageError"`. */
@@ -115,6 +123,13 @@ export const ROOT_OPTION: OptionSpec = {
   description: "Refuse any destination that resolves outside DIR (.., links, UNC paths, streams)",
 };
 
+/** `--name PATTERN`, shared by the commands that filter jobs by display name (`filters.ts`' `nameMatcher`). */
+export const NAME_PATTERN_OPTION: OptionSpec = {
+  type: "string",
+  value: "PATTERN",
+  description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob over the whole name",
+};
+
 /** The placeholder of every duration option in help. */
 export const DURATION_VALUE = "DURATION";
 
@@ -144,6 +159,14 @@ export const INTERVAL_OPTION: OptionSpec = {
 export const OVERWRITE_OPTION: OptionSpec = {
   type: "boolean",
   description: "Allow destinations that already exist (they are replaced)",
+};
+
+/** `--from-file LIST`, shared by the commands that add files from lists (`download`, `add-file`). */
+export const FROM_FILE_OPTION: OptionSpec = {
+  type: "string",
+  value: "LIST",
+  multiple: true,
+  description: 'A file list: "URL DEST" per line, # comments, "quoted paths" (repeatable)',
 };
 
 /** `--description TEXT`, shared by the commands that create a job and by `set`. */

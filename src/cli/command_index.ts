@@ -1,68 +1,55 @@
 /**
- * Every command's name, in the order the help lists them, and where its
- * module is: `main` loads only the module of the command it runs, so a
- * command starts without the others' imports (the BITS bindings, LogTape,
- * Node compatibility…; docs/performance.md). `registry.ts` is the same
- * table loaded eagerly; a unit test keeps the two alike.
+ * Every CLI command, in the order the help lists them: the one table of the
+ * command line. Each command is one file, `<name>.ts` with `-` and the space
+ * of a `wmp …` command as `_` (`add-file` → `add_file.ts`, `wmp finish` →
+ * `wmp_finish.ts`), exporting `command`; its line here loads that file and
+ * nothing else. `main` loads only the command it runs, so a command starts
+ * without the others' imports (the BITS bindings, LogTape, Node
+ * compatibility…; docs/performance.md); the other names are enough to parse
+ * and suggest. `registry.ts` is this table loaded eagerly, for tests and tools.
  *
  * @module
  */
 
-import type { Command } from "./command.ts";
+import type { Command, CommandModule } from "./command.ts";
 
-type Commands = Readonly<Record<string, Command>>;
-type Loader = () => Promise<Commands>;
+/** Loads the file of one command. */
+export type CommandLoader = () => Promise<CommandModule>;
 
-const actions: Loader = () => import("./actions.ts").then((m) => m.ACTION_COMMANDS);
-const build: Loader = () => import("./build.ts").then((m) => m.BUILD_COMMANDS);
-const dashboard: Loader = () => import("./dashboard.ts").then((m) => m.DASHBOARD_COMMANDS);
-const doctor: Loader = () => import("./doctor.ts").then((m) => m.DOCTOR_COMMANDS);
-const files: Loader = () => import("./job_files.ts").then((m) => m.FILES_COMMANDS);
-const hygiene: Loader = () => import("./hygiene.ts").then((m) => m.HYGIENE_COMMANDS);
-const jobs: Loader = () => import("./jobs.ts").then((m) => m.JOB_COMMANDS);
-const monitor: Loader = () => import("./monitor.ts").then((m) => m.MONITOR_COMMANDS);
-const probe: Loader = () => import("./probe.ts").then((m) => m.PROBE_COMMANDS);
-const replyPrefix: Loader = () => import("./reply_prefix.ts").then((m) => m.REPLY_PREFIX_COMMANDS);
-const set: Loader = () => import("./set.ts").then((m) => m.SET_COMMANDS);
-const version: Loader = () => import("./version.ts").then((m) => m.VERSION_COMMANDS);
-const wmp: Loader = () => import("./wmp.ts").then((m) => m.WMP_COMMANDS);
-
-/** Command name → the loader of the module that defines it, in help order. */
-export const COMMAND_INDEX: Readonly<Record<string, Loader>> = {
-  create: build,
-  download: jobs,
-  "add-file": build,
-  upload: build,
-  list: jobs,
-  info: jobs,
-  files,
-  "replace-prefix": replyPrefix,
-  reply: replyPrefix,
-  complete: jobs,
-  cancel: jobs,
-  suspend: actions,
-  resume: actions,
-  "take-ownership": actions,
-  set,
-  properties: set,
-  watch: monitor,
-  wait: monitor,
-  dashboard,
-  submit: wmp,
-  "wmp finish": wmp,
-  "wmp list": wmp,
-  "wmp refresh": wmp,
-  clean: hygiene,
-  probe,
-  doctor,
-  version,
+/** Command name (two words for `wmp …`) → the loader of its file, in help order. */
+export const COMMAND_INDEX: Readonly<Record<string, CommandLoader>> = {
+  create: () => import("./create.ts"),
+  download: () => import("./download.ts"),
+  "add-file": () => import("./add_file.ts"),
+  upload: () => import("./upload.ts"),
+  list: () => import("./list.ts"),
+  info: () => import("./info.ts"),
+  files: () => import("./files.ts"),
+  "replace-prefix": () => import("./replace_prefix.ts"),
+  reply: () => import("./reply.ts"),
+  complete: () => import("./complete.ts"),
+  cancel: () => import("./cancel.ts"),
+  suspend: () => import("./suspend.ts"),
+  resume: () => import("./resume.ts"),
+  "take-ownership": () => import("./take_ownership.ts"),
+  set: () => import("./set.ts"),
+  properties: () => import("./properties.ts"),
+  watch: () => import("./watch.ts"),
+  wait: () => import("./wait.ts"),
+  dashboard: () => import("./dashboard.ts"),
+  submit: () => import("./submit.ts"),
+  "wmp finish": () => import("./wmp_finish.ts"),
+  "wmp list": () => import("./wmp_list.ts"),
+  "wmp refresh": () => import("./wmp_refresh.ts"),
+  clean: () => import("./clean.ts"),
+  probe: () => import("./probe.ts"),
+  doctor: () => import("./doctor.ts"),
+  version: () => import("./version.ts"),
 };
 
 /** Loads one command. */
 export async function loadCommand(name: string): Promise<Command> {
-  const command = (await COMMAND_INDEX[name]())[name];
-  if (!command) throw new Error(`command_index.ts: ${name}'s module does not define it`);
-  return command;
+  return (await COMMAND_INDEX[name]()).command;
 }
 
 /** Loads every command (for the help overview), in help order. */

@@ -1,11 +1,12 @@
 /**
- * What every CLI command shares: where output goes, the JSON/quiet switches,
- * option helpers and Ctrl+C handling.
+ * What every CLI command shares at run time: where output goes, the
+ * JSON/quiet switches and Ctrl+C handling. (Reading option values is
+ * `option_values.ts`; this file imports no command machinery, so
+ * `command.ts` may name {@linkcode Context} without a cycle.)
  *
  * @module
  */
 
-import { type OptionValue, UsageError } from "./command.ts";
 import { streamWriter } from "./output.ts";
 
 /** Where the CLI writes; injectable for tests. */
@@ -54,33 +55,6 @@ export interface Context {
 export function emit(ctx: Context, document: Record<string, unknown>, human: () => string): void {
   if (ctx.json) ctx.io.stdout(JSON.stringify({ version: 1, ...document }, null, 2) + "\n");
   else if (!ctx.quiet) ctx.io.stdout(human() + "\n");
-}
-
-/** Parses an option that takes a whole number (digits only); `undefined` when absent. */
-export function integerOption(value: OptionValue, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
-    throw new UsageError(`--${option} takes a whole number, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
-
-/** `--max-transient-errors N` (N ≥ 1) as the API's `transientErrorLimit`; undefined when absent. */
-export function transientErrorLimit(value: OptionValue): number | undefined {
-  const limit = integerOption(value, "max-transient-errors");
-  if (limit === 0) throw new UsageError("--max-transient-errors takes 1 or more");
-  return limit;
-}
-
-/** A required string option; UsageError when missing. */
-export function requiredOption(value: OptionValue, option: string, command: string): string {
-  if (typeof value !== "string") throw new UsageError(`${command}: --${option} is required`, command);
-  return value;
-}
-
-/** A string option, `""` when absent. */
-export function text(value: OptionValue): string {
-  return typeof value === "string" ? value : "";
 }
 
 /** Aborts on Ctrl+C (and SIGBREAK on Windows) until disposed, so commands end cleanly. */

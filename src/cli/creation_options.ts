@@ -12,23 +12,16 @@
 import type { JobProperties, PropertyName } from "../properties/types.ts";
 import type { OptionSpec } from "./command.ts";
 import type { Context } from "./context.ts";
-import { type Options, PROPERTY_CLI, SET_TARGETS, type SetTarget } from "./property_options.ts";
-import { givenProperties, preparePropertyPlan, processSecrets, type SecretIo } from "./set.ts";
+import { cliSpec, type Options, PROPERTY_CLI, SET_TARGETS, type SetTarget } from "./property_options.ts";
+import { givenProperties, preparePropertyPlan, processSecrets, type SecretIo } from "./property_plan.ts";
 
 /**
- * Rows left out at creation: the name and description (each command has its
- * own `--name` and `--description`), and the actions on an existing job's
- * state (removing credentials, making headers write-only after the fact).
+ * The rows a job-creating command offers, in `set`'s order: all but those
+ * whose descriptor says `atCreation: false` (the name and description, as
+ * each command has its own `--name` and `--description`, and the actions on
+ * an existing job's state).
  */
-const NOT_AT_CREATION: ReadonlySet<SetTarget> = new Set([
-  "displayName",
-  "description",
-  "removeCredentials",
-  "makeCustomHeadersWriteOnly",
-]);
-
-/** The rows a job-creating command offers, in `set`'s order. */
-export const CREATION_TARGETS: readonly SetTarget[] = SET_TARGETS.filter((t) => !NOT_AT_CREATION.has(t));
+export const CREATION_TARGETS: readonly SetTarget[] = SET_TARGETS.filter((t) => cliSpec(t).atCreation !== false);
 
 /** A `--clear-…` option undoes a setting: a new job has nothing to clear. */
 function isClearOption(name: string): boolean {

@@ -9,7 +9,8 @@ import { serveDashboard } from "../dashboard/server.ts";
 import { isLoopback } from "../dashboard/security.ts";
 import { connect } from "../manager.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
-import { type Context, emit, integerOption, interruptSignal } from "./context.ts";
+import { type Context, emit, interruptSignal } from "./context.ts";
+import { integerOption } from "./option_values.ts";
 import { logger } from "./log.ts";
 import { ExitCode } from "./exit_codes.ts";
 
@@ -70,21 +71,19 @@ async function openBrowser(ctx: Context, url: string): Promise<void> {
   }
 }
 
-/** The dashboard command, by name. */
-export const DASHBOARD_COMMANDS: Readonly<Record<string, Command>> = {
-  dashboard: {
-    summary: "Serve a live page of the queue on 127.0.0.1, with job actions (the URL carries a secret token)",
-    positionals: [],
-    options: {
-      port: { type: "string", value: "N", description: "TCP port (default: a free one)" },
-      open: { type: "boolean", description: "Open the page in the default browser (needs --allow-run)" },
-      listen: {
-        type: "string",
-        value: "ADDR",
-        description: "Listen on ADDR instead of 127.0.0.1; a non-loopback address exposes your jobs (warned)",
-      },
+/** The `dashboard` command. */
+export const command: Command = {
+  summary: "Serve a live page of the queue on 127.0.0.1, with job actions (the URL carries a secret token)",
+  positionals: [],
+  options: {
+    port: { type: "string", value: "N", description: "TCP port (default: a free one)" },
+    open: { type: "boolean", description: "Open the page in the default browser (needs --allow-run)" },
+    listen: {
+      type: "string",
+      value: "ADDR",
+      description: "Listen on ADDR instead of 127.0.0.1; a non-loopback address exposes your jobs (warned)",
     },
-    examples: ["dashboard", "dashboard --port 8765 --open", "dashboard --json"],
-    run: (ctx, { options }) => dashboardCommand(ctx, options),
   },
+  examples: ["dashboard", "dashboard --port 8765 --open", "dashboard --json"],
+  run: (ctx, { options }) => dashboardCommand(ctx, options),
 };

@@ -1,5 +1,5 @@
 /**
- * The `doctor` command: is BITS reachable, which version is it, what does it
+ * `bits doctor`: is BITS reachable, which version is it, what does it
  * implement, is this Wine, and which shim is loaded.
  *
  * @module
@@ -127,19 +127,17 @@ export async function doctor(ctx: Context): Promise<number> {
   }
 }
 
-/** The `doctor` command, by name. */
-export const DOCTOR_COMMANDS: Readonly<Record<string, Command>> = {
-  doctor: {
-    summary: "Check BITS: reachable?, version, capabilities, Wine, shim location and ABI; exit 1 when unreachable",
-    positionals: [],
-    options: {
-      "self-test": {
-        type: "boolean",
-        description:
-          "Instead, run safe checks of BITS against a server on 127.0.0.1 and print the verdict (needs --allow-net)",
-      },
+/** The `doctor` command. */
+export const command: Command = {
+  summary: "Check BITS: reachable?, version, capabilities, Wine, shim location and ABI; exit 1 when unreachable",
+  positionals: [],
+  options: {
+    "self-test": {
+      type: "boolean",
+      description:
+        "Instead, run safe checks of BITS against a server on 127.0.0.1 and print the verdict (needs --allow-net)",
     },
-    examples: ["doctor", "doctor --json", "doctor --self-test --json"],
-    run: (ctx, parsed) => parsed.options["self-test"] === true ? selfTest(ctx) : doctor(ctx),
   },
+  examples: ["doctor", "doctor --json", "doctor --self-test --json"],
+  run: (ctx, parsed) => parsed.options["self-test"] === true ? selfTest(ctx) : doctor(ctx),
 };

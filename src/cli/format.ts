@@ -90,3 +90,11 @@ export function table(rows: readonly (readonly string[])[]): string {
   )
     .join("\n");
 }
+
+/** A time for people: local `YYYY-MM-DD HH:MM:SS`. */
+export function formatTime(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${
+    p(date.getMinutes())
+  }:${p(date.getSeconds())}`;
+}

@@ -12,12 +12,12 @@ import type { LibraryFileExistsError } from "../wmp/library.ts";
 import { commandName, DEFAULT_HELP_WIDTH, helpText, parseCommandLine, type ParsedArgs, UsageError } from "./args.ts";
 import type { Command, CommandSpec, OptionValue } from "./command.ts";
 import { COMMAND_INDEX, loadAllCommands, loadCommand } from "./command_index.ts";
-import { type CliIo, type Context, integerOption, processIo, PROGRAM } from "./context.ts";
+import { type CliIo, type Context, processIo, PROGRAM } from "./context.ts";
 import { errorDetail, errorName, isError } from "./error_detail.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { OutputClosedError } from "./output.ts";
 
-export { integerOption, processIo };
+export { processIo };
 export type { CliIo };
 
 /**

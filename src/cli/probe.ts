@@ -1,5 +1,5 @@
 /**
- * The `probe` command: an HTTP preflight that predicts whether Windows BITS
+ * `bits probe`: an HTTP preflight that predicts whether Windows BITS
  * can download a URL, and which job settings it needs (see `src/probe.ts`).
  * Needs `--allow-net`; no BITS.
  *
@@ -91,19 +91,17 @@ const PROBE_TIMEOUT_OPTION: OptionSpec = {
   description: "Per request (default 15s; exit 3 when it expires): 90s, 2m, or seconds",
 };
 
-/** The `probe` command, by name. */
-export const PROBE_COMMANDS: Readonly<Record<string, Command>> = {
-  probe: {
-    summary: "Check a URL before downloading: size known, ranges honoured, HEAD allowed; recommends job settings",
-    positionals: ["url"],
-    options: {
-      timeout: PROBE_TIMEOUT_OPTION,
-    },
-    examples: [
-      "probe https://example.com/releases/app-1.2.msi",
-      'probe "https://bucket.s3.amazonaws.com/a.iso?X-Amz-Signature=…" --json',
-      "probe https://example.com/a.iso --timeout 5",
-    ],
-    run: (ctx, { args, options }) => probe(ctx, args.url, options),
+/** The `probe` command. */
+export const command: Command = {
+  summary: "Check a URL before downloading: size known, ranges honoured, HEAD allowed; recommends job settings",
+  positionals: ["url"],
+  options: {
+    timeout: PROBE_TIMEOUT_OPTION,
   },
+  examples: [
+    "probe https://example.com/releases/app-1.2.msi",
+    'probe "https://bucket.s3.amazonaws.com/a.iso?X-Amz-Signature=…" --json',
+    "probe https://example.com/a.iso --timeout 5",
+  ],
+  run: (ctx, { args, options }) => probe(ctx, args.url, options),
 };

@@ -3,8 +3,9 @@
  * the API's property names (`JobProperties`) plus the two write-only
  * actions (removing credentials, making headers write-only), gives each its
  * kebab-case options and the parser that turns their text into the typed
- * value. `set`'s option specs and help are generated from it, so a property
- * added to the API without a row here fails to type-check.
+ * value. The table is derived from the property descriptors
+ * (`properties/descriptors.ts`: option names, help, parse); this module
+ * holds the parsers. `set`'s option specs and help are generated from it.
  *
  * Parsing is pure and strict: enum and flag names as BITS names them (case
  * and `-`/`_` forgiven), durations in the CLI's one grammar (`duration.ts`;
@@ -25,16 +26,25 @@ import {
 } from "./command.ts";
 import { parseDuration } from "./duration.ts";
 import {
-  ACL_FLAGS,
+  ACTION_DESCRIPTORS,
+  type ActionDescriptor,
+  type ActionName,
+  APPLY_ORDER,
+  choices,
+  type CliOption,
+  type CliParse,
+  type CompositeParse,
+  PROPERTY_DESCRIPTORS,
+  type PropertyCliSpec,
+  type TextParse,
+} from "../properties/descriptors.ts";
+import {
   AUTH_SCHEMES,
   AUTH_TARGETS,
   type AuthScheme,
   type AuthTarget,
   CERT_STORE_LOCATIONS,
   COST_STATES,
-  JOB_PRIORITIES,
-  NOTIFY_FLAGS,
-  PEER_CACHING_FLAGS,
   PROXY_USAGES,
   REDIRECT_POLICIES,
   SECURITY_FLAGS,
@@ -48,7 +58,7 @@ import type { PasswordSource } from "./secrets.ts";
 export type Options = Readonly<Record<string, OptionValue>>;
 
 /** Changes `set` makes besides `setProperties`. */
-export type SetAction = "removeCredentials" | "makeCustomHeadersWriteOnly";
+export type SetAction = ActionName;
 /** What one row of the table sets. */
 export type SetTarget = PropertyName | SetAction;
 
@@ -208,57 +218,6 @@ function keys<T extends string>(table: Readonly<Record<T, number>>): T[] {
   return Object.keys(table) as T[];
 }
 
-function choices(names: readonly string[]): string {
-  return names.length <= 2 ? names.join(" or ") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
-}
-
-/** A row for a property set by one string option. */
-function simple<T>(
-  option: string,
-  spec: Omit<OptionSpec, "type">,
-  parse: (text: string, option: string) => T,
-): PropertyCli<T> {
-  return {
-    options: { [option]: { type: "string", ...spec } },
-    parse: (options) => {
-      const text = stringOption(options, option);
-      return text === undefined ? undefined : parse(text, option);
-    },
-  };
-}
-
-/** A row for a property with a value option and a `--clear-…` flag that sets it to `clearValue`. */
-function clearable<T, C>(
-  option: string,
-  spec: Omit<OptionSpec, "type">,
-  clear: string,
-  clearDescription: string,
-  clearValue: C,
-  parse: (text: string, option: string) => T,
-): PropertyCli<T | C> {
-  return {
-    options: { [option]: { type: "string", ...spec }, [clear]: { type: "boolean", description: clearDescription } },
-    parse: (options) => {
-      const text = stringOption(options, option);
-      if (!flagOption(options, clear)) return text === undefined ? undefined : parse(text, option);
-      if (text !== undefined) conflict(`--${clear} cannot be combined with --${option}`);
-      return clearValue;
-    },
-  };
-}
-
-function flagsRow<T extends string>(option: string, names: readonly T[], what: string): PropertyCli<T[]> {
-  return simple(
-    option,
-    { value: "FLAGS", description: `${what}: comma list of ${names.join(", ")}; or NONE` },
-    (text, o) => parseFlagList(text, names, o),
-  );
-}
-
-function onOffRow(option: string, description: string): PropertyCli<boolean> {
-  return simple(option, { value: "on|off", description }, parseOnOff);
-}
-
 const DURATION_HELP = "seconds, or 90s, 10m, 2h, 1d, 2w";
 /** The spec fields every property duration option shares. */
 const DURATION = { value: DURATION_VALUE, duration: PROPERTY_DURATION } as const;
@@ -381,225 +340,125 @@ function parseHeaders(options: Options): readonly string[] | undefined {
   return [];
 }
 
-/**
- * Every settable property and action, in the order `set` applies them
- * (`removeCredentials` runs first, before `setProperties`; the header
- * action last).
- */
-export const PROPERTY_CLI: PropertyCliTable = {
-  displayName: simple("display-name", {
-    value: "NAME",
-    description: "Display name, 1 to 256 characters",
-  }, (t) => t),
-  description: simple("description", DESCRIPTION_OPTION, (t) => t),
-  priority: simple(
-    "priority",
-    { value: "LEVEL", description: `Priority: ${choices(JOB_PRIORITIES)}` },
-    (text, o) => parseName(text, JOB_PRIORITIES, o),
-  ),
-  notifyFlags: flagsRow("notify-flags", keys(NOTIFY_FLAGS), "Events BITS notifies"),
-  notifyCommandLine: clearable(
-    "notify-cmd",
-    {
-      value: "CMDLINE",
-      description: 'Program BITS runs when the job ends: "C:\\full\\path.exe" then arguments (Job2)',
-    },
-    "clear-notify-cmd",
-    "Remove the notify command line",
-    null,
-    parseCommandLine,
-  ),
-  minimumRetryDelay: simple("min-retry-delay", {
-    ...DURATION,
-    description: `Wait before retrying after a transient error (${DURATION_HELP})`,
-  }, (text, o) => parseSeconds(text, o)),
-  noProgressTimeout: simple("no-progress-timeout", {
-    ...DURATION,
-    description: `Time without progress before a transient error fails the job; 0: at once (${DURATION_HELP})`,
-  }, (text, o) => parseSeconds(text, o)),
-  maximumDownloadTime: simple("max-download-time", {
-    ...DURATION,
-    description: `Time the whole job may take (${DURATION_HELP}; Job4)`,
-  }, (text, o) => parseSeconds(text, o)),
-  proxy: {
-    options: {
-      "proxy-usage": { type: "string", value: "USAGE", description: `How to find the proxy: ${choices(PROXY_USAGES)}` },
-      "proxy-list": {
-        type: "string",
-        value: "PROXIES",
-        multiple: true,
-        description: "With OVERRIDE: [scheme=][scheme://]host[:port], comma-separated or repeated",
-      },
-      "proxy-bypass": {
-        type: "string",
-        value: "HOSTS",
-        multiple: true,
-        description: "With OVERRIDE: hosts that bypass the proxy (<local>: local names), comma-separated or repeated",
-      },
-    },
-    parse: parseProxy,
-    fields: { "proxy.usage": "proxy-usage", "proxy.proxies": "proxy-list", "proxy.bypass": "proxy-bypass" },
-  },
-  credentials: {
-    options: {
-      "credentials-scheme": {
-        type: "string",
-        value: "SCHEME",
-        description: `Set credentials for ${choices(keys(AUTH_SCHEMES))} (Job2)`,
-      },
-      "credentials-target": {
-        type: "string",
-        value: "TARGET",
-        description: "Who asks for them: SERVER (default) or PROXY",
-      },
-      username: {
-        type: "string",
-        value: "USER",
-        description: "User name; omit with NTLM or NEGOTIATE for the logged-on user",
-      },
-      "password-env": {
-        type: "string",
-        value: "NAME",
-        description: "Read the password from environment variable NAME",
-      },
-      "password-stdin": { type: "boolean", description: "Read the password from the first line of standard input" },
-      "password-prompt": {
-        type: "boolean",
-        description: "Type the password at the terminal, not echoed (the default with --username on a terminal)",
-      },
-      password: {
-        type: "string",
-        description:
-          "Not accepted (argv is visible to all users): use --password-env, --password-stdin or --password-prompt",
-      },
-    },
-    parse: parseCredentials,
-    fields: { "credentials.userName": "username" },
-  },
-  removeCredentials: {
-    options: {
-      "clear-credentials": {
-        type: "string",
-        value: "SCHEME[/TARGET]",
-        multiple: true,
-        description: "Remove credentials, e.g. BASIC/SERVER (target SERVER by default); done first; repeatable",
-      },
-    },
-    parse: (options) =>
-      listOption(options, "clear-credentials")?.map((t) => parseCredentialsKey(t, "clear-credentials")),
-  },
-  customHeaders: {
-    options: {
-      header: {
-        type: "string",
-        value: '"NAME: VALUE"',
-        multiple: true,
-        description: "Request header, repeatable; replaces all of the job's custom headers",
-      },
-      "clear-headers": { type: "boolean", description: "Remove all custom headers" },
-    },
-    parse: parseHeaders,
-  },
-  security: {
-    options: {
-      "security-flags": {
-        type: "string",
-        value: "FLAGS",
-        description: `TLS checks: comma list of ${keys(SECURITY_FLAGS).join(", ")}; or NONE`,
-      },
-      "redirect-policy": {
-        type: "string",
-        value: "POLICY",
-        description: `Redirects: ${choices(keys(REDIRECT_POLICIES))} (either option alone keeps the other's setting)`,
-      },
-    },
-    parse: parseSecurity,
-    fields: { "security.flags": "security-flags", "security.redirectPolicy": "redirect-policy" },
-  },
-  clientCertificate: {
-    options: {
-      "client-cert-hash": {
-        type: "string",
-        value: "HEX",
-        description: "Client certificate by SHA-1 thumbprint (40 hex digits; spaces, colons ignored)",
-      },
-      "client-cert-subject": { type: "string", value: "NAME", description: "Client certificate by subject name" },
-      "client-cert-store": { type: "string", value: "STORE", description: "Its store: MY (default), CA, ROOT …" },
-      "client-cert-location": {
-        type: "string",
-        value: "LOCATION",
-        description: `Store location: ${CERT_STORE_LOCATIONS.join(", ")} (default CURRENT_USER)`,
-      },
-      "clear-client-cert": { type: "boolean", description: "Remove the client certificate" },
-    },
-    parse: parseClientCertificate,
-    fields: {
-      "clientCertificate.hash": "client-cert-hash",
-      "clientCertificate.subjectName": "client-cert-subject",
-      "clientCertificate.storeName": "client-cert-store",
-      "clientCertificate.storeLocation": "client-cert-location",
-    },
-  },
-  fileAclFlags: flagsRow("file-acl-flags", keys(ACL_FLAGS), "What of the file's security BITS copies (Job3)"),
-  peerCachingFlags: flagsRow("peer-caching-flags", keys(PEER_CACHING_FLAGS), "Peer caching (Job4)"),
-  costFlags: {
-    options: {
-      "transfer-policy": {
-        type: "string",
-        value: "POLICY",
-        description: `Networks to transfer on by cost: ${choices(keys(TRANSFER_POLICIES))} (Job5)`,
-      },
-      "cost-states": {
-        type: "string",
-        value: "STATES",
-        description: `Or the cost states themselves: comma list of ${keys(COST_STATES).join(", ")} (Job5)`,
-      },
-      "ignore-congestion": { type: "string", value: "on|off", description: "With --cost-states: ignore congestion" },
-    },
-    parse: parseCostFlags,
-    fields: { "costFlags.states": "cost-states", "costFlags.ignoreCongestion": "ignore-congestion" },
-  },
-  notificationClsid: clearable(
-    "notification-clsid",
-    { value: "GUID", description: "CLSID of a COM server BITS notifies (Job5)" },
-    "clear-notification-clsid",
-    "Remove the notification CLSID (Job5)",
-    null,
-    (t) => t,
-  ),
-  dynamicContent: onOffRow(
-    "dynamic-content",
-    "Download without a known size or ranges (Job5; before the first resume)",
-  ),
-  highPerformance: onOffRow("high-performance", "Speed over background-friendliness (Job5; before adding files)"),
-  maxDownloadSize: simple("max-download-size", {
-    value: "BYTES",
-    description: "Largest download: bytes, or 500MB, 2GiB; 0: no limit (Job5)",
-  }, parseBytes),
-  useStoredCredentials: flagsRow(
-    "use-stored-credentials",
-    keys(AUTH_TARGETS),
-    "Targets that may use Credential Manager's stored credentials (Job5)",
-  ),
-  minimumNotificationInterval: simple("min-notification-interval", {
-    ...DURATION,
-    description: "Least time between notifications: seconds (0.5) or 500ms (Job5)",
-  }, (text, o) => parseDuration(text, o, PROPERTY_DURATION)),
-  onDemandMode: onOffRow("on-demand", "On-demand mode: ranges requested as needed (Job5)"),
-  httpMethod: simple("http-method", {
-    value: "METHOD",
-    description: "HTTP method instead of GET (HttpOptions2, BITS 10.2; locks the priority at FOREGROUND)",
-  }, (t) => t),
-  makeCustomHeadersWriteOnly: {
-    options: {
-      "headers-write-only": {
-        type: "boolean",
-        description: "Make the custom headers write-only, irreversibly (HttpOptions3, BITS 10.3); done last",
-      },
-    },
-    parse: (options) => flagOption(options, "headers-write-only") ? true : undefined,
-  },
+/** Options shared with other commands: a property's row uses the shared spec (`--description`). */
+const SHARED_OPTIONS: Readonly<Record<string, OptionSpec>> = { description: DESCRIPTION_OPTION };
+
+/** A composite's parser: reads its options (the main one is `option`); undefined when none was given. */
+type CompositeParser = (options: Options, option: string) => unknown;
+
+/** The parsers of the composite values, by the name their descriptor gives. */
+const COMPOSITE_PARSERS: Readonly<Record<CompositeParse, CompositeParser>> = {
+  proxy: parseProxy,
+  credentials: parseCredentials,
+  headers: parseHeaders,
+  security: parseSecurity,
+  clientCertificate: parseClientCertificate,
+  costFlags: parseCostFlags,
+  credentialsKeys: (options, option) => listOption(options, option)?.map((t) => parseCredentialsKey(t, option)),
+  switch: (options, option) => flagOption(options, option) ? true : undefined,
 };
+
+function isComposite(parse: CliParse): parse is CompositeParse {
+  return typeof parse === "string" && Object.hasOwn(COMPOSITE_PARSERS, parse);
+}
+
+/** The parser of a one-option value: its text → the value. */
+function textParser(parse: TextParse): (text: string, option: string) => unknown {
+  if (typeof parse === "object") {
+    return "enum" in parse
+      ? (text, option) => parseName(text, parse.enum, option)
+      : (text, option) => parseFlagList(text, parse.flags, option);
+  }
+  switch (parse) {
+    case "onOff":
+      return parseOnOff;
+    case "seconds":
+      return (text, option) => parseSeconds(text, option);
+    case "milliseconds":
+      return (text, option) => parseDuration(text, option, PROPERTY_DURATION);
+    case "bytes":
+      return parseBytes;
+    case "commandLine":
+      return parseCommandLine;
+    default:
+      return (text) => text;
+  }
+}
+
+/** The main option's spec: placeholder and help as the descriptor and its parse give them. */
+function mainSpec(cli: PropertyCliSpec): OptionSpec {
+  if (cli.shared) return SHARED_OPTIONS[cli.option];
+  const { parse } = cli;
+  const help = (cli.help ?? "").replace("{duration}", DURATION_HELP);
+  if (parse === "switch") return { type: "boolean", description: help };
+  if (parse === "seconds" || parse === "milliseconds") return { type: "string", ...DURATION, description: help };
+  if (parse === "onOff") return { type: "string", value: "on|off", description: help };
+  if (typeof parse === "object" && "flags" in parse) {
+    return { type: "string", value: "FLAGS", description: `${help}: comma list of ${parse.flags.join(", ")}; or NONE` };
+  }
+  const description = typeof parse === "object" ? `${help}: ${choices(parse.enum)}` : help;
+  return { type: "string", value: cli.value, ...(cli.multiple ? { multiple: true } : {}), description };
+}
+
+/** One of a composite's other options. */
+function moreSpec(option: CliOption): OptionSpec {
+  return {
+    type: option.switch ? "boolean" : "string",
+    ...(option.value === undefined ? {} : { value: option.value }),
+    ...(option.multiple ? { multiple: true } : {}),
+    description: option.help,
+  };
+}
+
+/** A property's or action's row, from its descriptor's command-line spec. */
+export function cliRow(cli: PropertyCliSpec): PropertyCli<unknown> {
+  const specs: Record<string, OptionSpec> = { [cli.option]: mainSpec(cli) };
+  if (cli.clear) specs[cli.clear.option] = { type: "boolean", description: cli.clear.help };
+  for (const [name, option] of Object.entries(cli.more ?? {})) specs[name] = moreSpec(option);
+  return { options: specs, parse: rowParser(cli), ...(cli.fields ? { fields: cli.fields } : {}) };
+}
+
+/** A row's parser: the composite's, or the main option's text parser with its `--clear-…` switch. */
+function rowParser(cli: PropertyCliSpec): (options: Options) => unknown {
+  const { option, clear, parse } = cli;
+  if (isComposite(parse)) {
+    const composite = COMPOSITE_PARSERS[parse];
+    return (options) => composite(options, option);
+  }
+  const fromText = textParser(parse);
+  return (options) => {
+    const text = stringOption(options, option);
+    if (!clear || !flagOption(options, clear.option)) return text === undefined ? undefined : fromText(text, option);
+    if (text !== undefined) conflict(`--${clear.option} cannot be combined with --${option}`);
+    return null;
+  };
+}
+
+/**
+ * The rows in `set`'s order: every property in the order `setProperties`
+ * applies them, each action right after the property it follows (removing
+ * credentials, done first) or at the end (write-only headers, done last).
+ */
+function deriveTable(): PropertyCliTable {
+  const rows: Record<string, PropertyCli<unknown>> = {};
+  const actions = Object.entries(ACTION_DESCRIPTORS) as [SetAction, ActionDescriptor][];
+  for (const name of APPLY_ORDER) {
+    rows[name] = cliRow(PROPERTY_DESCRIPTORS[name].cli);
+    for (const [action, descriptor] of actions) if (descriptor.after === name) rows[action] = cliRow(descriptor.cli);
+  }
+  for (const [action, descriptor] of actions) if (descriptor.after === undefined) rows[action] = cliRow(descriptor.cli);
+  return rows as unknown as PropertyCliTable;
+}
+
+/** Every settable property and action, in `set`'s order: derived from the descriptors. */
+export const PROPERTY_CLI: PropertyCliTable = deriveTable();
+
+/** A row's command-line spec: its property's or action's descriptor's. */
+export function cliSpec(target: SetTarget): PropertyCliSpec {
+  return Object.hasOwn(PROPERTY_DESCRIPTORS, target)
+    ? PROPERTY_DESCRIPTORS[target as PropertyName].cli
+    : ACTION_DESCRIPTORS[target as SetAction].cli;
+}
 
 /** The rows' keys in table order. */
 export const SET_TARGETS: readonly SetTarget[] = Object.keys(PROPERTY_CLI) as SetTarget[];

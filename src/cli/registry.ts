@@ -1,46 +1,14 @@
 /**
- * Every CLI command, in the order the help lists them.
+ * Every CLI command, loaded: the table of `command_index.ts` with each
+ * command's file imported, for tests and tools that need every spec at once
+ * (the parser's checks, help, JSON schemas). `main` never imports this file:
+ * it loads only the command it runs.
  *
  * @module
  */
 
-import { ACTION_COMMANDS } from "./actions.ts";
-import { BUILD_COMMANDS } from "./build.ts";
 import type { Command } from "./command.ts";
-import { DASHBOARD_COMMANDS } from "./dashboard.ts";
-import { DOCTOR_COMMANDS } from "./doctor.ts";
-import { FILES_COMMANDS } from "./job_files.ts";
-import { HYGIENE_COMMANDS } from "./hygiene.ts";
-import { JOB_COMMANDS } from "./jobs.ts";
-import { MONITOR_COMMANDS } from "./monitor.ts";
-import { PROBE_COMMANDS } from "./probe.ts";
-import { REPLY_PREFIX_COMMANDS } from "./reply_prefix.ts";
-import { SET_COMMANDS } from "./set.ts";
-import { VERSION_COMMANDS } from "./version.ts";
-import { WMP_COMMANDS } from "./wmp.ts";
+import { loadAllCommands } from "./command_index.ts";
 
-const { download, list, info, complete, cancel, ...jobCommands } = JOB_COMMANDS;
-const { create, ...buildCommands } = BUILD_COMMANDS;
-
-/** The command table: name (two words for `wmp …`) → command. */
-export const COMMANDS: Readonly<Record<string, Command>> = {
-  create,
-  download,
-  ...buildCommands,
-  list,
-  info,
-  ...FILES_COMMANDS,
-  ...REPLY_PREFIX_COMMANDS,
-  complete,
-  cancel,
-  ...ACTION_COMMANDS,
-  ...jobCommands,
-  ...SET_COMMANDS,
-  ...MONITOR_COMMANDS,
-  ...DASHBOARD_COMMANDS,
-  ...WMP_COMMANDS,
-  ...HYGIENE_COMMANDS,
-  ...PROBE_COMMANDS,
-  ...DOCTOR_COMMANDS,
-  ...VERSION_COMMANDS,
-};
+/** The command table: name (two words for `wmp …`) → command, in help order. */
+export const COMMANDS: Readonly<Record<string, Command>> = await loadAllCommands();

@@ -1,5 +1,5 @@
 /**
- * The `version` command: the module, Deno and shim versions. Its own module,
+ * `bits version`: the module, Deno and shim versions. Its own module,
  * light on imports, so the command starts about as fast as Deno itself
  * (docs/performance.md).
  *
@@ -33,14 +33,12 @@ export function version(ctx: Context): number {
   return ExitCode.Ok;
 }
 
-/** The `version` command, by name. */
-export const VERSION_COMMANDS: Readonly<Record<string, Command>> = {
-  version: {
-    summary: "Print the module and shim versions",
-    positionals: [],
-    options: {},
-    examples: ["version", "version --json"],
-    logs: false,
-    run: (ctx) => version(ctx),
-  },
+/** The `version` command. */
+export const command: Command = {
+  summary: "Print the module and shim versions",
+  positionals: [],
+  options: {},
+  examples: ["version", "version --json"],
+  logs: false,
+  run: (ctx) => version(ctx),
 };

@@ -8,35 +8,18 @@
  */
 
 import { loadShim } from "../../ffi/library.ts";
-import { CERT_HASH_BYTES, PROP, STRPROP } from "../../ffi/symbols_properties.ts";
+import { CERT_HASH_BYTES } from "../../ffi/symbols_properties.ts";
 import { readGrowing } from "../buffer_read.ts";
 import { encodeCredentials } from "../credentials.ts";
 import { unwrap } from "../errors.ts";
 import { decodeUtf16, encodeUtf16 } from "../utf16.ts";
-import {
-  decodeCertificateInfo,
-  decodeClsid,
-  decodeCostFlags,
-  decodeSecurity,
-  formatCertHash,
-  type PropertyOp,
-  splitHeaders,
-  splitList,
-} from "./encode.ts";
+import { decodeCertificateInfo, decodeClsid, formatCertHash, type PropertyOp, splitList } from "./codecs.ts";
+import { type NativeReader, PROPERTY_DESCRIPTORS, READABLE_PROPERTIES } from "./descriptors.ts";
 import { PROPERTY_FEATURES } from "./features.ts";
-import {
-  ACL_FLAGS,
-  AUTH_TARGETS,
-  type AuthTarget,
-  CERT_STORE_LOCATIONS,
-  decodeEnum,
-  decodeFlags,
-  JOB_PRIORITIES,
-  NOTIFY_FLAGS,
-  PEER_CACHING_FLAGS,
-  PROXY_USAGES,
-} from "./names.ts";
+import { CERT_STORE_LOCATIONS, decodeEnum, PROXY_USAGES } from "./names.ts";
 import type { JobPropertyValues, PropertyName, ReadablePropertyName } from "./types.ts";
+
+export { READABLE_PROPERTIES } from "./descriptors.ts";
 
 type Job = Deno.PointerObject;
 
@@ -188,48 +171,37 @@ function readPair(
   });
 }
 
-type Readers = { readonly [K in ReadablePropertyName]: (job: Job, jobId: string) => Promise<JobPropertyValues[K]> };
-
-/** How each readable property is read, in the order {@linkcode readAll} reads them. */
-export const READERS: Readers = {
-  displayName: (job, id) => readString(job, STRPROP.DISPLAY_NAME, 257, "displayName", id),
-  description: (job, id) => readString(job, STRPROP.DESCRIPTION, 1025, "description", id),
-  priority: async (job, id) => decodeEnum(JOB_PRIORITIES, await readNumber(job, PROP.PRIORITY, "priority", id)),
-  notifyFlags: async (job, id) =>
-    decodeFlags(NOTIFY_FLAGS, await readNumber(job, PROP.NOTIFY_FLAGS, "notifyFlags", id)),
-  notifyCommandLine: async (job, id) => {
+/** How a composite property is read: by the reader name its descriptor gives. */
+const COMPOSITE_READERS: {
+  readonly [R in NativeReader]: (job: Job, jobId: string, property: PropertyName) => Promise<unknown>;
+} = {
+  notifyCommandLine: async (job, id, property) => {
     const [program, parameters] = await readPair(
       (a, al, b, bl) => loadShim().symbols.bits_job_get_notify_cmdline(job, a, a.length, al, b, b.length, bl),
       4001,
-      "notifyCommandLine",
+      property,
       id,
     );
     return program === "" ? null : { program, parameters };
   },
-  minimumRetryDelay: (job, id) => readNumber(job, PROP.MINIMUM_RETRY_DELAY, "minimumRetryDelay", id),
-  noProgressTimeout: (job, id) => readNumber(job, PROP.NO_PROGRESS_TIMEOUT, "noProgressTimeout", id),
-  maximumDownloadTime: (job, id) => readNumber(job, PROP.MAXIMUM_DOWNLOAD_TIME, "maximumDownloadTime", id),
-  proxy: async (job, id) => {
+  proxy: async (job, id, property) => {
     const usage = new Uint32Array(1);
     const [list, bypass] = await readPair(
       (a, al, b, bl) => loadShim().symbols.bits_job_get_proxy(job, usage, a, a.length, al, b, b.length, bl),
       1024,
-      "proxy",
+      property,
       id,
     );
     return { usage: decodeEnum(PROXY_USAGES, usage[0]), proxies: splitList(list), bypass: splitList(bypass) };
   },
-  customHeaders: async (job, id) =>
-    splitHeaders(await readString(job, STRPROP.CUSTOM_HEADERS, 4096, "customHeaders", id)),
-  security: async (job, id) => decodeSecurity(await readNumber(job, PROP.SECURITY_FLAGS, "security", id)),
-  clientCertificate: async (job, id) => {
+  clientCertificate: async (job, id, property) => {
     const location = new Uint32Array(1);
     const hash = new Uint8Array(CERT_HASH_BYTES);
     const [storeName, subjectName] = await readPair(
       (a, al, b, bl) =>
         loadShim().symbols.bits_job_get_client_cert(job, location, a, a.length, al, hash, b, b.length, bl),
       1024,
-      "clientCertificate",
+      property,
       id,
     );
     return decodeCertificateInfo(
@@ -239,37 +211,34 @@ export const READERS: Readers = {
       subjectName,
     );
   },
-  httpMethod: (job, id) => readString(job, STRPROP.HTTP_METHOD, 64, "httpMethod", id),
-  fileAclFlags: async (job, id) =>
-    decodeFlags(ACL_FLAGS, await readNumber(job, PROP.FILE_ACL_FLAGS, "fileAclFlags", id)),
-  peerCachingFlags: async (job, id) =>
-    decodeFlags(PEER_CACHING_FLAGS, await readNumber(job, PROP.PEER_CACHING_FLAGS, "peerCachingFlags", id)),
-  costFlags: async (job, id) => decodeCostFlags(await readNumber(job, PROP.COST_FLAGS, "costFlags", id)),
-  notificationClsid: async (job, id) => {
+  clsid: async (job, id, property) => {
     const out = new Uint8Array(16);
-    check(
-      await loadShim().symbols.bits_job_get_notification_clsid(job, out),
-      "Get notificationClsid",
-      "notificationClsid",
-      id,
-    );
+    check(await loadShim().symbols.bits_job_get_notification_clsid(job, out), `Get ${property}`, property, id);
     return decodeClsid(out);
   },
-  dynamicContent: async (job, id) => (await readNumber(job, PROP.DYNAMIC_CONTENT, "dynamicContent", id)) !== 0,
-  highPerformance: async (job, id) => (await readNumber(job, PROP.HIGH_PERFORMANCE, "highPerformance", id)) !== 0,
-  maxDownloadSize: (job, id) => readNumber(job, PROP.MAX_DOWNLOAD_SIZE, "maxDownloadSize", id),
-  useStoredCredentials: async (job, id) =>
-    decodeFlags(
-      AUTH_TARGETS,
-      await readNumber(job, PROP.USE_STORED_CREDENTIALS, "useStoredCredentials", id),
-    ) as AuthTarget[],
-  minimumNotificationInterval: (job, id) =>
-    readNumber(job, PROP.MINIMUM_NOTIFICATION_INTERVAL_MS, "minimumNotificationInterval", id),
-  onDemandMode: async (job, id) => (await readNumber(job, PROP.ON_DEMAND_MODE, "onDemandMode", id)) !== 0,
 };
 
-/** Names of every readable property, in reading order. */
-export const READABLE_PROPERTIES = Object.keys(READERS) as ReadablePropertyName[];
+/** The reader of one property, from its descriptor. */
+function readerOf(property: ReadablePropertyName): (job: Job, jobId: string) => Promise<unknown> {
+  const native = PROPERTY_DESCRIPTORS[property].native;
+  switch (native.kind) {
+    case "u64":
+      return async (job, id) => native.codec.decode(await readNumber(job, native.id, property, id));
+    case "string":
+      return async (job, id) => native.codec.decode(await readString(job, native.id, native.units, property, id));
+    case "calls": {
+      const reader = COMPOSITE_READERS[native.reader as NativeReader];
+      return (job, id) => reader(job, id, property);
+    }
+  }
+}
+
+type Readers = { readonly [K in ReadablePropertyName]: (job: Job, jobId: string) => Promise<JobPropertyValues[K]> };
+
+/** How each readable property is read, in reading order: derived from the descriptors. */
+export const READERS: Readers = Object.fromEntries(
+  READABLE_PROPERTIES.map((property) => [property, readerOf(property)]),
+) as unknown as Readers;
 
 /** Removes credentials for one target and scheme. */
 export async function removeCredentials(job: Job, jobId: string, target: number, scheme: number): Promise<void> {

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { BitsJob } from "../job.ts";
+import type { JobRef } from "../job_ref.ts";
 import { type DrainResult, NativeWatcher } from "./native.ts";
 import type { NotificationRecord } from "./records.ts";
 
@@ -60,7 +60,7 @@ class NotificationHub {
   }
 
   /** Registers a job for the process (once); resolves to whether the callback is this process's. */
-  register(job: BitsJob): Promise<boolean> {
+  register(job: JobRef): Promise<boolean> {
     const existing = this.#registrations.get(job.id);
     if (existing) {
       existing.refs++;
@@ -147,7 +147,7 @@ export class Subscription {
    * Tracks a job: its records come to this subscription. Returns false when
    * the job notifies another client (polled only, see NativeWatcher.attach).
    */
-  async attach(job: BitsJob): Promise<boolean> {
+  async attach(job: JobRef): Promise<boolean> {
     if (this.#closed || this.#ids.has(job.id)) return !this.#closed;
     this.#ids.add(job.id);
     try {

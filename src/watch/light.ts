@@ -14,13 +14,13 @@ import { PROGRESS_RECORD_BYTES } from "../../ffi/symbols.ts";
 import { decodeProgressRecords, type ProgressRecord } from "../decode.ts";
 import { unwrap } from "../errors.ts";
 import { OwnedHandle } from "../handle.ts";
-import { type BitsJob, jobHandle } from "../job.ts";
+import type { JobRef } from "../job_ref.ts";
 
 /** Reads the state and progress of `jobs` in one call, in order. */
-export async function readProgress(jobs: readonly BitsJob[]): Promise<ProgressRecord[]> {
+export async function readProgress(jobs: readonly JobRef[]): Promise<ProgressRecord[]> {
   if (jobs.length === 0) return [];
   const out = new Uint8Array(jobs.length * PROGRESS_RECORD_BYTES);
-  const hr = await OwnedHandle.useAll(jobs.map(jobHandle), (pointers) => {
+  const hr = await OwnedHandle.useAll(jobs.map((job) => job.handle), (pointers) => {
     const values = BigUint64Array.from(pointers, (pointer) => BigInt(Deno.UnsafePointer.value(pointer)));
     return loadShim().symbols.bits_jobs_progress(values, jobs.length, out, jobs.length);
   });

@@ -10,7 +10,7 @@ import { unwrap } from "../errors.ts";
 import { OwnedHandle, pointerFromOut } from "../handle.ts";
 import { parseGuid } from "../guid.ts";
 import { HR } from "../hresult.ts";
-import { type BitsJob, jobHandle } from "../job.ts";
+import type { JobRef } from "../job_ref.ts";
 import { decodeEventRecords, EVENT_RECORD_BYTES, type NotificationRecord } from "./records.ts";
 
 /** Records fetched per drain call. */
@@ -69,11 +69,11 @@ export class NativeWatcher {
    * end. The shim keeps its own reference on the job, so the registration can
    * be undone after `job` is disposed.
    */
-  async attach(job: BitsJob): Promise<boolean> {
+  async attach(job: JobRef): Promise<boolean> {
     if (this.#attached.has(job.id)) return true;
     const previous = new Uint32Array(1);
     const hr = await this.#handle.use((watcher) =>
-      jobHandle(job).use((pointer) => loadShim().symbols.bits_watcher_attach(watcher, pointer, previous))
+      job.handle.use((pointer) => loadShim().symbols.bits_watcher_attach(watcher, pointer, previous))
     );
     unwrap(hr, "SetNotifyInterface", { jobId: job.id });
     if (hr !== HR.S_OK) return false;

@@ -4,7 +4,13 @@
 
 import assert from "node:assert/strict";
 import { GLOBAL_OPTIONS, helpText, parseCommandLine, UsageError } from "../../src/cli/args.ts";
-import { DESCRIPTION_OPTION, OVERWRITE_OPTION, TIMEOUT_OPTION } from "../../src/cli/command.ts";
+import {
+  DESCRIPTION_OPTION,
+  FROM_FILE_OPTION,
+  NAME_PATTERN_OPTION,
+  OVERWRITE_OPTION,
+  TIMEOUT_OPTION,
+} from "../../src/cli/command.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 
 const ID = "{0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}";
@@ -213,7 +219,7 @@ Deno.test("args: watch takes any number of ids", () => {
   assert.equal(parseCommandLine(["wait", ID, "--complete", "--timeout", "5"], COMMANDS).options.complete, true);
 });
 
-Deno.test("args: --overwrite, --description and --timeout are each one spec, shared by every command that has it", () => {
+Deno.test("args: --overwrite, --description, --timeout, --from-file and --name PATTERN are each one spec, shared by every command that has it", () => {
   const uses = (name: string) => Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, name));
   const overwrite = uses("overwrite");
   assert.deepEqual(overwrite.map(([n]) => n).sort(), ["add-file", "download", "submit"]);
@@ -233,4 +239,11 @@ Deno.test("args: --overwrite, --description and --timeout are each one spec, sha
     assert.deepEqual(spec, shared, name);
   }
   assert.equal(COMMANDS.wait.options.timeout, TIMEOUT_OPTION);
+  const fromFile = uses("from-file");
+  assert.deepEqual(fromFile.map(([n]) => n).sort(), ["add-file", "download"]);
+  for (const [name, c] of fromFile) assert.equal(c.options["from-file"], FROM_FILE_OPTION, name);
+  // `--name` filters by display name where its value is a PATTERN; elsewhere it names the new job.
+  const pattern = uses("name").filter(([, c]) => c.options.name.value === "PATTERN");
+  assert.deepEqual(pattern.map(([n]) => n).sort(), ["clean", "list"]);
+  for (const [name, c] of pattern) assert.equal(c.options.name, NAME_PATTERN_OPTION, name);
 });

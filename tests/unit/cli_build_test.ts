@@ -17,7 +17,7 @@ import {
   resolvePairs,
   splitFields,
 } from "../../src/cli/file_list.ts";
-import { describeFiles, verboseFile } from "../../src/cli/job_files.ts";
+import { describeFiles, verboseFile } from "../../src/cli/files.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { BitsError, InvalidArgumentError, WmpJobOwnedError } from "../../src/errors.ts";
 import { assertCliJson, validator } from "../support/cli_schema.ts";

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ALL_USERS_OPTION, MAX_TRANSIENT_ERRORS_OPTION } from "../../src/cli/command.ts";
-import { transientErrorLimit } from "../../src/cli/context.ts";
+import { transientErrorLimit } from "../../src/cli/option_values.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { runMain } from "../support/cli_capture.ts";
 

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../src/cli/command.ts";
 import { nameMatcher, newestFirst, parseStates } from "../../src/cli/filters.ts";
-import { type CleanCandidate, type CleanPolicy, isOwnJob, planClean } from "../../src/cli/hygiene.ts";
-import { redactProperties } from "../../src/cli/jobs.ts";
-import { DEFAULT_JOB_DESCRIPTION, newJobDescription } from "../../src/manager.ts";
+import { type CleanCandidate, type CleanPolicy, isOwnJob, planClean } from "../../src/cli/clean.ts";
+import { redactProperties } from "../../src/cli/info.ts";
+import { DEFAULT_JOB_DESCRIPTION, newJobDescription } from "../../src/create_job.ts";
 import type { JobSnapshot, JobState } from "../../src/types.ts";
 import { formatWmpDescription } from "../../src/wmp/codec.ts";
 import { assertCliJson } from "../support/cli_schema.ts";

@@ -185,6 +185,53 @@ Deno.test("probe: an empty file (416 with bytes */0) is ready with size 0; a ran
   assert.equal(wrong.verdict, "needs-settings");
 });
 
+Deno.test("probe: a challenge stops the other checks; a scheme BITS speaks recommends credentials, another fails", () => {
+  const head = exchange("HEAD", 407, {});
+  const proxy = assessProbe(
+    "https://a.example/f",
+    head,
+    exchange("GET", 407, { "proxy-authenticate": "NTLM realm=x", "www-authenticate": "Basic" }),
+  );
+  assert.equal(proxy.verdict, "needs-settings");
+  // HEAD's refusal is not reported: nothing but the challenge could be checked.
+  assert.deepEqual(proxy.problems, ["The proxy asks for credentials (407)."]);
+  assert.deepEqual(proxy.recommendations.map((r) => [r.property, r.value]), [
+    ["credentials", [{ target: "PROXY", scheme: "NTLM" }]],
+  ]);
+  assert.deepEqual(proxy.notes, [
+    "Size, ranges and HEAD could not be checked without credentials (the probe sends none).",
+  ]);
+  const bearer = assessProbe("https://a.example/f", head, exchange("GET", 401, { "www-authenticate": "Bearer x" }));
+  assert.equal(bearer.verdict, "fails");
+  assert.deepEqual(bearer.recommendations, []);
+  const stuck = assessProbe("https://a.example/f", head, exchange("GET", 302, {}));
+  assert.equal(stuck.verdict, "fails");
+  assert.deepEqual(stuck.problems, ["The GET ends in a 302 redirect without a Location."]);
+});
+
+Deno.test("probe: findings come in rule order: HEAD, ranges, then the redirect; notes after them", () => {
+  const downgrade = { from: "https://a.example/f", to: "http://b.example/f", status: 302, httpsToHttp: true };
+  const report = assessProbe(
+    "https://a.example/f?sig=abc",
+    { ...exchange("HEAD", 403, {}), redirects: [downgrade] },
+    exchange("GET", 200, { "content-length": "10", "content-disposition": "attachment" }),
+  );
+  assert.equal(report.verdict, "needs-settings");
+  assert.deepEqual(report.size, 10);
+  assert.deepEqual(report.problems.map((p) => p.split(/[,:(]/)[0]), [
+    "The server refuses HEAD ",
+    "The server ignores Range ",
+    "A redirect goes from https to http ",
+  ]);
+  assert.deepEqual(report.recommendations.map((r) => r.property), ["dynamicContent", "priority", "security"]);
+  assert.deepEqual(report.notes.map((n) => n.split(/[:(]/)[0]), [
+    "This looks like a presigned URL",
+    "BITS follows the 1 redirect",
+    "No Last-Modified",
+    "BITS ignores Content-Disposition",
+  ]);
+});
+
 Deno.test("probe: URLs are redacted for printing; presigned URLs are recognised", () => {
   assert.equal(
     redactUrl("https://bucket.s3.amazonaws.com/a.iso?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abc#frag"),

@@ -20,15 +20,9 @@ import {
 } from "../../src/cli/property_options.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import type { SecretEnvironment, SecretInput } from "../../src/cli/secrets.ts";
-import {
-  appliedBefore,
-  formatPropertyValue,
-  givenProperties,
-  prepareSet,
-  readableName,
-  type SecretIo,
-  SET_OPTIONS,
-} from "../../src/cli/set.ts";
+import { appliedBefore, prepareSet, SET_OPTIONS } from "../../src/cli/set.ts";
+import { formatPropertyValue, readableName } from "../../src/cli/properties.ts";
+import { givenProperties, type SecretIo } from "../../src/cli/property_plan.ts";
 import { encodeCredentials, SecretCredentials } from "../../src/credentials.ts";
 import { BitsError, BitsUnsupportedError } from "../../src/errors.ts";
 import { HR } from "../../src/hresult.ts";

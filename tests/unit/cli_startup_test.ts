@@ -2,7 +2,8 @@
 // (cli.ts's static imports plus version.ts's) holds no npm package (LogTape, its file sink) but the shim
 // loader's hash, no Node compatibility module and not the BITS bindings' heavy half. Read from `deno info --json`'s module
 // graph, following static imports only; the time itself is measured by bench/startup.ts, never here.
-// The index of lazily loaded commands is checked against the eager registry.
+// The index of lazily loaded commands: one file per command, named after it, loading no other command's file;
+// the eager registry is the same table.
 //
 // Permissions: --allow-read, --allow-run (deno info).
 
@@ -15,18 +16,25 @@ interface GraphModule {
   readonly dependencies?: readonly { readonly code?: { readonly specifier: string }; readonly isDynamic?: boolean }[];
 }
 
-/** Every module `root` loads before running: its static imports, transitively (dynamic ones are not followed). */
-async function staticClosure(root: URL): Promise<Set<string>> {
+interface ModuleGraph {
+  readonly modules: GraphModule[];
+  readonly redirects: Record<string, string>;
+}
+
+/** `deno info --json` of `root`: every module it may load, dynamic imports included. */
+async function moduleGraph(root: URL): Promise<ModuleGraph> {
   const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", root.href], stderr: "null" })
     .output();
-  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    modules: GraphModule[];
-    redirects: Record<string, string>;
-  };
-  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  return JSON.parse(new TextDecoder().decode(output.stdout)) as ModuleGraph;
+}
+
+/** Every module `root` loads before running: its static imports, transitively (dynamic ones are not followed). */
+async function staticClosure(root: URL, graph?: ModuleGraph): Promise<Set<string>> {
+  const { modules, redirects } = graph ?? await moduleGraph(root);
+  const bySpecifier = new Map(modules.map((m) => [m.specifier, m]));
   const seen = new Set<string>();
   const visit = (specifier: string): void => {
-    const resolved = graph.redirects[specifier] ?? specifier;
+    const resolved = redirects[specifier] ?? specifier;
     if (seen.has(resolved)) return;
     seen.add(resolved);
     for (const dep of bySpecifier.get(resolved)?.dependencies ?? []) {
@@ -59,12 +67,46 @@ Deno.test("start-up: cli.ts and the version command load no npm package, no node
 });
 
 Deno.test("start-up: the graph walk sees a heavy import (the check can fail)", async () => {
-  const jobs = await staticClosure(new URL("../../src/cli/jobs.ts", import.meta.url));
-  assert.ok([...jobs].some((s) => /^npm:/.test(s) || s.includes("@logtape")), "jobs.ts loads LogTape");
-  assert.ok([...jobs].some((s) => s.endsWith("/src/manager.ts")));
+  const download = await staticClosure(new URL("../../src/cli/download.ts", import.meta.url));
+  assert.ok([...download].some((s) => /^npm:/.test(s) || s.includes("@logtape")), "download.ts loads LogTape");
+  assert.ok([...download].some((s) => s.endsWith("/src/manager.ts")));
 });
 
-Deno.test("command index: the same commands as the registry, in help order, each from its module", async () => {
-  assert.deepEqual(Object.keys(COMMAND_INDEX), Object.keys(COMMANDS));
+const CLI_DIR = new URL("../../src/cli/", import.meta.url);
+
+/** The file of command `name`: `-` and the space of a `wmp …` command as `_` (`wmp finish` → `wmp_finish.ts`). */
+function commandFile(name: string): URL {
+  return new URL(`${name.replaceAll(/[- ]/g, "_")}.ts`, CLI_DIR);
+}
+
+Deno.test("command index: every command's loader loads the file named after it", async () => {
+  for (const name of Object.keys(COMMAND_INDEX)) {
+    // import() of one module gives one namespace object: the loader's module is that file.
+    assert.equal(await COMMAND_INDEX[name](), await import(commandFile(name).href), name);
+  }
+});
+
+Deno.test("command index: every file exporting a command is in the index", async () => {
+  const exporting: string[] = [];
+  for await (const entry of Deno.readDir(CLI_DIR)) {
+    if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+    const source = await Deno.readTextFile(new URL(entry.name, CLI_DIR));
+    if (/^export const command\b/m.test(source)) exporting.push(entry.name);
+  }
+  const indexed = Object.keys(COMMAND_INDEX).map((name) => commandFile(name).pathname.split("/").pop());
+  assert.deepEqual(exporting.sort(), indexed.sort());
+});
+
+Deno.test("command index: a command's file loads no other command's file", async () => {
+  const graph = await moduleGraph(new URL("command_index.ts", CLI_DIR));
+  const files = new Map(Object.keys(COMMAND_INDEX).map((name) => [commandFile(name).href, name]));
+  for (const [file, name] of files) {
+    const others = [...await staticClosure(new URL(file), graph)].filter((s) => s !== file && files.has(s));
+    assert.deepEqual(others.map((s) => files.get(s)), [], `${name} loads other commands' files`);
+  }
+});
+
+Deno.test("registry: the index's commands, loaded, in help order", async () => {
+  assert.deepEqual(Object.keys(COMMANDS), Object.keys(COMMAND_INDEX));
   for (const name of Object.keys(COMMANDS)) assert.equal(await loadCommand(name), COMMANDS[name], name);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { integerOption } from "../../src/cli/main.ts";
+import { integerOption } from "../../src/cli/option_values.ts";
 import { UsageError } from "../../src/cli/args.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { JobSnapshot, JobState } from "../../src/types.ts";

@@ -11,7 +11,7 @@ import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, type CliResult, eventually, parseJson, runCli } from "../support/wine.ts";
-import { DEFAULT_JOB_DESCRIPTION } from "../../src/manager.ts";
+import { DEFAULT_JOB_DESCRIPTION } from "../../src/create_job.ts";
 import { formatWmpDescription } from "../../wmp.ts";
 
 const ON_WINE = wineVersion() !== null;

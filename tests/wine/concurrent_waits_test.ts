@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { loadShim } from "../../ffi/library.ts";
-import { jobHandle } from "../../src/job.ts";
+import { jobRef } from "../../src/job.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession } from "../support/wine.ts";
 
@@ -71,7 +71,9 @@ Deno.test(`${WAITS} concurrent waits finish on one drain, and an unrelated nonbl
     while (!settled) {
       const out = new Uint8Array(4096);
       const needed = new Uint32Array(1);
-      const hr = await jobHandle(probe).use((p) => loadShim().symbols.bits_job_snapshot(p, out, out.length, needed));
+      const hr = await jobRef(probe).handle.use((p) =>
+        loadShim().symbols.bits_job_snapshot(p, out, out.length, needed)
+      );
       assert.ok(hr >= 0, `snapshot: ${hr}`);
       unrelated++;
     }

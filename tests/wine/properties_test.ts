@@ -18,7 +18,7 @@ import { contentSha256, fileSha256 } from "../support/content.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, countCalls } from "../support/wine.ts";
 import { loadShim } from "../../ffi/library.ts";
-import { jobHandle } from "../../src/job.ts";
+import { jobRef } from "../../src/job.ts";
 import { encodeUtf16 } from "../../src/utf16.ts";
 import { formatWmpDescription } from "../../wmp.ts";
 import { READABLE_PROPERTIES } from "../../src/properties.ts";
@@ -417,7 +417,7 @@ Deno.test("the shim zeroes the caller's user name and password buffers, even for
   const shim = loadShim().symbols;
   const user = encodeUtf16("dave");
   const password = encodeUtf16("wipe-me-please");
-  const hr = await jobHandle(job).use((pointer) =>
+  const hr = await jobRef(job).handle.use((pointer) =>
     shim.bits_job_set_credentials(pointer, 1, 1, user.buffer, user.length, password.buffer, password.length)
   );
   assert.equal(hr, 0);
@@ -427,7 +427,7 @@ Deno.test("the shim zeroes the caller's user name and password buffers, even for
   );
   // A length that does not match the NUL is refused with E_INVALIDARG before COM, and still wiped.
   const refusedPassword = encodeUtf16("wipe-me-too");
-  const refusedHr = await jobHandle(job).use((pointer) =>
+  const refusedHr = await jobRef(job).handle.use((pointer) =>
     shim.bits_job_set_credentials(pointer, 1, 1, user.buffer, 0, refusedPassword.buffer, 4)
   );
   assert.equal(refusedHr >>> 0, 0x80070057);

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { type BitsJob, type NotifyFlag, watch } from "../../mod.ts";
-import { jobHandle } from "../../src/job.ts";
+import { jobRef } from "../../src/job.ts";
 import { loadTestShim, TEST_FAULT } from "../support/test_shim.ts";
 import { startServer } from "../support/server.ts";
 import { BitsSession, eventually } from "../support/wine.ts";
@@ -49,7 +49,9 @@ async function notifyInterfaceTaken(job: BitsJob): Promise<boolean> {
   assert.equal(hex(await shim.bits_watcher_create(4, out)), hex(S_OK));
   const watcher = Deno.UnsafePointer.create(out[0]);
   try {
-    const hr = await jobHandle(job).use((pointer) => shim.bits_watcher_attach(watcher, pointer, new Uint32Array(1)));
+    const hr = await jobRef(job).handle.use((pointer) =>
+      shim.bits_watcher_attach(watcher, pointer, new Uint32Array(1))
+    );
     assert.ok(hr === S_OK || hr === S_FALSE, `attach: ${hex(hr)}`);
     return hr === S_FALSE;
   } finally {
@@ -211,7 +213,7 @@ Deno.test("details() of an ERROR job whose GetError returns S_OK with no object:
   try {
     const out = new Uint8Array(64 * 1024);
     const needed = new Uint32Array(1);
-    const hr = await jobHandle(job).use((pointer) => shim.bits_job_details(pointer, 0, out, out.length, needed));
+    const hr = await jobRef(job).handle.use((pointer) => shim.bits_job_details(pointer, 0, out, out.length, needed));
     assert.equal(hex(hr), hex(S_OK), "bits_job_details");
     const view = new DataView(out.buffer);
     // error_hr (bits_inspection.h, details header): the forged object is reported, not dereferenced.

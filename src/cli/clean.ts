@@ -1,5 +1,5 @@
 /**
- * The `clean` command: finds this module's jobs that failed (ERROR) or went
+ * `bits clean`: finds this module's jobs that failed (ERROR) or went
  * stale (no change for longer than `--older-than`), and cancels or completes
  * them only when asked to; by default it only shows what it would do.
  *
@@ -14,7 +14,8 @@
  */
 
 import { BitsError } from "../errors.ts";
-import { connect, DEFAULT_JOB_DESCRIPTION } from "../manager.ts";
+import { DEFAULT_JOB_DESCRIPTION } from "../create_job.ts";
+import { connect } from "../manager.ts";
 import {
   type DatedJobSnapshot,
   FINAL_STATES,
@@ -28,6 +29,7 @@ import {
   ALL_USERS_OPTION,
   type Command,
   DURATION_VALUE,
+  NAME_PATTERN_OPTION,
   type OptionSpec,
   type ParsedArgs,
   UsageError,
@@ -267,38 +269,32 @@ const OLDER_THAN_OPTION: OptionSpec = {
   description: "Also jobs unchanged for longer than this (30m, 12h, 7d, 2w): SUSPENDED, TRANSIENT_ERROR, TRANSFERRED",
 };
 
-/** The `clean` command, by name. */
-export const HYGIENE_COMMANDS: Readonly<Record<string, Command>> = {
-  clean: {
-    summary: "Find this tool's failed or stale jobs; cancel or complete them only when asked (default: dry run)",
-    positionals: [],
-    options: {
-      "older-than": OLDER_THAN_OPTION,
-      cancel: { type: "boolean", description: "Cancel the jobs found (TRANSFERRED ones too, unless --complete)" },
-      complete: { type: "boolean", description: "Complete the TRANSFERRED jobs found (the others need --cancel)" },
-      "dry-run": {
-        type: "boolean",
-        description: "Only show what would be done (the default without --cancel or --complete)",
-      },
-      all: {
-        type: "boolean",
-        description: `Every job, not only this tool's (described "${DEFAULT_JOB_DESCRIPTION}"); WMP jobs too`,
-      },
-      force: { type: "boolean", description: "With --all: act on the Player's WMP_JOB jobs too" },
-      "all-users": ALL_USERS_OPTION,
-      name: {
-        type: "string",
-        value: "PATTERN",
-        description: "Only jobs whose display name contains PATTERN (any case); with * or ? a glob",
-      },
+/** The `clean` command. */
+export const command: Command = {
+  summary: "Find this tool's failed or stale jobs; cancel or complete them only when asked (default: dry run)",
+  positionals: [],
+  options: {
+    "older-than": OLDER_THAN_OPTION,
+    cancel: { type: "boolean", description: "Cancel the jobs found (TRANSFERRED ones too, unless --complete)" },
+    complete: { type: "boolean", description: "Complete the TRANSFERRED jobs found (the others need --cancel)" },
+    "dry-run": {
+      type: "boolean",
+      description: "Only show what would be done (the default without --cancel or --complete)",
     },
-    examples: [
-      "clean",
-      "clean --older-than 7d --cancel",
-      "clean --older-than 12h --complete --cancel --json",
-      'clean --all --name "nightly*" --older-than 30d --cancel --dry-run',
-      "clean --all-users --older-than 14d --cancel",
-    ],
-    run: (ctx, { options }) => clean(ctx, options),
+    all: {
+      type: "boolean",
+      description: `Every job, not only this tool's (described "${DEFAULT_JOB_DESCRIPTION}"); WMP jobs too`,
+    },
+    force: { type: "boolean", description: "With --all: act on the Player's WMP_JOB jobs too" },
+    "all-users": ALL_USERS_OPTION,
+    name: NAME_PATTERN_OPTION,
   },
+  examples: [
+    "clean",
+    "clean --older-than 7d --cancel",
+    "clean --older-than 12h --complete --cancel --json",
+    'clean --all --name "nightly*" --older-than 30d --cancel --dry-run',
+    "clean --all-users --older-than 14d --cancel",
+  ],
+  run: (ctx, { options }) => clean(ctx, options),
 };

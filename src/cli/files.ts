@@ -1,7 +1,7 @@
 /**
- * The `files` command: a job's files with their progress and, with
- * `--verbose`, what the newer file interfaces (File2 … File6) tell about each
- * one where the running BITS has them.
+ * `bits files`: a job's files with their progress and, with `--verbose`, what
+ * the newer file interfaces (File2 … File6) tell about each one where the
+ * running BITS has them.
  *
  * @module
  */
@@ -125,16 +125,14 @@ export async function files(ctx: Context, id: string, verbose: boolean): Promise
 }
 
 /** The `files` command. */
-export const FILES_COMMANDS: Readonly<Record<string, Command>> = {
-  files: {
-    summary: "List a job's files and progress (--verbose: also ranges, temporary name, validation state …)",
-    positionals: ["id"],
-    options: {},
-    examples: [
-      "files {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
-      'files "nightly backup" --verbose',
-      "files 0f3c1c2e --verbose --json",
-    ],
-    run: (ctx, { args, options }) => files(ctx, args.id, options.verbose === true),
-  },
+export const command: Command = {
+  summary: "List a job's files and progress (--verbose: also ranges, temporary name, validation state …)",
+  positionals: ["id"],
+  options: {},
+  examples: [
+    "files {0F3C1C2E-7D1B-4B7E-9B0A-3E3B9A6D6F10}",
+    'files "nightly backup" --verbose',
+    "files 0f3c1c2e --verbose --json",
+  ],
+  run: (ctx, { args, options }) => files(ctx, args.id, options.verbose === true),
 };
