@@ -136,17 +136,8 @@ export type {
 } from "./src/properties.ts";
 
 // Inspection and capabilities.
-export { INTEGRITY_LEVELS } from "./src/inspection.ts";
-export type {
-  DetailsField,
-  DetailsOptions,
-  ErrorDescriptionOptions,
-  ErrorFile,
-  ErrorText,
-  ErrorTextSource,
-  IntegrityLevel,
-  JobDetails,
-  JobErrorDetails,
-} from "./src/inspection.ts";
+export { INTEGRITY_LEVELS } from "./src/inspection/details.ts";
+export type { DetailsField, ErrorFile, IntegrityLevel, JobDetails, JobErrorDetails } from "./src/inspection/details.ts";
+export type { DetailsOptions, ErrorDescriptionOptions, ErrorText, ErrorTextSource } from "./src/inspection.ts";
 export type { Capabilities, Feature, ManagerVersion } from "./src/capabilities.ts";
 export { wineVersion } from "./src/platform.ts";

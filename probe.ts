@@ -18,11 +18,11 @@
  */
 
 export { BITS_USER_AGENT, probeUrl } from "./src/probe.ts";
+export type { ProbeOptions } from "./src/probe.ts";
 export type {
   ProbeExchange,
-  ProbeOptions,
   ProbeRecommendation,
   ProbeRedirect,
   ProbeReport,
   ProbeVerdict,
-} from "./src/probe.ts";
+} from "./src/probe/report.ts";

@@ -18,8 +18,6 @@ import type { JobRef } from "./job_ref.ts";
 import { decodeUtf16 } from "./utf16.ts";
 
 // The details record and its decoding (pure) are in src/inspection/details.ts.
-export { decodeDetails, INTEGRITY_LEVELS, integrityLevelName } from "./inspection/details.ts";
-export type { DetailsField, ErrorFile, IntegrityLevel, JobDetails, JobErrorDetails } from "./inspection/details.ts";
 
 /** Options of `job.details()`. */
 export interface DetailsOptions {

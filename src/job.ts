@@ -23,7 +23,8 @@ import {
   replaceRemotePrefix,
 } from "./files.ts";
 import { cancelChecked, completeChecked, type CompleteOptions, type FinishOptions } from "./finish.ts";
-import { type DetailsOptions, type JobDetails, readDetails } from "./inspection.ts";
+import { type DetailsOptions, readDetails } from "./inspection.ts";
+import type { JobDetails } from "./inspection/details.ts";
 import { addFile, readFiles, readSnapshot, resumeJob, suspendJob, takeJobOwnership } from "./job_ops.ts";
 import type { JobRef } from "./job_ref.ts";
 import {

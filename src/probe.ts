@@ -21,9 +21,6 @@ import { type ProbeExchange, type ProbeRedirect, type ProbeReport, REDIRECT_STAT
 import { checkRemoteUrl } from "./validate.ts";
 
 // The probe's parts, in src/probe/: the verdict, redaction, the report's types.
-export { assessProbe } from "./probe/assess.ts";
-export { looksPresigned, redactUrl } from "./probe/redact.ts";
-export type { ProbeExchange, ProbeRecommendation, ProbeRedirect, ProbeReport, ProbeVerdict } from "./probe/report.ts";
 
 const logger = getLogger(["deno-bits", "probe"]);
 
@@ -141,7 +138,7 @@ async function exchange(
  *
  * @example
  * ```ts ignore
- * import { probeUrl } from "@deno-bits/bits";
+ * import { probeUrl } from "@deno-bits/bits/probe";
  *
  * const report = await probeUrl("https://example.com/big.iso");
  * if (report.verdict !== "ready") console.log(report.problems, report.recommendations);

@@ -8,7 +8,7 @@
 import { formatHresult } from "../hresult.ts";
 import { connect } from "../manager.ts";
 import { resolveJob } from "../resolve.ts";
-import type { DetailsField, JobDetails } from "../inspection.ts";
+import type { DetailsField, JobDetails } from "../inspection/details.ts";
 import type { JobPropertiesSnapshot } from "../properties.ts";
 import type { JobFile, JobSnapshot } from "../types.ts";
 import type { Command } from "./command.ts";

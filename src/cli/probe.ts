@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type ProbeExchange, type ProbeReport, probeUrl } from "../probe.ts";
+import { probeUrl } from "../probe.ts";
+import type { ProbeExchange, ProbeReport } from "../probe/report.ts";
 import { type Command, type OptionSpec, type ParsedArgs, TIMEOUT_OPTION } from "./command.ts";
 import { type Context, emit, interruptSignal } from "./context.ts";
 import { durationOption } from "./duration.ts";

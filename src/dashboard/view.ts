@@ -8,7 +8,7 @@
  */
 
 import { hintFor } from "../hresult.ts";
-import { redactUrl } from "../probe.ts";
+import { redactUrl } from "../probe/redact.ts";
 import { FLOWING_STATES, type JobFile, type JobSnapshot, type JobState } from "../types.ts";
 import { parseWmpDescription, type WmpKind, wmpKindOf } from "../wmp/codec.ts";
 

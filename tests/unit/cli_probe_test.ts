@@ -6,14 +6,10 @@
 
 import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../../src/errors.ts";
-import {
-  assessProbe,
-  BITS_USER_AGENT,
-  looksPresigned,
-  type ProbeExchange,
-  probeUrl,
-  redactUrl,
-} from "../../src/probe.ts";
+import { BITS_USER_AGENT, probeUrl } from "../../src/probe.ts";
+import { assessProbe } from "../../src/probe/assess.ts";
+import { looksPresigned, redactUrl } from "../../src/probe/redact.ts";
+import type { ProbeExchange } from "../../src/probe/report.ts";
 import { assertCliJson } from "../support/cli_schema.ts";
 import { startFaultServer } from "../support/faults.ts";
 import { runMain } from "../support/cli_capture.ts";

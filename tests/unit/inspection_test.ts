@@ -8,7 +8,8 @@ import { SHIM_ABI_VERSION } from "../../ffi/symbols.ts";
 import { DETAILS_HEADER_BYTES } from "../../ffi/symbols_inspection.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import { dateFromFiletime } from "../../src/filetime.ts";
-import { checkHresult, checkLangId, decodeDetails, integrityLevelName, messageSources } from "../../src/inspection.ts";
+import { checkHresult, checkLangId, messageSources } from "../../src/inspection.ts";
+import { decodeDetails, integrityLevelName } from "../../src/inspection/details.ts";
 
 const JOB = "{11111111-2222-3333-4444-555555555555}";
 const E_NOTIMPL = 0x80004001 | 0;
