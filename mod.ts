@@ -76,7 +76,7 @@ export type {
 export { AmbiguousJobError, resolveJob } from "./src/resolve.ts";
 export { IntegrityError, verifyFile } from "./src/integrity.ts";
 export type { FileExpectation, FileFacts, VerifyOptions } from "./src/integrity.ts";
-export type { ExpectedFile, VerificationStage } from "./src/verified_complete.ts";
+export type { ExpectedFile } from "./src/verified_complete.ts";
 
 // Transfer-and-wait and uploads.
 export { TransferInterruptedError } from "./src/transfer.ts";

@@ -39,7 +39,7 @@ export interface CompleteOptions extends FinishOptions {
 export async function completeChecked(job: JobRef, options: CompleteOptions = {}): Promise<CompleteOutcome> {
   if (options.expect !== undefined) checkExpectedFiles(options.expect);
   if (!options.force) await refuseIfPlayerOwned(job, "complete");
-  if (options.expect?.length) return (await completeVerified(job, options.expect)).outcome;
+  if (options.expect?.length) return await completeVerified(job, options.expect);
   return await completeJob(job);
 }
 

@@ -13,7 +13,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { BitsUnsupportedError, InvalidArgumentError } from "./errors.ts";
-import { checkExpectation, type FileExpectation, type FileFacts, IntegrityError, verifyFile } from "./integrity.ts";
+import { checkExpectation, type FileExpectation, IntegrityError, verifyFile } from "./integrity.ts";
 import { openFiles } from "./files.ts";
 import { completeJob } from "./job_ops.ts";
 import type { JobRef } from "./job_ref.ts";
@@ -23,19 +23,6 @@ import type { CompleteOutcome } from "./types.ts";
 export interface ExpectedFile extends FileExpectation {
   /** The file's local name, as added to the job (compared case-insensitively, as Windows does). */
   readonly path: string;
-}
-
-/** Where the files were checked: BITS' temporary files before Complete, or the destinations after it. */
-export type VerificationStage = "before-complete" | "after-complete";
-
-/** What {@linkcode completeVerified} checked. */
-export interface Verification {
-  /** How Complete went. */
-  readonly outcome: CompleteOutcome;
-  /** Where the check ran. */
-  readonly stage: VerificationStage;
-  /** Facts of every checked file, by local path. */
-  readonly files: readonly (FileFacts & { readonly path: string })[];
 }
 
 const logger = getLogger(["deno-bits", "integrity"]);
@@ -57,17 +44,17 @@ export function checkExpectedFiles(expected: readonly ExpectedFile[]): readonly 
 
 /**
  * Checks the expected files and completes the job (the plain Complete call,
- * no Player guard: the caller applies it).
+ * no Player guard: the caller applies it). `expected` has passed
+ * {@linkcode checkExpectedFiles}: the caller checks it first, before its guard.
  *
- * @throws {InvalidArgumentError} for malformed expectations, or a path that is not one of the job's files (nothing done).
+ * @throws {InvalidArgumentError} for a path that is not one of the job's files (nothing done).
  * @throws {IntegrityError} for the first file that does not match. Before Complete: the job is left TRANSFERRED.
  *   After Complete: every mismatching file has been removed.
  */
 export async function completeVerified(
   job: JobRef,
   expected: readonly ExpectedFile[],
-): Promise<Verification> {
-  checkExpectedFiles(expected);
+): Promise<CompleteOutcome> {
   const byPath = new Map(expected.map((e) => [e.path.toLowerCase(), e]));
   const temporary = new Map<string, string>();
   const files = await openFiles(job);
@@ -95,24 +82,18 @@ export async function completeVerified(
   }
 
   if (temporaryNames) {
-    const checked = [];
     for (const [path, expectation] of byPath) {
       // Not removed: BITS owns its temporary file, and the job stays TRANSFERRED for the caller to decide.
-      const facts = await verifyFile(temporary.get(path)!, expectation, { jobId: job.id });
-      checked.push({ ...facts, path: expectation.path });
+      await verifyFile(temporary.get(path)!, expectation, { jobId: job.id });
     }
-    return { outcome: await completeJob(job), stage: "before-complete", files: checked };
+    return await completeJob(job);
   }
 
   const outcome = await completeJob(job);
-  const checked = [];
   let first: IntegrityError | undefined;
   for (const expectation of byPath.values()) {
     try {
-      checked.push({
-        ...await verifyFile(expectation.path, expectation, { removeOnMismatch: true, jobId: job.id }),
-        path: expectation.path,
-      });
+      await verifyFile(expectation.path, expectation, { removeOnMismatch: true, jobId: job.id });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound && outcome !== "completed") continue; // BITS did not move it (partial)
       if (!(error instanceof IntegrityError)) throw error;
@@ -135,5 +116,5 @@ export async function completeVerified(
     }
   }
   if (first) throw first;
-  return { outcome, stage: "after-complete", files: checked };
+  return outcome;
 }
