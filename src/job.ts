@@ -97,9 +97,9 @@ export class BitsJob implements Disposable {
    * root (the job's or `options.root`), the destination must resolve inside it.
    */
   async addFile(url: string, path: string, options: { readonly root?: string } = {}): Promise<void> {
-    // Both names before the root: a bad URL is reported as such even for a path outside the root.
+    // The URL before the root check (which checks the path first): a bad URL is reported as such even for a path
+    // outside the root.
     checkRemoteSource(url);
-    checkLocalPath(path);
     await this.#checkRoots([{ path, argument: "localPath" }], options.root);
     await addFile(this.#ref, url, path);
   }
