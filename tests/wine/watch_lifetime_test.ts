@@ -22,6 +22,23 @@ const WATCHING: readonly NotifyFlag[] = ["JOB_TRANSFERRED", "JOB_ERROR", "JOB_MO
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
+/** A child Deno running `fixture` (in ./fixtures/) with `args`, with the permissions every fixture here needs. */
+function fixture(name: string, args: readonly string[], options: Deno.CommandOptions = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    ...options,
+    args: [
+      "run",
+      "--cached-only",
+      "--no-check",
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env=BITS_SHIM_PATH",
+      new URL(name, FIXTURES).href,
+      ...args,
+    ],
+  });
+}
+
 function hex(hr: number): string {
   return `0x${(hr >>> 0).toString(16).padStart(8, "0")}`;
 }
@@ -88,21 +105,7 @@ Deno.test("two processes watching one job end with the job's notify flags as bef
   })();
   await eventually(() => flagsOf(job), watching, 30_000);
   // The other process starts watching while this one still is, and ends after it.
-  const other = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--cached-only",
-      "--no-check",
-      "--allow-ffi",
-      "--allow-read",
-      "--allow-env=BITS_SHIM_PATH",
-      new URL("watch_one_job.ts", FIXTURES).href,
-      job.id,
-      "6000",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const other = fixture("watch_one_job.ts", [job.id, "6000"], { stdout: "piped", stderr: "piped" }).spawn();
   const reader = other.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
   while (!seen.includes("ready")) {
@@ -155,19 +158,7 @@ Deno.test("Deno.exit() during a wait leaves no notify interface on the job and i
   await using session = await BitsSession.open();
   const job = await idleJob(session, "exit during wait");
   const before = await flagsOf(job);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--cached-only",
-      "--no-check",
-      "--allow-ffi",
-      "--allow-read",
-      "--allow-env=BITS_SHIM_PATH",
-      new URL("exit_during_wait.ts", FIXTURES).href,
-      job.id,
-    ],
-    stdin: "null",
-  }).output();
+  const output = await fixture("exit_during_wait.ts", [job.id], { stdin: "null" }).output();
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 0, stderr);
   assert.match(new TextDecoder().decode(output.stdout), /attached/);
@@ -177,18 +168,7 @@ Deno.test("Deno.exit() during a wait leaves no notify interface on the job and i
 });
 
 Deno.test("a release on a JavaScript thread another library made an STA succeeds and is counted", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--cached-only",
-      "--no-check",
-      "--allow-ffi",
-      "--allow-read",
-      "--allow-env=BITS_SHIM_PATH",
-      new URL("sta_release.ts", FIXTURES).href,
-    ],
-    stdin: "null",
-  }).output();
+  const output = await fixture("sta_release.ts", [], { stdin: "null" }).output();
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 0, stderr);
   const result = JSON.parse(new TextDecoder().decode(output.stdout));
