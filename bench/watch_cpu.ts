@@ -35,7 +35,7 @@
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BitsManager, connect, watch } from "@deno-bits/bits";
+import { connect, watch } from "@deno-bits/bits";
 import { serveDashboard } from "@deno-bits/bits/dashboard";
 import { onShimCall } from "./shim_tap.ts";
 import { cancelSuspendedJobs } from "./cleanup.ts";
@@ -74,9 +74,12 @@ export interface ChildResult {
   readonly calls: WatchCalls;
 }
 
+/** No shim calls: the start of every count, and the idle child's calls. */
+const ZERO_CALLS: Readonly<WatchCalls> = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
+
 /** Counts the shim calls the watch makes (seen through bench/shim_tap.ts; the calls still go to BITS). */
 function countCalls(): WatchCalls {
-  const calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
+  const calls: WatchCalls = { ...ZERO_CALLS };
   onShimCall((name, args) => {
     switch (name) {
       case "bits_job_snapshot":
@@ -105,6 +108,29 @@ function countCalls(): WatchCalls {
   return calls;
 }
 
+/**
+ * One measuring window of `seconds` in this process: its CPU and wall time, the events `events()` counted and the
+ * shim calls `counted` saw meanwhile (none when nothing is counted: the idle child).
+ */
+async function measureWindow(seconds: number, events: () => number, counted?: WatchCalls): Promise<ChildResult> {
+  const before = { ...(counted ?? ZERO_CALLS) };
+  const eventsBefore = events();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  const after = counted ?? ZERO_CALLS;
+  const calls: WatchCalls = {
+    snapshot: after.snapshot - before.snapshot,
+    count: after.count - before.count,
+    enumerate: after.enumerate - before.enumerate,
+    light: after.light - before.light,
+    drain: after.drain - before.drain,
+  };
+  return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events() - eventsBefore, calls };
+}
+
 /** The dashboard over the whole queue with one page's event stream open; the same window as the watch children. */
 async function dashboardChild(seconds: number): Promise<void> {
   using bits = await connect();
@@ -125,79 +151,38 @@ async function dashboardChild(seconds: number): Promise<void> {
   // The first reading of every job (files included) happens now; the window starts once it has settled.
   console.log(JSON.stringify({ serving: true }));
   await new Promise((r) => setTimeout(r, 3000));
-  const before = { ...counted };
-  const eventsBefore = events;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - t0;
-  const calls = {
-    snapshot: counted.snapshot - before.snapshot,
-    count: counted.count - before.count,
-    enumerate: counted.enumerate - before.enumerate,
-    light: counted.light - before.light,
-    drain: counted.drain - before.drain,
-  };
+  const result = await measureWindow(seconds, () => events, counted);
   await dashboard.close();
   await reading;
-  const result: ChildResult = { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events - eventsBefore, calls };
   console.log(JSON.stringify(result));
 }
 
 async function child(seconds: number, idle: boolean, uniform: boolean): Promise<void> {
-  const stop = new AbortController();
-  let events = 0;
-  let consuming: Promise<void> = Promise.resolve();
-  let bits: BitsManager | undefined;
-  let calls: WatchCalls = { snapshot: 0, count: 0, enumerate: 0, light: 0, drain: 0 };
-  if (!idle) {
-    bits = await connect();
-    const counted = countCalls();
-    let first: () => void = () => {};
-    const firstPoll = new Promise<void>((resolve) => first = resolve);
-    const options = { pollInterval: 1000, signal: stop.signal, ...(uniform ? { idlePollInterval: 1000 } : {}) };
-    consuming = (async (): Promise<void> => {
-      for await (const event of watch(bits as BitsManager, options)) {
-        events++;
-        console.log(JSON.stringify(event));
-        first();
-      }
-    })();
-    await firstPoll;
+  if (idle) {
     await new Promise((r) => setTimeout(r, 1000));
-    const before = { ...counted };
-    const eventsBefore = events;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const cpu = process.cpuUsage(cpu0);
-    const wallMs = performance.now() - t0;
-    calls = {
-      snapshot: counted.snapshot - before.snapshot,
-      count: counted.count - before.count,
-      enumerate: counted.enumerate - before.enumerate,
-      light: counted.light - before.light,
-      drain: counted.drain - before.drain,
-    };
-    stop.abort();
-    await consuming;
-    bits.close();
-    const result: ChildResult = { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, events: events - eventsBefore, calls };
-    console.log(JSON.stringify(result));
+    console.log(JSON.stringify(await measureWindow(seconds, () => 0)));
     return;
   }
+  const stop = new AbortController();
+  let events = 0;
+  const bits = await connect();
+  const counted = countCalls();
+  let first: () => void = () => {};
+  const firstPoll = new Promise<void>((resolve) => first = resolve);
+  const options = { pollInterval: 1000, signal: stop.signal, ...(uniform ? { idlePollInterval: 1000 } : {}) };
+  const consuming = (async (): Promise<void> => {
+    for await (const event of watch(bits, options)) {
+      events++;
+      console.log(JSON.stringify(event));
+      first();
+    }
+  })();
+  await firstPoll;
   await new Promise((r) => setTimeout(r, 1000));
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const cpu = process.cpuUsage(cpu0);
-  const result: ChildResult = {
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    wallMs: performance.now() - t0,
-    events: 0,
-    calls,
-  };
+  const result = await measureWindow(seconds, () => events, counted);
+  stop.abort();
+  await consuming;
+  bits.close();
   console.log(JSON.stringify(result));
 }
 
