@@ -96,15 +96,16 @@ function checkInterval(value: unknown, argument: string): number {
 
 /**
  * Watches `source` until the signal aborts, the consumer stops, or, with
- * `untilSettled`, every job is settled.
+ * `untilSettled`, every job is settled. The public `watch()` is an async
+ * generator around this, so its argument errors still come at the first `next()`.
  *
- * @throws {InvalidArgumentError} (at the first `next()`, before any BITS call) when an interval is not a number >= 0.
+ * @throws {InvalidArgumentError} at once, before any BITS call, when an interval is not a number >= 0.
  */
-export async function* watchSource(
+export function watchSource(
   source: WatchSource,
   options: WatchOptions = {},
 ): AsyncGenerator<WatchEvent, void, undefined> {
-  yield* new WatchSession(source, options).events();
+  return new WatchSession(source, options).events();
 }
 
 /**
